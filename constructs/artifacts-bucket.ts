@@ -1,0 +1,107 @@
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { Construct } from "constructs";
+import { address } from "./core/addresses";
+import { policyDocument } from "./core/iam";
+
+export interface ArtifactsBucketProps {
+  /** Globally unique bucket name. */
+  readonly bucketName: string;
+  /** Days after which a noncurrent object version is deleted. @default 90 */
+  readonly noncurrentVersionExpirationDays?: number;
+  /** Days after which current objects move to STANDARD_IA. @default 30 */
+  readonly infrequentAccessAfterDays?: number;
+  /** Days after which current objects move to GLACIER. @default 60 */
+  readonly glacierAfterDays?: number;
+  /** Days after which an unfinished multipart upload is aborted. @default 7 */
+  readonly abortIncompleteUploadAfterDays?: number;
+}
+
+/**
+ * A private, versioned, encrypted (SSE-S3) bucket for ML artifacts, with
+ * all four public-access blocks on, a policy that refuses plain-HTTP
+ * requests, and a lifecycle that tiers old data down and expires old
+ * versions. Holds data: its name never changes on a live platform.
+ */
+export class ArtifactsBucket extends Construct {
+  public readonly bucket: S3Bucket;
+
+  constructor(scope: Construct, id: string, props: ArtifactsBucketProps) {
+    super(scope, id);
+    const ia = props.infrequentAccessAfterDays ?? 30;
+    const glacier = props.glacierAfterDays ?? 60;
+    if (glacier <= ia) {
+      throw new Error(`ArtifactsBucket: glacierAfterDays (${glacier}) must be later than infrequentAccessAfterDays (${ia})`);
+    }
+    if (ia < 30) {
+      throw new Error(`ArtifactsBucket: infrequentAccessAfterDays (${ia}) must be at least 30 (S3's minimum for STANDARD_IA)`);
+    }
+
+    this.bucket = address(new S3Bucket(this, "bucket", { bucket: props.bucketName }));
+
+    address(
+      new S3BucketVersioningA(this, "versioning", {
+        bucket: this.bucket.id,
+        versioningConfiguration: { status: "Enabled" },
+      }),
+    );
+
+    address(
+      new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
+        bucket: this.bucket.id,
+        rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+      }),
+    );
+
+    const publicAccessBlock = address(
+      new S3BucketPublicAccessBlock(this, "public-access-block", {
+        bucket: this.bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      }),
+    );
+
+    address(
+      new S3BucketLifecycleConfiguration(this, "lifecycle", {
+        bucket: this.bucket.id,
+        rule: [
+          {
+            id: "mlflow_artifacts_lifecycle",
+            status: "Enabled",
+            filter: [{ prefix: "" }],
+            noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionExpirationDays ?? 90 }],
+            transition: [
+              { days: ia, storageClass: "STANDARD_IA" },
+              { days: glacier, storageClass: "GLACIER" },
+            ],
+            abortIncompleteMultipartUpload: [{ daysAfterInitiation: props.abortIncompleteUploadAfterDays ?? 7 }],
+          },
+        ],
+      }),
+    );
+
+    address(
+      new S3BucketPolicy(this, "tls-only-policy", {
+        bucket: this.bucket.id,
+        policy: policyDocument([
+          {
+            Sid: "DenyWithoutTls",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          },
+        ]),
+        // A policy written while the public access block is being set can race it.
+        dependsOn: [publicAccessBlock],
+      }),
+    );
+  }
+}

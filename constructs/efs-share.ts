@@ -1,0 +1,109 @@
+import { EfsAccessPoint } from "@cdktf/provider-aws/lib/efs-access-point";
+import { EfsBackupPolicy } from "@cdktf/provider-aws/lib/efs-backup-policy";
+import { EfsFileSystem } from "@cdktf/provider-aws/lib/efs-file-system";
+import { EfsMountTarget } from "@cdktf/provider-aws/lib/efs-mount-target";
+import { Fn, TerraformCount, type IResolvable } from "cdktf";
+import { Construct } from "constructs";
+import { address } from "./core/addresses";
+
+/** POSIX identity that every client of the access point acts as. */
+export interface PosixIdentity {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+export interface EfsShareProps {
+  /** Idempotency token of the file system; ForceNew, so never change it on a live file system. */
+  readonly creationToken: string;
+  /** `Name` tag of the file system (the console's name). */
+  readonly name: string;
+  /** `Name` tag of the access point. */
+  readonly accessPointName: string;
+  /** Provisioned throughput in MiB/s (a token is fine). Billed per MiB/s-month whether used or not. */
+  readonly provisionedThroughputMibps: number;
+  /** Subnet ids to place one mount target in each. */
+  readonly subnetIds: string[];
+  /** Number of mount targets (= number of subnets; a token is fine). */
+  readonly mountTargetCount: number;
+  /** Security group of the mount targets (NFS from the clients only). */
+  readonly securityGroupId: string;
+  /** Directory the access point exposes as `/`; created with `directoryPermissions` on first use. */
+  readonly rootDirectory: string;
+  /** Identity of every NFS operation through the access point. @default uid 1000, gid 1000 */
+  readonly posixUser?: PosixIdentity;
+  /** Octal permissions of a newly created root directory. @default "755" */
+  readonly directoryPermissions?: string;
+  /** Move files not read for this long to Infrequent Access. @default "AFTER_30_DAYS" */
+  readonly transitionToIa?: string;
+  /** Turn EFS automatic daily backups (AWS Backup) on (a token is fine). @default true */
+  readonly backupEnabled?: boolean | IResolvable;
+}
+
+/**
+ * An encrypted, general-purpose EFS file system with provisioned
+ * throughput, one mount target per subnet, and one access point that pins
+ * a directory and a POSIX identity, as the shared experiments store of the
+ * AutoVisionAI services. Who may mount and write is decided by
+ * `EfsAccessPolicy`, which needs the clients' roles.
+ */
+export class EfsShare extends Construct {
+  public readonly fileSystem: EfsFileSystem;
+  public readonly accessPoint: EfsAccessPoint;
+  public readonly mountTargets: EfsMountTarget;
+  /** The root directory clients see through the access point. */
+  public readonly rootDirectory: string;
+
+  constructor(scope: Construct, id: string, props: EfsShareProps) {
+    super(scope, id);
+    const posix = props.posixUser ?? { uid: 1000, gid: 1000 };
+    const permissions = props.directoryPermissions ?? "755";
+    if (!/^[0-7]{3,4}$/.test(permissions)) {
+      throw new Error(`EfsShare: directoryPermissions "${permissions}" must be an octal mode such as "755"`);
+    }
+    if (!props.rootDirectory.startsWith("/") || props.rootDirectory === "/") {
+      throw new Error(`EfsShare: rootDirectory "${props.rootDirectory}" must be an absolute path other than "/"`);
+    }
+    this.rootDirectory = props.rootDirectory;
+
+    this.fileSystem = address(
+      new EfsFileSystem(this, "file-system", {
+        creationToken: props.creationToken,
+        performanceMode: "generalPurpose",
+        throughputMode: "provisioned",
+        provisionedThroughputInMibps: props.provisionedThroughputMibps,
+        encrypted: true,
+        lifecyclePolicy: [{ transitionToIa: props.transitionToIa ?? "AFTER_30_DAYS" }],
+        tags: { Name: props.name },
+      }),
+    );
+
+    const count = TerraformCount.of(props.mountTargetCount);
+    this.mountTargets = address(
+      new EfsMountTarget(this, "mount-targets", {
+        count,
+        fileSystemId: this.fileSystem.id,
+        subnetId: Fn.element(props.subnetIds, count.index),
+        securityGroups: [props.securityGroupId],
+      }),
+    );
+
+    this.accessPoint = address(
+      new EfsAccessPoint(this, "access-point", {
+        fileSystemId: this.fileSystem.id,
+        posixUser: { uid: posix.uid, gid: posix.gid },
+        rootDirectory: {
+          path: props.rootDirectory,
+          creationInfo: { ownerUid: posix.uid, ownerGid: posix.gid, permissions },
+        },
+        tags: { Name: props.accessPointName },
+      }),
+    );
+
+    address(
+      new EfsBackupPolicy(this, "backup-policy", {
+        fileSystemId: this.fileSystem.id,
+        backupPolicy: { status: Fn.conditional(props.backupEnabled ?? true, "ENABLED", "DISABLED") },
+      }),
+    );
+  }
+}

@@ -1,0 +1,233 @@
+import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import type { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { Fn, Token, type IResolvable } from "cdktf";
+import { Construct } from "constructs";
+import { address, instanceRef } from "./core/addresses";
+
+/** An EFS access point mounted into the container. */
+export interface EfsMount {
+  readonly fileSystemId: string;
+  readonly accessPointId: string;
+  /** Where the container sees it. */
+  readonly containerPath: string;
+  readonly readOnly: boolean;
+}
+
+/** ALB and container health checks. */
+export interface WebHealthCheck {
+  /** HTTP path probed by the ALB and by `curl` inside the container. */
+  readonly path: string;
+  readonly intervalSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly healthyThreshold: number;
+  readonly unhealthyThreshold: number;
+  /** Grace time after a container starts before its health check counts. */
+  readonly containerStartPeriodSeconds: number;
+  /** HTTP codes that mean healthy. @default "200" */
+  readonly matcher?: string;
+}
+
+/** How ECS replaces tasks on a deploy. */
+export interface RollingDeployment {
+  readonly minimumHealthyPercent: number;
+  readonly maximumPercent: number;
+  /** Roll back to the last working task definition when new tasks keep failing. */
+  readonly circuitBreakerRollback: boolean | IResolvable;
+  /** Start new tasks on every apply, even when nothing in the task definition changed. */
+  readonly forceNewDeployment: boolean;
+}
+
+export interface FargateWebServiceProps {
+  /** Create the service (task definition, service, target group, listener) or not: a bool token gives `count = x ? 1 : 0`. */
+  readonly enabled: boolean | IResolvable;
+  /** ECS service name; also the task family and the target group name `<name>-tg`. */
+  readonly serviceName: string;
+  /** Container name, Service Connect port name, discovery name and DNS alias. */
+  readonly containerName: string;
+  /** Prefix of the `Name` tags (`<prefix>-<containerName>-task` …). */
+  readonly namePrefix: string;
+  readonly image: string;
+  readonly command: readonly string[];
+  /** Plain environment variables; never credentials (see `secrets`). */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Environment variables read from Secrets Manager: name → secret ARN. */
+  readonly secrets: Readonly<Record<string, string>>;
+  readonly cpu: number;
+  readonly memoryMiB: number;
+  readonly desiredCount: number;
+  /** Container, target group and listener port. */
+  readonly port: number;
+  readonly healthCheck: WebHealthCheck;
+  readonly deployment: RollingDeployment;
+  /** Seconds the ALB lets an old task finish its requests. */
+  readonly deregistrationDelaySeconds: number;
+  /** The shared experiments volume. @default - no volume */
+  readonly efsMount?: EfsMount;
+  readonly clusterId: string;
+  readonly serviceConnectNamespaceArn: string;
+  readonly vpcId: string;
+  readonly subnetIds: string[];
+  readonly securityGroupIds: string[];
+  readonly loadBalancer: Lb;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly region: string;
+  readonly executionRole: IamRole;
+  readonly taskRole: IamRole;
+}
+
+/** Name of the task's EFS volume. */
+export const EXPERIMENTS_VOLUME = "experiments-volume";
+
+/**
+ * One containerized web service on Fargate behind an HTTP listener of a
+ * shared ALB: task definition, service (private subnets, no public IP,
+ * Service Connect), target group and listener. Created only when `enabled`.
+ * Its log group is passed in, so that logs outlive the service.
+ */
+export class FargateWebService extends Construct {
+  public readonly taskDefinition: EcsTaskDefinition;
+  public readonly service: EcsService;
+  public readonly targetGroup: LbTargetGroup;
+  public readonly listener: LbListener;
+  /** The one instance's task definition ARN (`…[0].arn`). */
+  public readonly taskDefinitionArn: string;
+
+  constructor(scope: Construct, id: string, props: FargateWebServiceProps) {
+    super(scope, id);
+    const count = Token.asNumber(Fn.conditional(props.enabled, 1, 0));
+    const name = props.containerName;
+    const hc = props.healthCheck;
+
+    const container = {
+      name,
+      image: props.image,
+      essential: true,
+      command: props.command,
+      portMappings: [{ name, containerPort: props.port, hostPort: props.port, protocol: "tcp", appProtocol: "http" }],
+      environment: Object.keys(props.environment)
+        .sort()
+        .map((key) => ({ name: key, value: props.environment[key] })),
+      secrets: Object.keys(props.secrets)
+        .sort()
+        .map((key) => ({ name: key, valueFrom: props.secrets[key] })),
+      mountPoints: props.efsMount
+        ? [{ sourceVolume: EXPERIMENTS_VOLUME, containerPath: props.efsMount.containerPath, readOnly: props.efsMount.readOnly }]
+        : [],
+      logConfiguration: {
+        logDriver: "awslogs",
+        options: {
+          "awslogs-group": props.logGroup.name,
+          "awslogs-region": props.region,
+          "awslogs-stream-prefix": "ecs",
+        },
+      },
+      healthCheck: {
+        command: ["CMD-SHELL", `curl -f http://localhost:${Token.asString(props.port)}${hc.path} || exit 1`],
+        interval: 30,
+        timeout: 10,
+        retries: 3,
+        startPeriod: hc.containerStartPeriodSeconds,
+      },
+    };
+
+    this.taskDefinition = address(
+      new EcsTaskDefinition(this, "task-definition", {
+        count,
+        family: props.serviceName,
+        networkMode: "awsvpc",
+        requiresCompatibilities: ["FARGATE"],
+        cpu: Token.asString(props.cpu),
+        memory: Token.asString(props.memoryMiB),
+        executionRoleArn: props.executionRole.arn,
+        taskRoleArn: props.taskRole.arn,
+        containerDefinitions: Fn.jsonencode([container]),
+        volume: props.efsMount
+          ? [
+              {
+                name: EXPERIMENTS_VOLUME,
+                efsVolumeConfiguration: {
+                  fileSystemId: props.efsMount.fileSystemId,
+                  rootDirectory: "/",
+                  transitEncryption: "ENABLED",
+                  transitEncryptionPort: 2049,
+                  authorizationConfig: { accessPointId: props.efsMount.accessPointId, iam: "ENABLED" },
+                },
+              },
+            ]
+          : undefined,
+        tags: { Name: `${props.namePrefix}-${name}-task` },
+      }),
+    );
+    this.taskDefinitionArn = instanceRef(this.taskDefinition, 0, "arn");
+
+    this.targetGroup = address(
+      new LbTargetGroup(this, "target-group", {
+        count,
+        name: `${props.serviceName}-tg`,
+        port: props.port,
+        protocol: "HTTP",
+        targetType: "ip",
+        vpcId: props.vpcId,
+        deregistrationDelay: Token.asString(props.deregistrationDelaySeconds),
+        healthCheck: {
+          enabled: true,
+          path: hc.path,
+          matcher: hc.matcher ?? "200",
+          protocol: "HTTP",
+          port: "traffic-port",
+          interval: hc.intervalSeconds,
+          timeout: hc.timeoutSeconds,
+          healthyThreshold: hc.healthyThreshold,
+          unhealthyThreshold: hc.unhealthyThreshold,
+        },
+        tags: { Name: `${props.namePrefix}-${name}-tg` },
+      }),
+    );
+
+    this.listener = address(
+      new LbListener(this, "listener", {
+        count,
+        loadBalancerArn: props.loadBalancer.arn,
+        port: props.port,
+        protocol: "HTTP",
+        defaultAction: [{ type: "forward", targetGroupArn: instanceRef(this.targetGroup, 0, "arn") }],
+      }),
+    );
+
+    this.service = address(
+      new EcsService(this, "service", {
+        count,
+        name: props.serviceName,
+        cluster: props.clusterId,
+        taskDefinition: this.taskDefinitionArn,
+        desiredCount: props.desiredCount,
+        launchType: "FARGATE",
+        platformVersion: "LATEST",
+        networkConfiguration: {
+          subnets: props.subnetIds,
+          securityGroups: props.securityGroupIds,
+          assignPublicIp: false,
+        },
+        loadBalancer: [
+          { targetGroupArn: instanceRef(this.targetGroup, 0, "arn"), containerName: name, containerPort: props.port },
+        ],
+        serviceConnectConfiguration: {
+          enabled: true,
+          namespace: props.serviceConnectNamespaceArn,
+          service: [{ portName: name, discoveryName: name, clientAlias: { port: props.port, dnsName: name } }],
+        },
+        deploymentMinimumHealthyPercent: props.deployment.minimumHealthyPercent,
+        deploymentMaximumPercent: props.deployment.maximumPercent,
+        deploymentCircuitBreaker: { enable: true, rollback: props.deployment.circuitBreakerRollback },
+        forceNewDeployment: props.deployment.forceNewDeployment ? true : undefined,
+        dependsOn: [this.listener],
+        tags: { Name: `${props.namePrefix}-${name}-service` },
+      }),
+    );
+  }
+}

@@ -1,0 +1,54 @@
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Construct } from "constructs";
+import { address } from "./core/addresses";
+import { assumeRolePolicy, policyDocument, type PolicyStatement } from "./core/iam";
+
+export interface ServiceRoleProps {
+  readonly roleName: string;
+  /** The AWS service principal that assumes the role, e.g. `ecs-tasks.amazonaws.com`. */
+  readonly assumedBy: string;
+  readonly description?: string;
+  /** Name of the inline policy. @default - `<roleName>Policy` */
+  readonly policyName?: string;
+  /** The inline policy's statements; at least one. */
+  readonly statements: readonly PolicyStatement[];
+}
+
+/**
+ * An IAM role assumed by one AWS service, with its permissions in one
+ * inline `aws_iam_role_policy` (a separate resource, so that checkers and
+ * reviewers see it, and a change to it never touches the role).
+ */
+export class ServiceRole extends Construct {
+  public readonly role: IamRole;
+  public readonly policy: IamRolePolicy;
+
+  constructor(scope: Construct, id: string, props: ServiceRoleProps) {
+    super(scope, id);
+    if (props.statements.length === 0) {
+      throw new Error(`ServiceRole ${props.roleName}: statements is empty; a role needs at least one permission`);
+    }
+    for (const s of props.statements) {
+      const actions = typeof s.Action === "string" ? [s.Action] : s.Action;
+      const resources = s.Resource === undefined ? [] : typeof s.Resource === "string" ? [s.Resource] : s.Resource;
+      if (s.Effect === "Allow" && actions.some((a) => a === "*" || a.endsWith(":*")) && resources.includes("*")) {
+        throw new Error(`ServiceRole ${props.roleName}: statement ${s.Sid ?? actions.join(",")} allows a wildcard action on "*"`);
+      }
+    }
+    this.role = address(
+      new IamRole(this, "role", {
+        name: props.roleName,
+        description: props.description,
+        assumeRolePolicy: assumeRolePolicy(props.assumedBy),
+      }),
+    );
+    this.policy = address(
+      new IamRolePolicy(this, "policy", {
+        name: props.policyName ?? `${props.roleName}Policy`,
+        role: this.role.id,
+        policy: policyDocument(props.statements),
+      }),
+    );
+  }
+}

@@ -1,0 +1,75 @@
+import type { AddressTable } from "../constructs/core/addresses";
+import { SERVICE_NAMES } from "./services-table";
+
+/**
+ * Construct path (below the root stack) → Terraform logical id.
+ *
+ * Every resource of the legacy HCL root keeps its address here, so the live
+ * state maps onto this configuration with nothing destroyed. New resources
+ * get readable names in the same style. The address of each row is
+ * `<resource type>.<logical id>`; count/for_each keys come from the
+ * resource itself. Changing a value on the left of a live resource is a
+ * rename: it needs a `moved` block.
+ */
+export const ADDRESS_TABLE: AddressTable = {
+  // network unit
+  "network/network/availability-zones": "available",
+  "network/network/vpc": "main",
+  "network/network/private-subnets": "private",
+  "network/network/public-subnets": "public",
+  "network/network/internet-gateway": "gw",
+  "network/network/internet-route": "internet_access",
+  "network/network/nat-eip": "nat",
+  "network/network/nat-gateway": "main",
+  "network/network/private-route-table": "private",
+  "network/network/private-route-table-associations": "private",
+  "network/alb-security-group": "alb",
+  "network/ecs-tasks-security-group": "ecs_tasks",
+  "network/efs-security-group": "efs",
+
+  // storage unit
+  "storage/experiments/file-system": "experiments",
+  "storage/experiments/mount-targets": "experiments",
+  "storage/experiments/access-point": "experiments",
+  "storage/experiments/backup-policy": "experiments",
+  "storage/mlflow-artifacts/bucket": "mlflow_artifacts",
+  "storage/mlflow-artifacts/versioning": "mlflow_artifacts_versioning",
+  "storage/mlflow-artifacts/encryption": "mlflow_artifacts_encryption",
+  "storage/mlflow-artifacts/public-access-block": "mlflow_artifacts_pab",
+  "storage/mlflow-artifacts/lifecycle": "mlflow_artifacts_lifecycle",
+  "storage/mlflow-artifacts/tls-only-policy": "mlflow_artifacts_tls_only",
+  "storage/registry/repository": "autovisionai",
+  "storage/registry/lifecycle-policy": "autovisionai_policy",
+  "storage/wandb-secret": "wandb_api_key",
+  "storage/wandb-secret-version": "wandb_api_key",
+  ...Object.fromEntries(SERVICE_NAMES.map((key) => [`storage/${key}-logs`, key])),
+
+  // services unit
+  "services/namespace": "service_connect",
+  "services/cluster": "main",
+  "services/execution-role/role": "ecs_task_execution_role",
+  "services/execution-role/policy": "ecs_task_execution_role_policy",
+  "services/api-task-role/role": "ecs_task_role",
+  "services/api-task-role/policy": "ecs_task_role_policy",
+  ...Object.fromEntries(
+    SERVICE_NAMES.filter((key) => key !== "api").flatMap((key) => [
+      [`services/${key}-task-role/role`, `${key}_task_role`],
+      [`services/${key}-task-role/policy`, `${key}_task_role_policy`],
+    ]),
+  ),
+  "services/experiments-access/policy": "experiments",
+  "services/autoscale-role": "ecs_auto_scale_role",
+  "services/autoscale-role-policy": "ecs_auto_scale_role_policy",
+  "services/load-balancer": "main",
+  ...Object.fromEntries(
+    SERVICE_NAMES.flatMap((key) => [
+      [`services/${key}/task-definition`, key],
+      [`services/${key}/service`, key],
+      [`services/${key}/target-group`, key],
+      [`services/${key}/listener`, key],
+    ]),
+  ),
+  "services/autoscaling/services": "ecs_services",
+  "services/autoscaling/targets": "ecs_target",
+  "services/autoscaling/cpu-policies": "ecs_cpu_scaling_policy",
+};

@@ -1,0 +1,114 @@
+import { SecurityGroup, type SecurityGroupEgress, type SecurityGroupIngress } from "@cdktf/provider-aws/lib/security-group";
+import { TerraformOutput } from "cdktf";
+import { Construct } from "constructs";
+import { address } from "../constructs/core/addresses";
+import { Network } from "../constructs/network";
+import type { PlatformConfig } from "./config";
+import type { PlatformInputs } from "./variables";
+
+export interface NetworkStackProps {
+  readonly config: PlatformConfig;
+  readonly inputs: PlatformInputs;
+}
+
+type Rule = SecurityGroupIngress & SecurityGroupEgress;
+
+/** An inline rule with every field set, so that plans compare like with like. */
+function rule(description: string, protocol: string, fromPort: number, toPort: number, target: Partial<Rule>): Rule {
+  return {
+    description,
+    protocol,
+    fromPort,
+    toPort,
+    cidrBlocks: [],
+    ipv6CidrBlocks: [],
+    prefixListIds: [],
+    securityGroups: [],
+    selfAttribute: false,
+    ...target,
+  };
+}
+
+/**
+ * The network unit: the VPC with its subnets, gateways and routes, and the
+ * three security groups (ALB, ECS tasks, EFS). Security group names and
+ * descriptions force replacement, so they keep their live values.
+ */
+export class NetworkStack extends Construct {
+  public readonly network: Network;
+  public readonly albSecurityGroup: SecurityGroup;
+  public readonly ecsTasksSecurityGroup: SecurityGroup;
+  public readonly efsSecurityGroup: SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: NetworkStackProps) {
+    super(scope, id);
+    const { config, inputs } = props;
+    const project = inputs.projectName;
+    const vpcCidr = config.vpcCidr;
+
+    this.network = new Network(this, "network", { cidrBlock: vpcCidr, azCount: inputs.azCount, namePrefix: project });
+    const vpcId = this.network.vpc.id;
+
+    const world = { cidrBlocks: inputs.albIngressCidrBlocks };
+    const listenerPorts = Object.entries(inputs.services).map(([key, s]) =>
+      rule(`${key} listener`, "tcp", s.port, s.port, world),
+    );
+    this.albSecurityGroup = address(
+      new SecurityGroup(this, "alb-security-group", {
+        name: `${project}-alb-security-group`,
+        description: "Controls access to the Application Load Balancer",
+        vpcId,
+        ingress: [rule("HTTP", "tcp", 80, 80, world), rule("HTTPS", "tcp", 443, 443, world), ...listenerPorts],
+        egress: [rule("To the tasks inside the VPC", "tcp", 0, 65535, { cidrBlocks: [vpcCidr] })],
+        tags: { Name: `${project}-alb-sg` },
+      }),
+    );
+
+    const inVpc = { cidrBlocks: [vpcCidr] };
+    this.ecsTasksSecurityGroup = address(
+      new SecurityGroup(this, "ecs-tasks-security-group", {
+        name: `${project}-ecs-tasks-security-group`,
+        description: "Controls access to and from ECS tasks",
+        vpcId,
+        ingress: [
+          rule("From the ALB", "tcp", 0, 65535, { securityGroups: [this.albSecurityGroup.id] }),
+          rule("Service Connect between tasks", "tcp", 0, 65535, { selfAttribute: true }),
+        ],
+        egress: [
+          rule("DNS (UDP) inside the VPC", "udp", 53, 53, inVpc),
+          rule("DNS (TCP) inside the VPC", "tcp", 53, 53, inVpc),
+          rule("HTTPS: ECR, Secrets Manager, CloudWatch, S3, W&B", "tcp", 443, 443, { cidrBlocks: ["0.0.0.0/0"] }),
+          rule("HTTP: package mirrors", "tcp", 80, 80, { cidrBlocks: ["0.0.0.0/0"] }),
+          rule("NFS to EFS inside the VPC", "tcp", 2049, 2049, inVpc),
+          rule("Service Connect between tasks", "tcp", 0, 65535, { selfAttribute: true }),
+        ],
+        tags: { Name: `${project}-ecs-tasks` },
+      }),
+    );
+
+    this.efsSecurityGroup = address(
+      new SecurityGroup(this, "efs-security-group", {
+        name: `${project}-efs-security-group`,
+        description: "Allow EFS access from ECS tasks",
+        vpcId,
+        ingress: [rule("NFS from ECS tasks", "tcp", 2049, 2049, { securityGroups: [this.ecsTasksSecurityGroup.id] })],
+        egress: [],
+        tags: { Name: `${project}-efs-sg` },
+      }),
+    );
+
+    address(new TerraformOutput(this, "vpc_id", { value: vpcId, description: "ID of the VPC." }));
+    address(
+      new TerraformOutput(this, "public_subnet_ids", {
+        value: this.network.publicSubnetIds,
+        description: "IDs of the public subnets (ALB), one per AZ.",
+      }),
+    );
+    address(
+      new TerraformOutput(this, "private_subnet_ids", {
+        value: this.network.privateSubnetIds,
+        description: "IDs of the private subnets (tasks, EFS mount targets), one per AZ.",
+      }),
+    );
+  }
+}

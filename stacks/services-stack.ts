@@ -1,0 +1,255 @@
+import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { ServiceDiscoveryPrivateDnsNamespace } from "@cdktf/provider-aws/lib/service-discovery-private-dns-namespace";
+import { Fn, TerraformOutput, Token } from "cdktf";
+import { Construct } from "constructs";
+import { address } from "../constructs/core/addresses";
+import { assumeRolePolicy, type PolicyStatement } from "../constructs/core/iam";
+import { EfsAccessPolicy, efsClientStatement } from "../constructs/efs-access-policy";
+import { FargateWebService } from "../constructs/fargate-web-service";
+import { ServiceAutoscaling } from "../constructs/service-autoscaling";
+import { ServiceRole } from "../constructs/service-role";
+import type { PlatformConfig } from "./config";
+import type { NetworkStack } from "./network-stack";
+import { SERVICE_NAMES, type ServiceName, type ServiceRuntime } from "./services-table";
+import { EXPERIMENTS_PATH, type StorageStack } from "./storage-stack";
+import type { PlatformInputs } from "./variables";
+
+export interface ServicesStackProps {
+  readonly config: PlatformConfig;
+  readonly inputs: PlatformInputs;
+  readonly network: NetworkStack;
+  readonly storage: StorageStack;
+}
+
+/** The AWS managed policy Application Auto Scaling needs on ECS. */
+export const AUTOSCALE_MANAGED_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceAutoscaleRole";
+
+/**
+ * The legacy root had one task role, `ecsTaskRole`, for all four services.
+ * It stays (its name is ForceNew) as the API's role; the others get their
+ * own, so that each service holds only the permissions it needs.
+ */
+function taskRoleName(project: string, key: ServiceName): string {
+  return key === "api" ? "ecsTaskRole" : `${project}-${key}-task-role`;
+}
+
+/**
+ * The services unit: the ECS cluster and its Service Connect namespace,
+ * the IAM roles, the public ALB, the four Fargate services from the
+ * services table, their autoscaling, and the experiments file system's
+ * access policy (it names the services' roles).
+ */
+export class ServicesStack extends Construct {
+  public readonly cluster: EcsCluster;
+  public readonly loadBalancer: Lb;
+  public readonly services: Readonly<Record<ServiceName, FargateWebService>>;
+  public readonly taskRoles: Readonly<Record<ServiceName, ServiceRole>>;
+  public readonly executionRole: ServiceRole;
+
+  constructor(scope: Construct, id: string, props: ServicesStackProps) {
+    super(scope, id);
+    const { config, inputs, network, storage } = props;
+    const project = inputs.projectName;
+    const bucket = storage.artifacts.bucket;
+
+    const namespace = address(
+      new ServiceDiscoveryPrivateDnsNamespace(this, "namespace", {
+        name: `${project}.local`,
+        description: "Service Connect namespace for AutoVisionAI",
+        vpc: network.network.vpc.id,
+        tags: { Name: `${project}-sc-namespace` },
+      }),
+    );
+
+    this.cluster = address(
+      new EcsCluster(this, "cluster", {
+        name: inputs.clusterName,
+        setting: [{ name: "containerInsights", value: "enabled" }],
+        serviceConnectDefaults: { namespace: namespace.arn },
+        tags: { Name: `${project}-cluster` },
+      }),
+    );
+
+    const logGroupArns = SERVICE_NAMES.map((key) => `${storage.logGroups[key].arn}:*`);
+    this.executionRole = new ServiceRole(this, "execution-role", {
+      roleName: "ecsTaskExecutionRole",
+      assumedBy: "ecs-tasks.amazonaws.com",
+      statements: [
+        { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+        {
+          Sid: "EcrPull",
+          Effect: "Allow",
+          Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+          Resource: storage.registry.repository.arn,
+        },
+        { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: logGroupArns },
+        { Sid: "WandbSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: storage.wandbSecret.arn },
+      ],
+    });
+
+    const artifactsStatements: PolicyStatement[] = [
+      { Sid: "ArtifactsList", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: bucket.arn },
+      {
+        Sid: "ArtifactsReadWrite",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        Resource: `${bucket.arn}/*`,
+      },
+    ];
+    const taskRoles = {} as Record<ServiceName, ServiceRole>;
+    for (const key of SERVICE_NAMES) {
+      const spec = config.services[key];
+      const statements: PolicyStatement[] = [];
+      if (spec.experiments !== "none") statements.push(efsClientStatement(storage.experiments, spec.experiments));
+      if (spec.artifactsBucketAccess) statements.push(...artifactsStatements);
+      taskRoles[key] = new ServiceRole(this, `${key}-task-role`, {
+        roleName: taskRoleName(project, key),
+        assumedBy: "ecs-tasks.amazonaws.com",
+        policyName: key === "api" ? "ecsTaskRolePolicy" : undefined,
+        statements,
+      });
+    }
+    this.taskRoles = taskRoles;
+
+    const clients = SERVICE_NAMES.flatMap((key) => {
+      const access = config.services[key].experiments;
+      return access === "none" ? [] : [{ roleArn: taskRoles[key].role.arn, access }];
+    });
+    new EfsAccessPolicy(this, "experiments-access", { share: storage.experiments, clients });
+
+    const autoscaleRole = address(
+      new IamRole(this, "autoscale-role", {
+        name: "ecsAutoScaleRole",
+        assumeRolePolicy: assumeRolePolicy("application-autoscaling.amazonaws.com"),
+      }),
+    );
+    address(
+      new IamRolePolicyAttachment(this, "autoscale-role-policy", {
+        role: autoscaleRole.name,
+        policyArn: AUTOSCALE_MANAGED_POLICY_ARN,
+      }),
+    );
+
+    this.loadBalancer = address(
+      new Lb(this, "load-balancer", {
+        name: `${project}-alb`,
+        internal: false,
+        loadBalancerType: "application",
+        securityGroups: [network.albSecurityGroup.id],
+        subnets: network.network.publicSubnetIds,
+        enableDeletionProtection: false,
+        dropInvalidHeaderFields: true,
+        tags: { Name: `${project}-alb` },
+      }),
+    );
+    const dns = this.loadBalancer.dnsName;
+
+    const externalUrls = {} as Record<ServiceName, string>;
+    const internalUrls = {} as Record<ServiceName, string>;
+    // A number token must become a string token before it goes into a string.
+    const portText = (key: ServiceName) => Token.asString(inputs.services[key].port);
+    for (const key of SERVICE_NAMES) {
+      externalUrls[key] = `http://${dns}:${portText(key)}`;
+      internalUrls[key] = `http://${key}:${portText(key)}`;
+    }
+
+    const image = (tag: string) => `${storage.registry.repository.repositoryUrl}:${tag}`;
+    const services = {} as Record<ServiceName, FargateWebService>;
+    for (const key of SERVICE_NAMES) {
+      const spec = config.services[key];
+      const vars = inputs.services[key];
+      const runtime: ServiceRuntime = {
+        // tostring(): inside jsonencode a bare number would reach ECS as a number, and commands are strings.
+        port: Fn.tostring(vars.port),
+        artifactsBucket: bucket.bucket,
+        externalUrls,
+        internalUrls,
+        envMode: inputs.envMode,
+        wandbEntity: inputs.wandbEntity,
+      };
+      services[key] = new FargateWebService(this, key, {
+        enabled: inputs.createEcsServices,
+        serviceName: vars.serviceName,
+        containerName: key,
+        namePrefix: project,
+        image: image(spec.imageTag),
+        command: spec.command(runtime),
+        environment: spec.environment(runtime),
+        secrets: spec.wandbSecret ? { WANDB_API_KEY: storage.wandbSecret.arn } : {},
+        cpu: vars.cpu,
+        memoryMiB: vars.memoryMiB,
+        desiredCount: vars.desiredCount,
+        port: vars.port,
+        healthCheck: {
+          path: vars.healthCheckPath,
+          intervalSeconds: inputs.healthCheckIntervalSeconds,
+          timeoutSeconds: inputs.healthCheckTimeoutSeconds,
+          healthyThreshold: inputs.healthCheckHealthyThreshold,
+          unhealthyThreshold: inputs.healthCheckUnhealthyThreshold,
+          containerStartPeriodSeconds: spec.healthCheckStartPeriodSeconds,
+        },
+        deployment: {
+          minimumHealthyPercent: inputs.deploymentMinimumHealthyPercent,
+          maximumPercent: inputs.deploymentMaximumPercent,
+          circuitBreakerRollback: inputs.deploymentCircuitBreakerRollback,
+          forceNewDeployment: spec.forceNewDeployment,
+        },
+        deregistrationDelaySeconds: inputs.deregistrationDelaySeconds,
+        efsMount:
+          spec.experiments === "none"
+            ? undefined
+            : {
+                fileSystemId: storage.experiments.fileSystem.id,
+                accessPointId: storage.experiments.accessPoint.id,
+                containerPath: EXPERIMENTS_PATH,
+                readOnly: spec.experiments === "ro",
+              },
+        clusterId: this.cluster.id,
+        serviceConnectNamespaceArn: namespace.arn,
+        vpcId: network.network.vpc.id,
+        subnetIds: network.network.privateSubnetIds,
+        securityGroupIds: [network.ecsTasksSecurityGroup.id],
+        loadBalancer: this.loadBalancer,
+        logGroup: storage.logGroups[key],
+        region: inputs.awsRegion,
+        executionRole: this.executionRole.role,
+        taskRole: taskRoles[key].role,
+      });
+    }
+    this.services = services;
+
+    new ServiceAutoscaling(this, "autoscaling", {
+      enabled: inputs.createEcsServices,
+      services: Object.fromEntries(
+        SERVICE_NAMES.map((key) => [
+          key,
+          {
+            serviceName: inputs.services[key].serviceName,
+            minCapacity: inputs.services[key].minCapacity,
+            maxCapacity: inputs.services[key].maxCapacity,
+            service: services[key].service,
+          },
+        ]),
+      ),
+      clusterName: this.cluster.name,
+      roleArn: autoscaleRole.arn,
+      targetCpuPercent: inputs.scalingCpuTargetPercentage,
+      scaleInCooldownSeconds: inputs.scalingCooldownSecondsIn,
+      scaleOutCooldownSeconds: inputs.scalingCooldownSecondsOut,
+    });
+
+    address(new TerraformOutput(this, "alb_hostname", { value: dns, description: "DNS name of the public ALB." }));
+    for (const key of SERVICE_NAMES) {
+      address(
+        new TerraformOutput(this, `${key}_url`, {
+          value: externalUrls[key],
+          description: `URL of the ${key} service: http://<alb dns>:<${key}_port>.`,
+        }),
+      );
+    }
+    address(new TerraformOutput(this, "ecs_cluster_name", { value: this.cluster.name, description: "Name of the ECS cluster." }));
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * The four AutoVisionAI services, as data. Everything that differs between
+ * them (port, image, command, EFS access, health check, sizing, scaling,
+ * environment) is here; the code that builds a service is written once in
+ * `constructs/fargate-web-service.ts`. Adding a fifth service is one entry.
+ */
+
+/** The services' keys: container name, Service Connect name and construct id. */
+export const SERVICE_NAMES = ["api", "ui", "mlflow", "tensorboard"] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** How a service sees the shared experiments file system (design: EFS_SETUP.md, "Service Access Matrix"). */
+export type ExperimentsAccess = "rw" | "ro" | "none";
+
+/** Values known only to Terraform, handed to a service's command and environment. */
+export interface ServiceRuntime {
+  /** The service's container port (`var.<key>_port`). */
+  readonly port: string;
+  /** The MLflow artifacts bucket name. */
+  readonly artifactsBucket: string;
+  /** `http://<alb dns>:<port>` of every service, for links a browser follows. */
+  readonly externalUrls: Readonly<Record<ServiceName, string>>;
+  /** `http://<key>:<port>`: the Service Connect address of every service, for calls inside the cluster. */
+  readonly internalUrls: Readonly<Record<ServiceName, string>>;
+  /** `var.env_mode`. */
+  readonly envMode: string;
+  /** `var.wandb_entity`. */
+  readonly wandbEntity: string;
+}
+
+export interface ServiceSpec {
+  /** The ECS service name, default of `var.<key>_service_name`; also the task family and `/ecs/<name>` log group. */
+  readonly serviceName: string;
+  /** The tag of the one ECR repository the image comes from. */
+  readonly imageTag: string;
+  /** Container and listener port, default of `var.<key>_port`. */
+  readonly port: number;
+  /** Fargate task CPU units, default of `var.<key>_cpu`. */
+  readonly cpu: number;
+  /** Fargate task memory in MiB, default of `var.<key>_memory`. */
+  readonly memoryMiB: number;
+  /** Default of `var.<key>_desired_count`. */
+  readonly desiredCount: number;
+  /** Defaults of `var.<key>_min_capacity` / `var.<key>_max_capacity`. */
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  /** The path the load balancer and the container health check probe, default of `var.<key>_health_check_path`. */
+  readonly healthCheckPath: string;
+  /** Seconds the container health check waits after start before counting failures. */
+  readonly healthCheckStartPeriodSeconds: number;
+  /** Access to the experiments file system at `/app/experiments`. */
+  readonly experiments: ExperimentsAccess;
+  /** Read and write the MLflow artifacts bucket. */
+  readonly artifactsBucketAccess: boolean;
+  /** Environment variables that hold the WANDB API key from Secrets Manager. */
+  readonly wandbSecret: boolean;
+  /** Redeploy on every apply (the team's release flow pushes over the same image tag). */
+  readonly forceNewDeployment: boolean;
+  readonly command: (rt: ServiceRuntime) => readonly string[];
+  readonly environment: (rt: ServiceRuntime) => Readonly<Record<string, string>>;
+}
+
+export type ServiceTable = Readonly<Record<ServiceName, ServiceSpec>>;
+
+const commonEnvironment = (rt: ServiceRuntime) => ({ ENV_MODE: rt.envMode, WANDB_ENTITY: rt.wandbEntity });
+
+export const SERVICES: ServiceTable = {
+  api: {
+    serviceName: "autovision-api",
+    imageTag: "app",
+    port: 8000,
+    cpu: 1024,
+    memoryMiB: 2048,
+    desiredCount: 1,
+    minCapacity: 1,
+    maxCapacity: 1,
+    healthCheckPath: "/health",
+    healthCheckStartPeriodSeconds: 15,
+    experiments: "rw",
+    artifactsBucketAccess: true,
+    wandbSecret: true,
+    forceNewDeployment: true,
+    command: (rt) => ["uv", "run", "uvicorn", "autovisionai.api.main:app", "--host", "0.0.0.0", "--port", rt.port],
+    environment: (rt) => ({ ...commonEnvironment(rt), MLFLOW_TRACKING_URI: rt.internalUrls.mlflow }),
+  },
+  ui: {
+    serviceName: "autovision-ui",
+    imageTag: "app",
+    port: 8501,
+    cpu: 1024,
+    memoryMiB: 2048,
+    desiredCount: 1,
+    minCapacity: 1,
+    maxCapacity: 1,
+    healthCheckPath: "/_stcore/health",
+    healthCheckStartPeriodSeconds: 30,
+    experiments: "ro",
+    artifactsBucketAccess: false,
+    wandbSecret: true,
+    forceNewDeployment: true,
+    command: (rt) => [
+      "uv", "run", "streamlit", "run", "src/autovisionai/ui/app.py",
+      "--server.port", rt.port, "--server.address", "0.0.0.0",
+    ],
+    environment: (rt) => ({
+      ...commonEnvironment(rt),
+      API_BASE_URL: rt.internalUrls.api,
+      MLFLOW_EXTERNAL_URL: rt.externalUrls.mlflow,
+      TENSORBOARD_EXTERNAL_URL: rt.externalUrls.tensorboard,
+    }),
+  },
+  mlflow: {
+    serviceName: "autovision-mlflow",
+    imageTag: "mlflow",
+    port: 8080,
+    cpu: 512,
+    memoryMiB: 1024,
+    desiredCount: 1,
+    minCapacity: 1,
+    maxCapacity: 1,
+    healthCheckPath: "/health",
+    healthCheckStartPeriodSeconds: 30,
+    experiments: "none",
+    artifactsBucketAccess: true,
+    wandbSecret: false,
+    forceNewDeployment: false,
+    command: (rt) => [
+      "mlflow", "server", "--host", "0.0.0.0", "--port", rt.port,
+      "--backend-store-uri", "/app/mlruns", "--default-artifact-root", `s3://${rt.artifactsBucket}/`,
+    ],
+    environment: (rt) => ({ ENV_MODE: rt.envMode }),
+  },
+  tensorboard: {
+    serviceName: "autovision-tensorboard",
+    imageTag: "tensorboard",
+    port: 6006,
+    cpu: 512,
+    memoryMiB: 1024,
+    desiredCount: 1,
+    minCapacity: 1,
+    maxCapacity: 1,
+    healthCheckPath: "/",
+    healthCheckStartPeriodSeconds: 30,
+    experiments: "rw",
+    artifactsBucketAccess: false,
+    wandbSecret: false,
+    forceNewDeployment: false,
+    command: (rt) => ["tensorboard", "--logdir", "/app/experiments", "--host", "0.0.0.0", "--port", rt.port],
+    environment: (rt) => ({ ENV_MODE: rt.envMode }),
+  },
+};
+
+/**
+ * Synth-time checks of a service table: every key known, ports distinct and
+ * in range. Throws with the entry, the value and what is allowed.
+ */
+export function checkServiceTable(table: Readonly<Record<string, ServiceSpec>>): void {
+  const ports = new Map<number, string>();
+  for (const [key, spec] of Object.entries(table)) {
+    if (!(SERVICE_NAMES as readonly string[]).includes(key)) {
+      throw new Error(`services table: unknown service "${key}"; allowed: ${SERVICE_NAMES.join(", ")}`);
+    }
+    if (!Number.isInteger(spec.port) || spec.port < 1 || spec.port > 65535) {
+      throw new Error(`services table: ${key}.port is ${spec.port}; allowed: a whole number from 1 to 65535`);
+    }
+    const other = ports.get(spec.port);
+    if (other !== undefined) {
+      throw new Error(
+        `services table: ${key}.port ${spec.port} is already used by "${other}"; every service needs its own listener port`,
+      );
+    }
+    ports.set(spec.port, key);
+    if (!spec.healthCheckPath.startsWith("/")) {
+      throw new Error(`services table: ${key}.healthCheckPath "${spec.healthCheckPath}" must start with "/"`);
+    }
+  }
+  for (const key of SERVICE_NAMES) {
+    if (!(key in table)) throw new Error(`services table: service "${key}" is missing`);
+  }
+}

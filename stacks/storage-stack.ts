@@ -1,0 +1,106 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
+import { TerraformOutput } from "cdktf";
+import { Construct } from "constructs";
+import { ArtifactsBucket } from "../constructs/artifacts-bucket";
+import { ContainerRegistry } from "../constructs/container-registry";
+import { address } from "../constructs/core/addresses";
+import { EfsShare } from "../constructs/efs-share";
+import type { PlatformConfig } from "./config";
+import type { NetworkStack } from "./network-stack";
+import { SERVICE_NAMES, type ServiceName } from "./services-table";
+import type { PlatformInputs } from "./variables";
+
+export interface StorageStackProps {
+  readonly config: PlatformConfig;
+  readonly inputs: PlatformInputs;
+  readonly network: NetworkStack;
+}
+
+/** Where the containers see the experiments share (EFS_SETUP.md). */
+export const EXPERIMENTS_PATH = "/app/experiments";
+
+/** The placeholder the secret is created with; the real key is set by hand and never overwritten. */
+export const WANDB_KEY_PLACEHOLDER = "REPLACE_WITH_YOUR_WANDB_API_KEY";
+
+/**
+ * The storage unit: everything that holds data and outlives the services.
+ * The experiments file system (EFS), the MLflow artifacts bucket, the
+ * image repository, the WANDB secret and the services' log groups.
+ */
+export class StorageStack extends Construct {
+  public readonly experiments: EfsShare;
+  public readonly artifacts: ArtifactsBucket;
+  public readonly registry: ContainerRegistry;
+  public readonly wandbSecret: SecretsmanagerSecret;
+  public readonly logGroups: Readonly<Record<ServiceName, CloudwatchLogGroup>>;
+
+  constructor(scope: Construct, id: string, props: StorageStackProps) {
+    super(scope, id);
+    const { config, inputs, network } = props;
+    const project = inputs.projectName;
+
+    this.experiments = new EfsShare(this, "experiments", {
+      creationToken: `${project}-experiments`,
+      name: `${project}-experiments-efs`,
+      accessPointName: `${project}-experiments-access-point`,
+      provisionedThroughputMibps: inputs.efsProvisionedThroughputMibps,
+      subnetIds: network.network.privateSubnetIds,
+      mountTargetCount: inputs.azCount,
+      securityGroupId: network.efsSecurityGroup.id,
+      rootDirectory: EXPERIMENTS_PATH,
+      posixUser: { uid: 1000, gid: 1000 },
+      directoryPermissions: "755",
+      backupEnabled: inputs.efsBackupEnabled,
+    });
+
+    this.artifacts = new ArtifactsBucket(this, "mlflow-artifacts", { bucketName: inputs.mlflowArtifactsBucket });
+    this.registry = new ContainerRegistry(this, "registry", { repositoryName: inputs.ecrRepositoryName });
+
+    this.wandbSecret = address(
+      new SecretsmanagerSecret(this, "wandb-secret", {
+        name: inputs.wandbSecretName,
+        description: "WANDB API key for AutoVisionAI",
+        recoveryWindowInDays: 7,
+      }),
+    );
+    address(
+      new SecretsmanagerSecretVersion(this, "wandb-secret-version", {
+        secretId: this.wandbSecret.id,
+        secretString: WANDB_KEY_PLACEHOLDER,
+        lifecycle: { ignoreChanges: ["secret_string"] },
+      }),
+    );
+
+    const logGroups = {} as Record<ServiceName, CloudwatchLogGroup>;
+    for (const key of SERVICE_NAMES) {
+      logGroups[key] = address(
+        new CloudwatchLogGroup(this, `${key}-logs`, {
+          name: `/ecs/${inputs.services[key].serviceName}`,
+          retentionInDays: config.logRetentionDays,
+        }),
+      );
+    }
+    this.logGroups = logGroups;
+
+    address(
+      new TerraformOutput(this, "ecr_repository_url", {
+        value: this.registry.repository.repositoryUrl,
+        description: "URL of the ECR repository; images are pushed as <url>:app, :mlflow and :tensorboard.",
+      }),
+    );
+    address(
+      new TerraformOutput(this, "efs_file_system_id", {
+        value: this.experiments.fileSystem.id,
+        description: "ID of the experiments EFS file system (fs-…).",
+      }),
+    );
+    address(
+      new TerraformOutput(this, "s3_bucket_name", {
+        value: this.artifacts.bucket.id,
+        description: "Name of the MLflow artifacts bucket.",
+      }),
+    );
+  }
+}
