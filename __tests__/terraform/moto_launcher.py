@@ -1,0 +1,133 @@
+"""Starts moto's server with the few AWS behaviours the AutoVisionAI root needs
+and moto 5.2 lacks. Each patch is an API that AWS has and moto does not
+implement (or answers without a field AWS always returns); none changes what
+our configuration is checked against. Usage: moto_launcher.py PORT
+"""
+import json
+import os
+import sys
+
+# The auto scale role attaches an AWS managed policy.
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+
+from moto.applicationautoscaling import responses as aas_responses  # noqa: E402
+from moto.ecs import responses as ecs_responses  # noqa: E402
+from moto.efs import responses as efs_responses  # noqa: E402
+from moto.efs.exceptions import PolicyNotFound  # noqa: E402
+
+
+# --- Application Auto Scaling: tags (ListTagsForResource, TagResource, UntagResource, Tags on register)
+_AAS_TAGS: dict[str, dict[str, str]] = {}
+_AAS = aas_responses.ApplicationAutoScalingResponse
+_original_register = _AAS.register_scalable_target
+
+
+def _register_scalable_target(self):
+    result = _original_register(self)
+    arn = json.loads(result)["ScalableTargetARN"]
+    _AAS_TAGS.setdefault(arn, {}).update(self._get_param("Tags") or {})
+    return result
+
+
+def _list_tags_for_resource(self):
+    return json.dumps({"Tags": _AAS_TAGS.get(self._get_param("ResourceARN"), {})})
+
+
+def _tag_resource(self):
+    _AAS_TAGS.setdefault(self._get_param("ResourceARN"), {}).update(self._get_param("Tags") or {})
+    return "{}"
+
+
+def _untag_resource(self):
+    tags = _AAS_TAGS.setdefault(self._get_param("ResourceARN"), {})
+    for key in self._get_param("TagKeys") or []:
+        tags.pop(key, None)
+    return "{}"
+
+
+_AAS.register_scalable_target = _register_scalable_target
+_AAS.list_tags_for_resource = _list_tags_for_resource
+_AAS.tag_resource = _tag_resource
+_AAS.untag_resource = _untag_resource
+
+
+# --- ECS: fields AWS returns on every service that moto drops
+_ECS = ecs_responses.EC2ContainerServiceResponse
+_DEFAULT_DEPLOYMENT = {"maximumPercent": 200, "minimumHealthyPercent": 100,
+                       "deploymentCircuitBreaker": {"enable": False, "rollback": False}}
+
+
+def _remember(self, service):
+    config = self._get_param("deploymentConfiguration")
+    if config is not None or not hasattr(service, "deployment_configuration"):
+        merged = dict(_DEFAULT_DEPLOYMENT)
+        merged.update(config or {})
+        service.deployment_configuration = merged
+    rebalancing = self._get_param("availabilityZoneRebalancing")
+    if rebalancing is not None or not hasattr(service, "availability_zone_rebalancing"):
+        service.availability_zone_rebalancing = rebalancing or "DISABLED"
+    grace = self._get_param("healthCheckGracePeriodSeconds")
+    if grace is not None:
+        service.health_check_grace_period_seconds = grace
+
+
+def _wrap_service_call(name):
+    original = getattr(_ECS, name)
+
+    def wrapper(self):
+        result = original(self)
+        service = result.result["service"] if hasattr(result, "result") else None
+        if service is None:
+            cluster = self._get_param("cluster", "default")
+            service_name = self._get_param("serviceName") or self._get_param("service")
+            services, _ = self.ecs_backend.describe_services(cluster, [service_name])
+            service = services[0] if services else None
+        if service is not None:
+            _remember(self, service)
+        return result
+
+    setattr(_ECS, name, wrapper)
+
+
+_wrap_service_call("create_service")
+_wrap_service_call("update_service")
+
+
+# --- EFS: backup policy and deleting a file system policy
+_EFS = efs_responses.EFSResponse
+_BACKUP: dict[str, str] = {}
+
+
+def _put_backup_policy(self):
+    fs_id = self._get_param("FileSystemId")
+    self.efs_backend.describe_file_systems(file_system_id=fs_id)  # raises FileSystemNotFound
+    status = (self._get_param("BackupPolicy") or {}).get("Status", "DISABLED")
+    _BACKUP[fs_id] = status
+    return json.dumps({"BackupPolicy": {"Status": status}}), {"Content-Type": "application/json"}
+
+
+def _describe_backup_policy(self):
+    fs_id = self._get_param("FileSystemId")
+    self.efs_backend.describe_file_systems(file_system_id=fs_id)
+    if fs_id not in _BACKUP:
+        raise PolicyNotFound("None")
+    return json.dumps({"BackupPolicy": {"Status": _BACKUP[fs_id]}}), {"Content-Type": "application/json"}
+
+
+def _delete_file_system_policy(self):
+    fs_id = self._get_param("FileSystemId")
+    self.efs_backend.file_systems_by_id[fs_id].file_system_policy = None
+    return "{}", {"status": 200, "Content-Type": "application/json"}
+
+
+_EFS.put_backup_policy = _put_backup_policy
+_EFS.describe_backup_policy = _describe_backup_policy
+_EFS.delete_file_system_policy = _delete_file_system_policy
+
+
+if __name__ == "__main__":
+    from moto.server import main
+
+    if len(sys.argv) != 2 or not sys.argv[1].isdigit():
+        sys.exit("usage: moto_launcher.py PORT")
+    main(["-H", "127.0.0.1", "-p", sys.argv[1]])
