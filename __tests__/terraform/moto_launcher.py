@@ -93,7 +93,7 @@ _wrap_service_call("create_service")
 _wrap_service_call("update_service")
 
 
-# --- EFS: backup policy and deleting a file system policy
+# --- EFS: throughput updates, the backup policy, deleting a file system policy
 _EFS = efs_responses.EFSResponse
 _BACKUP: dict[str, str] = {}
 
@@ -120,6 +120,18 @@ def _delete_file_system_policy(self):
     return "{}", {"status": 200, "Content-Type": "application/json"}
 
 
+def _update_file_system(self):
+    fs_id = self._get_param("FileSystemId")
+    _, found = self.efs_backend.describe_file_systems(file_system_id=fs_id)
+    file_system = found[0]
+    if self._get_param("ThroughputMode") is not None:
+        file_system.throughput_mode = self._get_param("ThroughputMode")
+    if self._get_param("ProvisionedThroughputInMibps") is not None:
+        file_system.provisioned_throughput_in_mibps = self._get_param("ProvisionedThroughputInMibps")
+    return json.dumps(file_system.info_json()), {"status": 202, "Content-Type": "application/json"}
+
+
+_EFS.update_file_system = _update_file_system
 _EFS.put_backup_policy = _put_backup_policy
 _EFS.describe_backup_policy = _describe_backup_policy
 _EFS.delete_file_system_policy = _delete_file_system_policy
