@@ -1,0 +1,47 @@
+import { App, TerraformStack, Testing } from "cdktf";
+import type { Construct } from "constructs";
+import { buildPlatform } from "../main";
+import { renderRoot } from "../constructs/core/root-writer";
+import { DEFAULT_CONFIG, type PlatformConfig } from "../stacks/config";
+
+export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Renders the whole platform as the root writer does: file name → parsed JSON. */
+export function renderPlatform(config: PlatformConfig = DEFAULT_CONFIG): Record<string, Json> {
+  const app = new App({ outdir: "/tmp/avai-test-cdktf.out" });
+  const { root, units } = buildPlatform(app, config);
+  const files = renderRoot(root, units);
+  return Object.fromEntries(Object.entries(files).map(([name, text]) => [name, JSON.parse(text) as Json]));
+}
+
+/** All files of a rendered root merged into one Terraform JSON document (as Terraform reads a folder). */
+export function mergeRoot(files: Record<string, Json>): Json {
+  const merged: Json = {};
+  for (const file of Object.values(files)) {
+    for (const [section, body] of Object.entries(file)) {
+      if (section === "//") continue;
+      if (section === "resource" || section === "data") {
+        merged[section] ??= {};
+        for (const [type, byName] of Object.entries(body as Json)) {
+          merged[section][type] = { ...(merged[section][type] ?? {}), ...(byName as Json) };
+        }
+      } else {
+        merged[section] = { ...(merged[section] ?? {}), ...(body as Json) };
+      }
+    }
+  }
+  return merged;
+}
+
+/** Synthesizes what `build` creates in a fresh stack and returns the Terraform JSON. */
+export function synthScope(build: (scope: Construct) => void): Json {
+  const app = Testing.app();
+  const stack = new TerraformStack(app, "test");
+  build(stack);
+  return JSON.parse(Testing.synth(stack)) as Json;
+}
+
+/** The resources of one type in a Terraform JSON document. */
+export function resources(json: Json, type: string): Record<string, Json> {
+  return (json.resource?.[type] ?? {}) as Record<string, Json>;
+}

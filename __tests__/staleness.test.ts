@@ -1,0 +1,26 @@
+/**
+ * The team's workflows run plain terraform on the committed
+ * deploy/terraform, without Node: it must be what the code synthesizes.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { App } from "cdktf";
+import { describe, expect, it } from "vitest";
+import { buildPlatform, ROOT_DIR } from "../main";
+import { GENERATED_MARKER, renderRoot } from "../constructs/core/root-writer";
+
+describe("the committed root in deploy/terraform", () => {
+  const { root, units } = buildPlatform(new App({ outdir: "/tmp/avai-test-cdktf.out" }));
+  const expected = renderRoot(root, units);
+
+  it("holds exactly the generated files the code produces", () => {
+    const present = fs
+      .readdirSync(ROOT_DIR)
+      .filter((f) => f.endsWith(".tf.json") && fs.readFileSync(path.join(ROOT_DIR, f), "utf8").includes(GENERATED_MARKER));
+    expect(present.sort(), "run `npm run synth` and commit deploy/terraform").toEqual(Object.keys(expected).sort());
+  });
+
+  it.each(Object.keys(expected))("%s is up to date with the code (run `npm run synth` and commit)", (name) => {
+    expect(fs.readFileSync(path.join(ROOT_DIR, name), "utf8")).toBe(expected[name]);
+  });
+});

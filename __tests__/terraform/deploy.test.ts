@@ -1,0 +1,264 @@
+/**
+ * The synthesized root, run as the team runs it: real terraform, the real
+ * AWS provider from the offline mirror, the real S3 backend, against moto.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { ChildProcess } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import contract from "../fixtures/legacy-contract.json";
+import {
+  awsCall,
+  checkTools,
+  copyRoot,
+  init,
+  planJson,
+  resourcesOf,
+  startMoto,
+  stateJson,
+  SYNTH_DIR,
+  terraform,
+  terraformOk,
+  timing,
+  type Moto,
+  type StateJson,
+} from "./harness";
+
+const SERVICE_ONLY_TYPES = [
+  "aws_ecs_task_definition",
+  "aws_ecs_service",
+  "aws_lb_target_group",
+  "aws_lb_listener",
+  "aws_appautoscaling_target",
+  "aws_appautoscaling_policy",
+];
+
+let moto: Moto;
+let dir: string;
+
+function addresses(state: StateJson): string[] {
+  return (state.values?.root_module.resources ?? []).map((r) => r.address).filter((a) => !a.startsWith("data."));
+}
+
+function one(state: StateJson, address: string): Record<string, unknown> {
+  const found = (state.values?.root_module.resources ?? []).find((r) => r.address === address);
+  if (!found) throw new Error(`${address} is not in state`);
+  return found.values;
+}
+
+describe("the synthesized root against the AWS emulator", () => {
+  beforeAll(async () => {
+    checkTools();
+    moto = await startMoto();
+    dir = copyRoot(SYNTH_DIR, "deploy");
+    timing("deploy suite: init", (await init(dir, moto)).seconds);
+  });
+
+  afterAll(async () => {
+    await moto?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("validates with the real provider and no warnings", async () => {
+    const run = await terraformOk(dir, moto, ["validate", "-json"]);
+    const result = JSON.parse(run.stdout) as { valid: boolean; warning_count: number; diagnostics: { summary: string }[] };
+    expect(result.valid).toBe(true);
+    expect(result.diagnostics.map((d) => d.summary)).toEqual([]);
+    expect(result.warning_count).toBe(0);
+  });
+
+  it("refuses bad input, naming each variable and what is allowed", async () => {
+    const bad: Record<string, string> = {
+      az_count: "1",
+      api_memory: "3000",
+      environment: "qa",
+      env_mode: "staging",
+      mlflow_artifacts_bucket: "Bad_Bucket",
+      ecr_repository_name: "-repo",
+      ui_health_check_path: "health",
+      api_max_capacity: "0",
+      tensorboard_port: "8000",
+      scaling_cpu_target_percentage: "150",
+      alb_ingress_cidr_blocks: '["not-a-cidr"]',
+      efs_provisioned_throughput_mibps: "0",
+    };
+    const args = Object.entries(bad).flatMap(([k, v]) => ["-var", `${k}=${v}`]);
+    const run = await terraform(dir, moto, ["plan", "-input=false", "-lock=false", ...args]);
+    expect(run.code).toBe(1);
+    const errors = run.stderr.replace(/\s*│\s*/g, " ");
+    for (const name of Object.keys(bad)) {
+      expect(errors, `the error for ${name}`).toMatch(new RegExp(`${name} must`));
+    }
+    expect(errors).toContain("az_count must be a whole number from 2 to 6");
+    expect(errors).toContain('environment must be one of "dev", "staging", "prod"');
+    expect(errors).toContain("tensorboard_port must differ from api_port, ui_port, mlflow_port");
+  });
+
+  it("deploys the base infrastructure only with create_ecs_services=false", async () => {
+    const run = await terraformOk(dir, moto, ["apply", "-input=false", "-auto-approve", "-var", "create_ecs_services=false"]);
+    timing("apply create_ecs_services=false", run.seconds);
+    const state = await stateJson(dir, moto);
+    for (const type of SERVICE_ONLY_TYPES) expect(resourcesOf(state, type), type).toHaveLength(0);
+    for (const address of ["aws_vpc.main", "aws_efs_file_system.experiments", "aws_lb.main", "aws_ecs_cluster.main", "aws_ecr_repository.autovisionai"]) {
+      expect(addresses(state)).toContain(address);
+    }
+    expect(Object.keys(state.values?.outputs ?? {}).sort()).toEqual([...contract.outputs].sort());
+  });
+
+  it("then deploys the full platform, holding every legacy address", async () => {
+    const run = await terraformOk(dir, moto, ["apply", "-input=false", "-auto-approve", "-var", "create_ecs_services=true"]);
+    timing("apply create_ecs_services=true", run.seconds);
+    const state = await stateJson(dir, moto);
+    const present = addresses(state);
+    expect(contract.addresses.filter((a) => !present.includes(a))).toEqual([]);
+  });
+
+  it("outputs every contract output with the right value", async () => {
+    const state = await stateJson(dir, moto);
+    const raw = await terraformOk(dir, moto, ["output", "-raw", "efs_file_system_id"]);
+    expect(raw.stdout).toBe(one(state, "aws_efs_file_system.experiments").id);
+    expect(raw.stdout).toMatch(/^fs-[0-9a-f]+$/);
+    const outputs = JSON.parse((await terraformOk(dir, moto, ["output", "-json"])).stdout) as Record<string, { value: unknown }>;
+    expect(Object.keys(outputs).sort()).toEqual([...contract.outputs].sort());
+    const dns = one(state, "aws_lb.main").dns_name as string;
+    expect(outputs.alb_hostname.value).toBe(dns);
+    for (const [key, port] of [["api", 8000], ["ui", 8501], ["mlflow", 8080], ["tensorboard", 6006]] as const) {
+      expect(outputs[`${key}_url`].value).toBe(`http://${dns}:${port}`);
+    }
+    expect(outputs.public_subnet_ids.value).toHaveLength(2);
+    expect(outputs.private_subnet_ids.value).toHaveLength(2);
+    expect(outputs.vpc_id.value).toBe(one(state, "aws_vpc.main").id);
+    expect(outputs.s3_bucket_name.value).toBe("autovision-mlflow-artifacts");
+    expect(outputs.ecs_cluster_name.value).toBe("autovisionai");
+    expect(outputs.ecr_repository_url.value).toMatch(/\.dkr\.ecr\.us-west-1\.amazonaws\.com\/autovisionai$/);
+  });
+
+  it("created the experiments file system as the design document says (read from the emulator)", async () => {
+    const fsId = (await terraformOk(dir, moto, ["output", "-raw", "efs_file_system_id"])).stdout;
+    const [fileSystem] = awsCall(moto, "efs", "describe_file_systems", { FileSystemId: fsId }).FileSystems as Record<string, unknown>[];
+    expect(fileSystem).toMatchObject({
+      Encrypted: true,
+      PerformanceMode: "generalPurpose",
+      ThroughputMode: "provisioned",
+      ProvisionedThroughputInMibps: 100,
+      CreationToken: "autovisionai-experiments",
+    });
+    const lifecycle = awsCall(moto, "efs", "describe_lifecycle_configuration", { FileSystemId: fsId });
+    expect(lifecycle.LifecyclePolicies).toEqual([{ TransitionToIA: "AFTER_30_DAYS" }]);
+    const [accessPoint] = awsCall(moto, "efs", "describe_access_points", { FileSystemId: fsId }).AccessPoints as Record<string, unknown>[];
+    expect(accessPoint).toMatchObject({
+      PosixUser: { Uid: 1000, Gid: 1000 },
+      RootDirectory: { Path: "/app/experiments", CreationInfo: { OwnerUid: 1000, OwnerGid: 1000, Permissions: "755" } },
+    });
+    const outputs = JSON.parse((await terraformOk(dir, moto, ["output", "-json"])).stdout) as Record<string, { value: string[] }>;
+    const mountTargets = awsCall(moto, "efs", "describe_mount_targets", { FileSystemId: fsId }).MountTargets as { SubnetId: string }[];
+    expect(mountTargets.map((m) => m.SubnetId).sort()).toEqual([...outputs.private_subnet_ids.value].sort());
+    const policy = JSON.parse(awsCall(moto, "efs", "describe_file_system_policy", { FileSystemId: fsId }).Policy as string) as {
+      Statement: { Effect: string; Condition?: Record<string, Record<string, string>> }[];
+    };
+    expect(policy.Statement).toContainEqual(expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }));
+    expect(awsCall(moto, "efs", "describe_backup_policy", { FileSystemId: fsId }).BackupPolicy).toEqual({ Status: "ENABLED" });
+  });
+
+  it("runs the mount matrix: API rw, UI ro, TensorBoard rw, MLflow none, over TLS with IAM", async () => {
+    const expected = { api: false, ui: true, tensorboard: false } as Record<string, boolean>;
+    for (const [key, family] of [["api", "autovision-api"], ["ui", "autovision-ui"], ["mlflow", "autovision-mlflow"], ["tensorboard", "autovision-tensorboard"]]) {
+      const td = awsCall(moto, "ecs", "describe_task_definition", { taskDefinition: family }).taskDefinition as {
+        volumes: { name: string; efsVolumeConfiguration: Record<string, unknown> }[];
+        containerDefinitions: { name: string; mountPoints: { containerPath: string; readOnly: boolean }[]; secrets?: unknown[]; environment?: { name: string }[] }[];
+        cpu: string;
+      };
+      const container = td.containerDefinitions[0];
+      expect(container.name).toBe(key);
+      if (key in expected) {
+        expect(td.volumes).toHaveLength(1);
+        expect(td.volumes[0].efsVolumeConfiguration).toMatchObject({
+          transitEncryption: "ENABLED",
+          authorizationConfig: { iam: "ENABLED" },
+        });
+        expect(container.mountPoints).toEqual([{ sourceVolume: "experiments-volume", containerPath: "/app/experiments", readOnly: expected[key] }]);
+      } else {
+        expect(td.volumes ?? []).toEqual([]);
+        expect(container.mountPoints ?? []).toEqual([]);
+      }
+      expect((container.environment ?? []).map((e) => e.name)).not.toContain("WANDB_API_KEY");
+    }
+  });
+
+  it("keeps logs, artifacts and images as the contract says (read from the emulator)", async () => {
+    const groups = awsCall(moto, "logs", "describe_log_groups", { logGroupNamePrefix: "/ecs/" }).logGroups as { logGroupName: string; retentionInDays: number }[];
+    expect(groups.map((g) => [g.logGroupName, g.retentionInDays]).sort()).toEqual(
+      ["/ecs/autovision-api", "/ecs/autovision-mlflow", "/ecs/autovision-tensorboard", "/ecs/autovision-ui"].map((n) => [n, 30]),
+    );
+    const bucket = { Bucket: "autovision-mlflow-artifacts" };
+    expect(awsCall(moto, "s3", "get_bucket_versioning", bucket).Status).toBe("Enabled");
+    expect(JSON.stringify(awsCall(moto, "s3", "get_bucket_encryption", bucket))).toContain("AES256");
+    expect(awsCall(moto, "s3", "get_public_access_block", bucket).PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true,
+    });
+    const rules = awsCall(moto, "s3", "get_bucket_lifecycle_configuration", bucket).Rules as Record<string, unknown>[];
+    expect(rules[0]).toMatchObject({
+      Status: "Enabled",
+      NoncurrentVersionExpiration: { NoncurrentDays: 90 },
+      Transitions: [{ Days: 30, StorageClass: "STANDARD_IA" }, { Days: 60, StorageClass: "GLACIER" }],
+    });
+    expect(awsCall(moto, "s3", "get_bucket_policy", bucket).Policy).toContain("aws:SecureTransport");
+    const ecr = JSON.parse(awsCall(moto, "ecr", "get_lifecycle_policy", { repositoryName: "autovisionai" }).lifecyclePolicyText as string) as { rules: { selection: Record<string, unknown> }[] };
+    expect(ecr.rules.map((r) => r.selection)).toEqual([
+      { tagStatus: "tagged", tagPrefixList: ["v"], countType: "imageCountMoreThan", countNumber: 12 },
+      { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 1 },
+    ]);
+  });
+
+  it("plans no change right after apply (no perpetual diff)", async () => {
+    const run = await terraform(dir, moto, ["plan", "-input=false", "-detailed-exitcode"]);
+    timing("second plan", run.seconds);
+    expect(run.stdout).toContain("No changes.");
+    expect(run.code).toBe(0);
+  });
+
+  it("applies a user's terraform.tfvars", async () => {
+    const tfvars = path.join(dir, "terraform.tfvars");
+    fs.writeFileSync(tfvars, 'api_cpu = 512\napi_memory = 1024\nenvironment = "staging"\n');
+    try {
+      const { plan } = await planJson(dir, moto);
+      const td = plan.resource_changes?.find((c) => c.address === "aws_ecs_task_definition.api[0]");
+      expect(td?.change.after).toMatchObject({ cpu: "512", memory: "1024" });
+      const vpc = plan.resource_changes?.find((c) => c.address === "aws_vpc.main");
+      expect(vpc?.change.actions).toEqual(["update"]);
+      expect((vpc?.change.after as { tags_all: Record<string, string> }).tags_all.Environment).toBe("staging");
+    } finally {
+      fs.rmSync(tfvars);
+      fs.rmSync(path.join(dir, "tfplan"), { force: true });
+    }
+  });
+
+  it("refuses a second run while the S3 lock is held", async () => {
+    let holder: ChildProcess | undefined;
+    const held = terraform(dir, moto, ["apply", "-input=true", "-var", "environment=staging"], { onStart: (c) => (holder = c) });
+    // The holder waits at the approval prompt, holding the lock.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("apply never reached its approval prompt")), 120_000);
+      let seen = "";
+      holder?.stdout?.on("data", (d: Buffer) => {
+        seen += d.toString();
+        if (seen.includes("Enter a value")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const second = await terraform(dir, moto, ["plan", "-input=false", "-lock-timeout=0s"]);
+    holder?.stdin?.end("no\n");
+    const first = await held;
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain("Error acquiring the state lock");
+    expect(first.stdout).toContain("Apply cancelled");
+  });
+
+  it("destroys the whole platform", async () => {
+    const run = await terraformOk(dir, moto, ["destroy", "-input=false", "-auto-approve"]);
+    timing("destroy", run.seconds);
+    expect(addresses(await stateJson(dir, moto))).toEqual([]);
+  });
+});

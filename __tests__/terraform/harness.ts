@@ -1,0 +1,269 @@
+/**
+ * Real Terraform against a local AWS emulator, for the Terraform suites.
+ *
+ * - providers come only from the offline filesystem mirror (a CLI config
+ *   written to a temp dir, given through TF_CLI_CONFIG_FILE);
+ * - the synthesized root is copied, unchanged, into a temp work dir: the
+ *   real deploy/terraform is never written;
+ * - moto (through moto_launcher.py) listens on 127.0.0.1 on a free port and
+ *   is stopped by its PID;
+ * - the real S3 backend and the real provider reach moto through
+ *   AWS_ENDPOINT_URL, exactly as users run the root, with no override file.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+
+export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+export const SYNTH_DIR = path.join(PROJECT_DIR, "deploy", "terraform");
+export const LEGACY_DIR = path.join(PROJECT_DIR, "__tests__", "fixtures", "legacy-root");
+export const MIRROR_DIR = process.env.TF_PLUGIN_MIRROR ?? "/opt/tf-plugins";
+export const AWS_PROVIDER_VERSION = "5.100.0";
+export const STATE_BUCKET = "autovisionai-terraform-state";
+export const REGION = "us-west-1";
+const LAUNCHER = path.join(__dirname, "moto_launcher.py");
+const PYTHON = process.env.PYTHON ?? "python3";
+
+/** Throws a message that says what is missing and how to get it. */
+export function checkTools(): void {
+  const tf = spawnSync("terraform", ["version", "-json"], { encoding: "utf8" });
+  if (tf.error || tf.status !== 0) {
+    throw new Error("terraform is not on PATH: the Terraform suites need terraform >= 1.11 (https://developer.hashicorp.com/terraform/install)");
+  }
+  const version = (JSON.parse(tf.stdout) as { terraform_version: string }).terraform_version;
+  const [major, minor] = version.split(".").map(Number);
+  if (major < 1 || (major === 1 && minor < 11)) {
+    throw new Error(`terraform ${version} is too old: the root needs >= 1.11 (S3-native state locking)`);
+  }
+  const providerDir = path.join(MIRROR_DIR, "registry.terraform.io", "hashicorp", "aws", AWS_PROVIDER_VERSION);
+  if (!fs.existsSync(providerDir)) {
+    throw new Error(`hashicorp/aws ${AWS_PROVIDER_VERSION} is not in the provider mirror ${MIRROR_DIR} (expected ${providerDir}); set TF_PLUGIN_MIRROR to the mirror's path`);
+  }
+  const moto = spawnSync(PYTHON, ["-c", "import moto, boto3; print(moto.__version__)"], { encoding: "utf8" });
+  if (moto.error || moto.status !== 0) {
+    throw new Error(`moto is not importable by ${PYTHON}: the Terraform suites need moto 5.2 with its server extras (pip install 'moto[server]==5.2.*')`);
+  }
+}
+
+let cliConfig: string | undefined;
+/** A Terraform CLI config that installs providers from the mirror only, with a shared plugin cache. */
+function cliConfigFile(): string {
+  if (cliConfig) return cliConfig;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "avai-tfcli-"));
+  cliConfig = path.join(dir, "terraform.rc");
+  const cache = path.join(os.tmpdir(), "avai-tf-plugin-cache");
+  fs.mkdirSync(cache, { recursive: true });
+  fs.writeFileSync(
+    cliConfig,
+    [
+      `plugin_cache_dir = ${JSON.stringify(cache)}`,
+      "provider_installation {",
+      `  filesystem_mirror {\n    path    = ${JSON.stringify(MIRROR_DIR)}\n    include = ["registry.terraform.io/*/*"]\n  }`,
+      '  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }',
+      "}",
+      "",
+    ].join("\n"),
+  );
+  return cliConfig;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Moto {
+  readonly port: number;
+  readonly endpoint: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/** Starts moto on 127.0.0.1 on a free port and creates the state bucket in it. */
+export async function startMoto(): Promise<Moto> {
+  const port = await freePort();
+  const logFile = path.join(os.tmpdir(), `avai-moto-${port}.log`);
+  const log = fs.openSync(logFile, "w");
+  const child: ChildProcess = spawn(PYTHON, [LAUNCHER, String(port)], { stdio: ["ignore", log, log] });
+  fs.closeSync(log);
+  const endpoint = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`moto exited with ${child.exitCode} before it listened; see ${logFile}`);
+    }
+    try {
+      const res = await fetch(`${endpoint}/moto-api/`);
+      if (res.ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`moto did not listen on ${endpoint} within 30 s; see ${logFile}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const bucket = await fetch(`${endpoint}/${STATE_BUCKET}`, {
+    method: "PUT",
+    body: `<CreateBucketConfiguration><LocationConstraint>${REGION}</LocationConstraint></CreateBucketConfiguration>`,
+  });
+  if (!bucket.ok) throw new Error(`creating the state bucket in moto failed: HTTP ${bucket.status}`);
+  const pid = child.pid as number;
+  return {
+    port,
+    endpoint,
+    pid,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      process.kill(pid, "SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null) process.kill(pid, "SIGKILL");
+    },
+  };
+}
+
+/** A fresh temp dir holding a copy of the root's `*.tf` / `*.tf.json` files. */
+export function copyRoot(sourceDir: string, label: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `avai-${label}-`));
+  for (const name of fs.readdirSync(sourceDir)) {
+    if (name.endsWith(".tf") || name.endsWith(".tf.json")) fs.copyFileSync(path.join(sourceDir, name), path.join(dir, name));
+  }
+  return dir;
+}
+
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly seconds: number;
+}
+
+export interface RunOptions {
+  /** Text written to terraform's stdin. */
+  readonly input?: string;
+  /** Resolves with the child process as soon as it starts (for the lock test). */
+  readonly onStart?: (child: ChildProcess) => void;
+}
+
+/** The environment that points terraform, its S3 backend and the provider at moto. */
+export function terraformEnv(moto: Moto): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TMPDIR: process.env.TMPDIR,
+    TF_CLI_CONFIG_FILE: cliConfigFile(),
+    TF_IN_AUTOMATION: "1",
+    AWS_ENDPOINT_URL: moto.endpoint,
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_REGION: REGION,
+    AWS_DEFAULT_REGION: REGION,
+    // The provider's own retries (max_retries) follow this: a missing API fails fast.
+    AWS_MAX_ATTEMPTS: "2",
+  };
+  return env;
+}
+
+/** Runs terraform in `dir` with `-no-color`; resolves with its exit code and output. */
+export function terraform(dir: string, moto: Moto, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn("terraform", [...args, "-no-color"], { cwd: dir, env: terraformEnv(moto) });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) =>
+      resolve({ code: code ?? -1, stdout, stderr, seconds: (Date.now() - started) / 1000 }),
+    );
+    if (options.input !== undefined) child.stdin.end(options.input);
+    options.onStart?.(child);
+  });
+}
+
+/** Like `terraform`, but throws with the output when the exit code is not 0 (or not in `okCodes`). */
+export async function terraformOk(dir: string, moto: Moto, args: readonly string[], okCodes: readonly number[] = [0]): Promise<RunResult> {
+  const result = await terraform(dir, moto, args);
+  if (!okCodes.includes(result.code)) {
+    throw new Error(`terraform ${args.join(" ")} exited ${result.code}\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);
+  }
+  return result;
+}
+
+export async function init(dir: string, moto: Moto): Promise<RunResult> {
+  return terraformOk(dir, moto, ["init", "-input=false"]);
+}
+
+/** Terraform's JSON plan representation: the parts the suites read. */
+export interface PlanJson {
+  readonly resource_changes?: readonly {
+    readonly address: string;
+    readonly type: string;
+    readonly name: string;
+    readonly index?: string | number;
+    readonly previous_address?: string;
+    readonly change: { readonly actions: readonly string[]; readonly before: unknown; readonly after: unknown };
+  }[];
+  readonly planned_values?: { readonly root_module: StateModule };
+}
+
+export interface StateResource {
+  readonly address: string;
+  readonly type: string;
+  readonly name: string;
+  readonly index?: string | number;
+  readonly values: Record<string, unknown>;
+}
+export interface StateModule {
+  readonly resources?: readonly StateResource[];
+}
+export interface StateJson {
+  readonly values?: { readonly root_module: StateModule; readonly outputs?: Record<string, { value: unknown }> };
+}
+
+/** `terraform plan -out` then `terraform show -json` of that plan. */
+export async function planJson(dir: string, moto: Moto, extra: readonly string[] = []): Promise<{ plan: PlanJson; run: RunResult }> {
+  const run = await terraformOk(dir, moto, ["plan", "-input=false", "-out=tfplan", ...extra]);
+  const shown = await terraformOk(dir, moto, ["show", "-json", "tfplan"]);
+  return { plan: JSON.parse(shown.stdout) as PlanJson, run };
+}
+
+export async function stateJson(dir: string, moto: Moto): Promise<StateJson> {
+  const shown = await terraformOk(dir, moto, ["show", "-json"]);
+  return JSON.parse(shown.stdout) as StateJson;
+}
+
+/** Resources in state of the given type. */
+export function resourcesOf(state: StateJson, type: string): StateResource[] {
+  return (state.values?.root_module.resources ?? []).filter((r) => r.type === type && !r.address.startsWith("data."));
+}
+
+/** Calls one AWS API on moto through boto3 and returns its JSON answer: reads the emulator, not the state. */
+export function awsCall(moto: Moto, service: string, method: string, params: Record<string, unknown> = {}): Record<string, unknown> {
+  const script = [
+    "import boto3, json, sys",
+    `c = boto3.client(${JSON.stringify(service)}, endpoint_url=${JSON.stringify(moto.endpoint)}, region_name=${JSON.stringify(REGION)}, aws_access_key_id="test", aws_secret_access_key="test")`,
+    `r = getattr(c, ${JSON.stringify(method)})(**json.loads(sys.argv[1]))`,
+    "r.pop('ResponseMetadata', None)",
+    "print(json.dumps(r, default=str))",
+  ].join("\n");
+  const out = spawnSync(PYTHON, ["-c", script, JSON.stringify(params)], { encoding: "utf8" });
+  if (out.status !== 0) throw new Error(`aws ${service} ${method} failed: ${out.stderr}`);
+  return JSON.parse(out.stdout) as Record<string, unknown>;
+}
+
+/** Prints one timing line that the suites' output collects. */
+export function timing(label: string, seconds: number): void {
+  console.log(`[timing] ${label}: ${seconds.toFixed(1)} s`);
+}

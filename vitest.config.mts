@@ -1,0 +1,27 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    // The Terraform suites mostly wait on terraform and moto: run both suite files at once on 2 cores.
+    maxWorkers: 2,
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["__tests__/*.test.ts"],
+          pool: "threads",
+        },
+      },
+      {
+        test: {
+          name: "terraform",
+          include: ["__tests__/terraform/*.test.ts"],
+          // Real terraform against moto: minutes, not milliseconds. One moto per suite file.
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
+          pool: "forks",
+        },
+      },
+    ],
+  },
+});
