@@ -1,0 +1,103 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { mergeRoot, renderPlatform, resources, type Json } from "./helpers";
+
+let root: Json;
+beforeAll(() => {
+  root = mergeRoot(renderPlatform());
+});
+
+const policyOf = (name: string) => resources(root, "aws_iam_role_policy")[name].policy as string;
+const roleOf = (key: string) => resources(root, "aws_ecs_task_definition")[key].task_role_arn as string;
+
+describe("ServicesStack: one task role per service, each with only what it needs", () => {
+  it("gives each service its own task role, distinct from the execution role", () => {
+    const roles = ["api", "ui", "mlflow", "tensorboard"].map(roleOf);
+    expect(new Set(roles).size).toBe(4);
+    expect(roles[0]).toBe("${aws_iam_role.ecs_task_role.arn}");
+    for (const key of ["api", "ui", "mlflow", "tensorboard"]) {
+      expect(resources(root, "aws_ecs_task_definition")[key].execution_role_arn).toBe("${aws_iam_role.ecs_task_execution_role.arn}");
+    }
+  });
+
+  it("lets the API and TensorBoard mount and write the experiments share", () => {
+    for (const name of ["ecs_task_role_policy", "tensorboard_task_role_policy"]) {
+      expect(policyOf(name)).toContain('"Action" = ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]');
+      expect(policyOf(name)).toContain('"elasticfilesystem:AccessPointArn" = aws_efs_access_point.experiments.arn');
+    }
+  });
+
+  it("lets the UI only mount (read-only by IAM, not just by the container flag)", () => {
+    expect(policyOf("ui_task_role_policy")).toContain('"Action" = ["elasticfilesystem:ClientMount"]');
+    expect(policyOf("ui_task_role_policy")).not.toContain("ClientWrite");
+    expect(policyOf("ui_task_role_policy")).not.toContain("s3:");
+  });
+
+  it("gives MLflow its artifacts bucket only, and no EFS access", () => {
+    const mlflow = policyOf("mlflow_task_role_policy");
+    expect(mlflow).not.toContain("elasticfilesystem");
+    expect(mlflow).toContain('"Resource" = aws_s3_bucket.mlflow_artifacts.arn');
+    expect(mlflow).toContain('"Resource" = "${aws_s3_bucket.mlflow_artifacts.arn}/*"');
+    expect(mlflow).not.toMatch(/"Resource" = "\*"/);
+  });
+
+  it("lets the execution role read only the WANDB secret, the four log groups and the one repository", () => {
+    const exec = policyOf("ecs_task_execution_role_policy");
+    expect(exec).toContain('"Action" = "secretsmanager:GetSecretValue", "Resource" = aws_secretsmanager_secret.wandb_api_key.arn');
+    expect(exec).toContain('"Resource" = aws_ecr_repository.autovisionai.arn');
+    for (const key of ["api", "ui", "mlflow", "tensorboard"]) expect(exec).toContain(`\${aws_cloudwatch_log_group.${key}.arn}:*`);
+    // The only "*" resource: ECR login, which AWS defines on "*".
+    expect(exec.match(/"Resource" = "\*"/g)).toHaveLength(1);
+    expect(exec).toContain('"Action" = "ecr:GetAuthorizationToken", "Resource" = "*"');
+  });
+
+  it("lets only the API and TensorBoard roles write through the file system policy", () => {
+    const policy = resources(root, "aws_efs_file_system_policy").experiments.policy as string;
+    expect(policy).toMatch(/"AWS" = \[aws_iam_role\.ecs_task_role\.arn, aws_iam_role\.tensorboard_task_role\.arn\].*ClientWrite/);
+    expect(policy).toMatch(/"AWS" = \[aws_iam_role\.ui_task_role\.arn\]\}, "Action" = \["elasticfilesystem:ClientMount"\]\,/);
+    expect(policy).not.toContain("mlflow_task_role");
+  });
+});
+
+describe("ServicesStack: deploys that do not wait on defaults", () => {
+  it("drains old tasks for 30 s and health-checks every 10 s, healthy after 2 passes", () => {
+    expect(root.variable.deregistration_delay_seconds.default).toBe(30);
+    expect(root.variable.health_check_interval_seconds.default).toBe(10);
+    expect(root.variable.health_check_healthy_threshold.default).toBe(2);
+    for (const key of ["api", "ui", "mlflow", "tensorboard"]) {
+      const tg = resources(root, "aws_lb_target_group")[key];
+      expect(tg.deregistration_delay).toBe("${var.deregistration_delay_seconds}");
+      expect(tg.health_check).toMatchObject({ interval: "${var.health_check_interval_seconds}", healthy_threshold: "${var.health_check_healthy_threshold}", matcher: "200" });
+    }
+  });
+
+  it("starts the new task before stopping the old one and rolls back a failing deploy", () => {
+    expect(root.variable.deployment_minimum_healthy_percent.default).toBe(100);
+    expect(root.variable.deployment_maximum_percent.default).toBe(200);
+    expect(root.variable.deployment_circuit_breaker_rollback.default).toBe(true);
+    for (const key of ["api", "ui", "mlflow", "tensorboard"]) {
+      expect(resources(root, "aws_ecs_service")[key].deployment_circuit_breaker).toEqual({ enable: true, rollback: "${var.deployment_circuit_breaker_rollback}" });
+    }
+  });
+
+  it("health-checks TensorBoard on / and the others on their path variables", () => {
+    expect(resources(root, "aws_lb_target_group").tensorboard.health_check.path).toBe("${var.tensorboard_health_check_path}");
+    expect(root.variable.tensorboard_health_check_path.default).toBe("/");
+    expect(resources(root, "aws_lb_target_group").ui.health_check.path).toBe("${var.ui_health_check_path}");
+  });
+});
+
+describe("ServicesStack: the ALB", () => {
+  it("is internet-facing in the public subnets and drops invalid headers", () => {
+    expect(resources(root, "aws_lb").main).toMatchObject({
+      internal: false, subnets: "${aws_subnet.public[*].id}", drop_invalid_header_fields: true, security_groups: ["${aws_security_group.alb.id}"],
+    });
+  });
+
+  it("has one HTTP listener per service port forwarding to its target group", () => {
+    for (const key of ["api", "ui", "mlflow", "tensorboard"]) {
+      expect(resources(root, "aws_lb_listener")[key]).toMatchObject({
+        port: `\${var.${key}_port}`, protocol: "HTTP", default_action: [{ type: "forward", target_group_arn: `\${aws_lb_target_group.${key}[0].arn}` }],
+      });
+    }
+  });
+});
