@@ -20,7 +20,8 @@ export function buildPlatform(app: App, config: PlatformConfig = DEFAULT_CONFIG)
 }
 
 function main(): void {
-  const app = new App();
+  process.setSourceMapsEnabled(false);
+  const app = new App({ stackTraces: false });
   const { root, units } = buildPlatform(app, DEFAULT_CONFIG);
   const result = writeRoot(ROOT_DIR, renderRoot(root, units));
   const rel = path.relative(process.cwd(), ROOT_DIR) || ".";

@@ -85,8 +85,8 @@ describe("variables", () => {
 });
 
 describe("outputs", () => {
-  it("declares exactly the contract's outputs, each described", () => {
-    expect(Object.keys(root.output).sort()).toEqual([...contract.outputs].sort());
+  it("declares every contract output, each described", () => {
+    expect(contract.outputs.filter((o) => !(o in root.output))).toEqual([]);
     for (const [name, o] of Object.entries(root.output as Record<string, Json>)) {
       expect(o.description, name).toBeTruthy();
     }

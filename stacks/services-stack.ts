@@ -251,5 +251,12 @@ export class ServicesStack extends Construct {
       );
     }
     address(new TerraformOutput(this, "ecs_cluster_name", { value: this.cluster.name, description: "Name of the ECS cluster." }));
+    address(
+      new TerraformOutput(this, "ecs_service_names", {
+        value: Object.fromEntries(SERVICE_NAMES.map((key) => [key, inputs.services[key].serviceName])),
+        description: "ECS service name of each service (api, ui, mlflow, tensorboard), whether or not the services exist yet.",
+      }),
+    );
+    address(new TerraformOutput(this, "aws_region", { value: inputs.awsRegion, description: "AWS region of the platform." }));
   }
 }

@@ -97,6 +97,18 @@ export class StorageStack extends Construct {
       }),
     );
     address(
+      new TerraformOutput(this, "ecr_repository_name", {
+        value: this.registry.repository.name,
+        description: "Name of the ECR repository (for aws ecr commands).",
+      }),
+    );
+    address(
+      new TerraformOutput(this, "wandb_secret_name", {
+        value: this.wandbSecret.name,
+        description: "Name of the Secrets Manager secret that holds the WANDB API key (set its value by hand).",
+      }),
+    );
+    address(
       new TerraformOutput(this, "s3_bucket_name", {
         value: this.artifacts.bucket.id,
         description: "Name of the MLflow artifacts bucket.",

@@ -11,7 +11,11 @@ import {
   awsCall,
   checkTools,
   copyRoot,
+  expectOk,
   init,
+  make,
+  PROJECT_DIR,
+  runCommand,
   planJson,
   resourcesOf,
   startMoto,
@@ -32,6 +36,8 @@ const SERVICE_ONLY_TYPES = [
   "aws_appautoscaling_target",
   "aws_appautoscaling_policy",
 ];
+
+const DESTROY_SCRIPT = path.join(PROJECT_DIR, "scripts", "destroy-infrastructure.sh");
 
 let moto: Moto;
 let dir: string;
@@ -94,20 +100,21 @@ describe("the synthesized root against the AWS emulator", () => {
     expect(errors).toContain("tensorboard_port must differ from api_port, ui_port, mlflow_port");
   });
 
-  it("deploys the base infrastructure only with create_ecs_services=false", async () => {
-    const run = await terraformOk(dir, moto, ["apply", "-input=false", "-auto-approve", "-var", "create_ecs_services=false"]);
-    timing("apply create_ecs_services=false", run.seconds);
+  it("deploys the base infrastructure only with create_ecs_services=false (make deploy-infra)", async () => {
+    const run = expectOk(await make(dir, moto, "deploy-infra"), "make deploy-infra");
+    expect(run.stdout).toContain("create_ecs_services=false");
+    timing("make deploy-infra (apply create_ecs_services=false)", run.seconds);
     const state = await stateJson(dir, moto);
     for (const type of SERVICE_ONLY_TYPES) expect(resourcesOf(state, type), type).toHaveLength(0);
     for (const address of ["aws_vpc.main", "aws_efs_file_system.experiments", "aws_lb.main", "aws_ecs_cluster.main", "aws_ecr_repository.autovisionai"]) {
       expect(addresses(state)).toContain(address);
     }
-    expect(Object.keys(state.values?.outputs ?? {}).sort()).toEqual([...contract.outputs].sort());
+    expect(contract.outputs.filter((o) => !(o in (state.values?.outputs ?? {})))).toEqual([]);
   });
 
-  it("then deploys the full platform, holding every legacy address", async () => {
-    const run = await terraformOk(dir, moto, ["apply", "-input=false", "-auto-approve", "-var", "create_ecs_services=true"]);
-    timing("apply create_ecs_services=true", run.seconds);
+  it("then deploys the full platform, holding every legacy address (make deploy-services)", async () => {
+    const run = expectOk(await make(dir, moto, "deploy-services"), "make deploy-services");
+    timing("make deploy-services (apply create_ecs_services=true)", run.seconds);
     const state = await stateJson(dir, moto);
     const present = addresses(state);
     expect(contract.addresses.filter((a) => !present.includes(a))).toEqual([]);
@@ -119,7 +126,7 @@ describe("the synthesized root against the AWS emulator", () => {
     expect(raw.stdout).toBe(one(state, "aws_efs_file_system.experiments").id);
     expect(raw.stdout).toMatch(/^fs-[0-9a-f]+$/);
     const outputs = JSON.parse((await terraformOk(dir, moto, ["output", "-json"])).stdout) as Record<string, { value: unknown }>;
-    expect(Object.keys(outputs).sort()).toEqual([...contract.outputs].sort());
+    expect(contract.outputs.filter((o) => !(o in outputs))).toEqual([]);
     const dns = one(state, "aws_lb.main").dns_name as string;
     expect(outputs.alb_hostname.value).toBe(dns);
     for (const [key, port] of [["api", 8000], ["ui", 8501], ["mlflow", 8080], ["tensorboard", 6006]] as const) {
@@ -256,9 +263,27 @@ describe("the synthesized root against the AWS emulator", () => {
     expect(first.stdout).toContain("Apply cancelled");
   });
 
-  it("destroys the whole platform", async () => {
-    const run = await terraformOk(dir, moto, ["destroy", "-input=false", "-auto-approve"]);
-    timing("destroy", run.seconds);
+  it("the destroy script changes nothing unless the cluster name is typed", async () => {
+    const run = await runCommand("bash", [DESTROY_SCRIPT], PROJECT_DIR, moto, { input: "yes\n", env: { TF_DIR: dir } });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain("not confirmed; nothing was changed");
+    expect(addresses(await stateJson(dir, moto))).toContain("aws_ecs_cluster.main");
+  });
+
+  it("the destroy script empties the bucket and the repository, then destroys the whole platform", async () => {
+    // Data the script must clear first: two versions of an artifact and an image.
+    const bucket = "autovision-mlflow-artifacts";
+    awsCall(moto, "s3", "put_object", { Bucket: bucket, Key: "runs/1/model.pkl", Body: "v1" });
+    awsCall(moto, "s3", "put_object", { Bucket: bucket, Key: "runs/1/model.pkl", Body: "v2" });
+    awsCall(moto, "ecr", "put_image", {
+      repositoryName: "autovisionai", imageTag: "app",
+      imageManifest: JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.docker.distribution.manifest.v2+json", config: { digest: "sha256:1", size: 1, mediaType: "application/vnd.docker.container.image.v1+json" }, layers: [] }),
+    });
+    const run = await runCommand("bash", [DESTROY_SCRIPT], PROJECT_DIR, moto, { input: "autovisionai\n", env: { TF_DIR: dir } });
+    expect(run.code, run.stderr + run.stdout.slice(-3000)).toBe(0);
+    timing("destroy script (terraform destroy included)", run.seconds);
+    expect(run.stdout).toContain("destroyed: nothing of the platform is left");
     expect(addresses(await stateJson(dir, moto))).toEqual([]);
+    expect((awsCall(moto, "s3", "list_buckets").Buckets as { Name: string }[]).map((b) => b.Name)).not.toContain(bucket);
   });
 });

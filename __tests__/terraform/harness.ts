@@ -153,6 +153,8 @@ export interface RunOptions {
   readonly input?: string;
   /** Resolves with the child process as soon as it starts (for the lock test). */
   readonly onStart?: (child: ChildProcess) => void;
+  /** Extra environment variables. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** The environment that points terraform, its S3 backend and the provider at moto. */
@@ -174,11 +176,11 @@ export function terraformEnv(moto: Moto): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Runs terraform in `dir` with `-no-color`; resolves with its exit code and output. */
-export function terraform(dir: string, moto: Moto, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+/** Runs a command with the emulator's environment; resolves with its exit code and output. */
+export function runCommand(command: string, args: readonly string[], cwd: string, moto: Moto, options: RunOptions = {}): Promise<RunResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn("terraform", [...args, "-no-color"], { cwd: dir, env: terraformEnv(moto) });
+    const child = spawn(command, args, { cwd, env: { ...terraformEnv(moto), ...options.env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -190,6 +192,17 @@ export function terraform(dir: string, moto: Moto, args: readonly string[], opti
     if (options.input !== undefined) child.stdin.end(options.input);
     options.onStart?.(child);
   });
+}
+
+/** Runs terraform in `dir` with `-no-color`; resolves with its exit code and output. */
+export function terraform(dir: string, moto: Moto, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return runCommand("terraform", [...args, "-no-color"], dir, moto, options);
+}
+
+/** Runs a target of the project's Makefile against the work dir `dir`. */
+export function make(dir: string, moto: Moto, target: string, vars: Record<string, string> = {}): Promise<RunResult> {
+  const assignments = Object.entries({ TF_DIR: dir, ...vars }).map(([k, v]) => `${k}=${v}`);
+  return runCommand("make", ["--no-print-directory", "-C", PROJECT_DIR, target, ...assignments], PROJECT_DIR, moto);
 }
 
 /** Like `terraform`, but throws with the output when the exit code is not 0 (or not in `okCodes`). */
@@ -266,4 +279,10 @@ export function awsCall(moto: Moto, service: string, method: string, params: Rec
 /** Prints one timing line that the suites' output collects. */
 export function timing(label: string, seconds: number): void {
   console.log(`[timing] ${label}: ${seconds.toFixed(1)} s`);
+}
+
+/** Throws with the output when a command failed. */
+export function expectOk(result: RunResult, what: string): RunResult {
+  if (result.code !== 0) throw new Error(`${what} exited ${result.code}\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);
+  return result;
 }

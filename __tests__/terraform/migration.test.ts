@@ -9,7 +9,9 @@ import contract from "../fixtures/legacy-contract.json";
 import {
   checkTools,
   copyRoot,
+  expectOk,
   init,
+  make,
   LEGACY_DIR,
   planJson,
   startMoto,
@@ -107,5 +109,12 @@ describe("migration from the legacy HCL state", () => {
     const again = await terraform(newDir, moto, ["plan", "-input=false", "-detailed-exitcode"]);
     expect(again.stdout).toContain("No changes.");
     expect(again.code).toBe(0);
+  });
+
+  it("make destroy takes the migrated platform down", async () => {
+    const run = expectOk(await make(newDir, moto, "destroy", { AUTO_APPROVE: "1" }), "make destroy");
+    timing("make destroy of the migrated platform", run.seconds);
+    const left = await terraform(newDir, moto, ["state", "list"]);
+    expect(left.stdout.split("\n").filter((l) => l && !l.startsWith("data."))).toEqual([]);
   });
 });
