@@ -137,6 +137,52 @@ _EFS.describe_backup_policy = _describe_backup_policy
 _EFS.delete_file_system_policy = _delete_file_system_policy
 
 
+# --- S3: moto evaluates a bucket policy's statements without their Condition, so the
+# TLS-only statement (Deny unless aws:SecureTransport) denied every object request.
+# The AWS SDKs always use TLS; the emulator's plain HTTP stands for it. Statements
+# conditioned on aws:SecureTransport apply as they would to a TLS request; others as moto does.
+from moto.s3 import models as s3_models  # noqa: E402
+
+_original_get_permission = s3_models.FakeBucket.get_permission
+
+
+def _applies_over_tls(statement):
+    condition = statement.get("Condition") or {}
+    flag = (condition.get("Bool") or {}).get("aws:SecureTransport")
+    return flag is None or str(flag).lower() == "true"
+
+
+def _get_permission(self, action, resource):
+    if self.policy is None:
+        return _original_get_permission(self, action, resource)
+    policy = json.loads(self.policy.decode() if isinstance(self.policy, bytes) else self.policy)
+    statements = policy.get("Statement", [])
+    statements = statements if isinstance(statements, list) else [statements]
+    kept = []
+    for statement in statements:
+        if not _applies_over_tls(statement):
+            continue
+        statement = dict(statement)
+        condition = dict(statement.get("Condition") or {})
+        if "Bool" in condition:
+            condition["Bool"] = {k: v for k, v in condition["Bool"].items() if k != "aws:SecureTransport"}
+            if not condition["Bool"]:
+                del condition["Bool"]
+        if condition:
+            statement["Condition"] = condition
+        else:
+            statement.pop("Condition", None)
+        kept.append(statement)
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+
+    if not kept:
+        return PermissionResult.NEUTRAL
+    return IAMPolicy(json.dumps({**policy, "Statement": kept})).is_action_permitted(action, resource)
+
+
+s3_models.FakeBucket.get_permission = _get_permission
+
+
 if __name__ == "__main__":
     from moto.server import main
 

@@ -1,0 +1,120 @@
+/**
+ * The team's tooling and docs name only what exists: Makefile targets,
+ * scripts, npm scripts, root variables and outputs.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { mergeRoot, renderPlatform, type Json } from "./helpers";
+
+const PROJECT = path.resolve(__dirname, "..");
+const read = (file: string) => fs.readFileSync(path.join(PROJECT, file), "utf8");
+
+let root: Json;
+let variables: Set<string>;
+let outputs: Set<string>;
+const targets = new Set([...read("Makefile").matchAll(/^([a-z][a-z-]*):/gm)].map((m) => m[1]));
+const npmScripts = new Set(Object.keys((JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts));
+
+beforeAll(() => {
+  root = mergeRoot(renderPlatform());
+  variables = new Set(Object.keys(root.variable));
+  outputs = new Set(Object.keys(root.output));
+});
+
+/** Every name a shell text refers to, by kind. */
+function references(text: string) {
+  return {
+    targets: [...text.matchAll(/\bmake ([a-z][a-z-]*)/g)].map((m) => m[1]),
+    npm: [...text.matchAll(/\bnpm run ([a-z][a-z:-]*)/g)].map((m) => m[1]),
+    outputs: [...text.matchAll(/\boutput (?:-raw|-json) ([a-z_]+)/g)].map((m) => m[1]),
+    variables: [
+      ...[...text.matchAll(/-var="?([a-z_]+)=/g)].map((m) => m[1]),
+      ...[...text.matchAll(/\bTF_VAR_([a-z_]+)/g)].map((m) => m[1]),
+    ],
+    scripts: [...text.matchAll(/\b(scripts\/[\w.-]+)/g)].map((m) => m[1]),
+  };
+}
+
+function expectAllExist(text: string, where: string) {
+  const refs = references(text);
+  expect(refs.targets.filter((t) => !targets.has(t)), `${where}: make targets`).toEqual([]);
+  expect(refs.npm.filter((s) => !npmScripts.has(s)), `${where}: npm scripts`).toEqual([]);
+  expect(refs.outputs.filter((o) => !outputs.has(o)), `${where}: outputs`).toEqual([]);
+  expect(refs.variables.filter((v) => !variables.has(v)), `${where}: variables`).toEqual([]);
+  expect(refs.scripts.filter((s) => !fs.existsSync(path.join(PROJECT, s))), `${where}: scripts`).toEqual([]);
+  return refs;
+}
+
+describe("Makefile", () => {
+  it("has the team's targets", () => {
+    for (const t of ["synth", "test", "plan", "deploy-infra", "deploy-services", "destroy", "migrate-state", "diff", "deploy"]) {
+      expect(targets, t).toContain(t);
+    }
+  });
+
+  it("deploys base infrastructure with create_ecs_services=false and the full platform with true", () => {
+    const text = read("Makefile");
+    expect(text).toMatch(/deploy-infra:[\s\S]*?-var="create_ecs_services=false"/);
+    expect(text).toMatch(/deploy-services:[\s\S]*?-var="create_ecs_services=true"/);
+    expect(text).toMatch(/migrate-state:[\s\S]*?init -migrate-state/);
+  });
+});
+
+describe("workflows", () => {
+  const workflows = ["deploy.yml", "destroy.yml"].map((name) => {
+    const text = read(`.github/workflows/${name}`);
+    return { name, text, doc: parse(text) as { jobs: Record<string, { steps: { run?: string; env?: Record<string, string> }[] }>; env?: Record<string, string> } };
+  });
+
+  it.each(workflows)("$name is valid YAML with jobs", ({ doc }) => {
+    expect(Object.keys(doc.jobs).length).toBeGreaterThan(0);
+  });
+
+  it.each(workflows)("$name refers only to existing targets, scripts, variables and outputs", ({ name, doc }) => {
+    const runs = Object.values(doc.jobs).flatMap((job) => job.steps.map((s) => s.run ?? "")).join("\n");
+    const env = Object.keys(doc.env ?? {}).map((k) => `${k}`).join("\n");
+    const refs = expectAllExist(`${runs}\n${env}`, name);
+    expect(refs.targets.length + refs.scripts.length).toBeGreaterThan(0);
+  });
+
+  it("deploy checks that the committed root is fresh, then builds the three image tags", () => {
+    const deploy = workflows[0].text;
+    expect(deploy).toContain("git diff --exit-code -- deploy/terraform");
+    for (const tag of ["app", "mlflow", "tensorboard"]) expect(deploy).toContain(`tag: ${tag}`);
+    expect(deploy).toContain("TF_VAR_aws_region: us-west-1");
+  });
+});
+
+describe("docs", () => {
+  const docs = ["README.md", "docs/MIGRATION.md", "docs/EFS.md", "docs/ARCHITECTURE.md"];
+
+  it.each(docs)("%s names only existing make targets, npm scripts, outputs, variables and scripts", (file) => {
+    expectAllExist(read(file), file);
+  });
+
+  it.each(docs)("%s names only existing variables and outputs in backticks", (file) => {
+    const named = [...read(file).matchAll(/`([a-z]+_[a-z0-9_]+)`/g)].map((m) => m[1]);
+    const known = (n: string) => variables.has(n) || outputs.has(n) || /^aws_[a-z0-9_]+$/.test(n) || ["use_lockfile", "create_ecs_services", "drop_invalid_header_fields"].includes(n);
+    expect(named.filter((n) => !known(n)), file).toEqual([]);
+  });
+
+  it("MIGRATION.md explains every in-place update and replacement the migration suite expects", async () => {
+    const { EXPECTED_UPDATES, EXPECTED_REPLACEMENTS } = await import("./terraform/migration-expectations");
+    const text = read("docs/MIGRATION.md");
+    for (const address of [...EXPECTED_UPDATES, ...EXPECTED_REPLACEMENTS]) {
+      expect(text.includes(`\`${address}\``), address).toBe(true);
+    }
+  });
+
+  it("EFS.md states the throughput, its cost and the mount matrix the code declares", () => {
+    const text = read("docs/EFS.md");
+    expect(root.variable.efs_provisioned_throughput_mibps.default).toBe(100);
+    expect(text).toContain("Provisioned, 100 MiB/s");
+    expect(text).toContain("100 MiB/s ≈ $600–720 a month");
+    expect(text).toMatch(/\| API \| `\/app\/experiments` \| read\/write/);
+    expect(text).toMatch(/\| UI \| `\/app\/experiments` \| read-only/);
+    expect(text).toMatch(/\| MLflow \| — \| none/);
+  });
+});

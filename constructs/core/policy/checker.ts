@@ -1,0 +1,91 @@
+import { TerraformResource, type TerraformStack } from "cdktf";
+import type { IConstruct } from "constructs";
+
+/** A synthesized Terraform JSON document (one root). */
+export type TerraformJson = {
+  readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly variable?: Record<string, { default?: unknown }>;
+  readonly [section: string]: unknown;
+};
+
+/** One problem a rule found on one resource. */
+export interface Finding {
+  readonly ruleId: string;
+  /** `type.name` of the resource. */
+  readonly address: string;
+  readonly message: string;
+}
+
+/** A policy rule: an id, why it matters, and a check over the whole root. */
+export interface PolicyRule {
+  readonly id: string;
+  readonly rationale: string;
+  check(root: TerraformJson): Finding[];
+}
+
+export interface Suppression {
+  readonly ruleId: string;
+  readonly address: string;
+  readonly reason: string;
+}
+
+export interface PolicyReport {
+  readonly rules: readonly string[];
+  readonly findings: readonly Finding[];
+  readonly suppressed: readonly (Finding & { readonly reason: string })[];
+}
+
+const SUPPRESS = "autovisionai:policy-suppress";
+
+/**
+ * Accepts a rule's finding on one resource, with the reason written next to
+ * the resource in the code. The reason is printed in every synth report.
+ */
+export function suppress(resource: IConstruct, ruleId: string, reason: string): void {
+  if (reason.trim().length < 20) {
+    throw new Error(`suppress ${ruleId} on ${resource.node.path}: the reason must say why, in a sentence (got "${reason}")`);
+  }
+  resource.node.addMetadata(SUPPRESS, { ruleId, reason });
+}
+
+function suppressionsOf(stack: TerraformStack): Suppression[] {
+  const out: Suppression[] = [];
+  for (const node of stack.node.findAll()) {
+    if (!(node instanceof TerraformResource)) continue;
+    for (const entry of node.node.metadata.filter((m) => m.type === SUPPRESS)) {
+      const { ruleId, reason } = entry.data as { ruleId: string; reason: string };
+      out.push({ ruleId, reason, address: `${node.terraformResourceType}.${node.friendlyUniqueId}` });
+    }
+  }
+  return out;
+}
+
+/** Runs the rules; a finding with a matching suppression is reported as suppressed. */
+export function checkPolicies(stack: TerraformStack, root: TerraformJson, rules: readonly PolicyRule[]): PolicyReport {
+  const suppressions = suppressionsOf(stack);
+  const known = new Set(rules.map((r) => r.id));
+  const stray = suppressions.filter((s) => !known.has(s.ruleId));
+  if (stray.length > 0) {
+    throw new Error(`policy: suppression of unknown rule ${stray.map((s) => `${s.ruleId} on ${s.address}`).join(", ")}`);
+  }
+  const findings: Finding[] = [];
+  const suppressed: (Finding & { reason: string })[] = [];
+  for (const rule of rules) {
+    for (const f of rule.check(root)) {
+      const s = suppressions.find((x) => x.ruleId === f.ruleId && x.address === f.address);
+      if (s) suppressed.push({ ...f, reason: s.reason });
+      else findings.push(f);
+    }
+  }
+  return { rules: rules.map((r) => r.id), findings, suppressed };
+}
+
+/** The short report synth prints. */
+export function formatReport(report: PolicyReport): string {
+  const lines = [
+    `policy: ${report.rules.length} rules, ${report.findings.length} findings, ${report.suppressed.length} suppressed`,
+    ...report.findings.map((f) => `  FINDING ${f.ruleId} ${f.address}: ${f.message}`),
+    ...report.suppressed.map((f) => `  suppressed ${f.ruleId} ${f.address}: ${f.reason}`),
+  ];
+  return lines.join("\n");
+}
