@@ -1,5 +1,7 @@
 import * as path from "node:path";
 import { App } from "cdktf";
+import { formatReport } from "./constructs/core/policy/checker";
+import { RULES } from "./constructs/core/policy/rules";
 import { renderRoot, writeRoot } from "./constructs/core/root-writer";
 import { DEFAULT_CONFIG, type PlatformConfig } from "./stacks/config";
 import { NetworkStack } from "./stacks/network-stack";
@@ -23,7 +25,9 @@ function main(): void {
   process.setSourceMapsEnabled(false);
   const app = new App({ stackTraces: false });
   const { root, units } = buildPlatform(app, DEFAULT_CONFIG);
-  const result = writeRoot(ROOT_DIR, renderRoot(root, units));
+  const { files, report } = renderRoot(root, units, RULES);
+  console.log(formatReport(report));
+  const result = writeRoot(ROOT_DIR, files);
   const rel = path.relative(process.cwd(), ROOT_DIR) || ".";
   console.log(
     `synth: ${rel}: ${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed` +
@@ -33,4 +37,12 @@ function main(): void {
   if (process.env.CDKTF_OUTDIR) app.synth();
 }
 
-if (require.main === module) main();
+if (require.main === module) {
+  try {
+    main();
+  } catch (error) {
+    // A synth-time mistake is the user's to fix: say what, not where in our code.
+    console.error(`synth failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}

@@ -191,7 +191,8 @@ describe("attributes that force replacement keep their live values", () => {
   });
 
   it("load balancer and target groups", () => {
-    expect(resource("aws_lb", "main")).toMatchObject({ name: "${var.project_name}-alb", internal: false, load_balancer_type: "application", enable_deletion_protection: false });
+    expect(resource("aws_lb", "main")).toMatchObject({ name: "${var.project_name}-alb", internal: false, load_balancer_type: "application", enable_deletion_protection: "${var.alb_deletion_protection}" });
+    expect(root.variable.alb_deletion_protection.default).toBe(false);
     for (const key of ["api", "ui", "mlflow", "tensorboard"]) {
       expect(resource("aws_lb_target_group", key)).toMatchObject({
         name: `\${var.${key}_service_name}-tg`, port: `\${var.${key}_port}`, protocol: "HTTP", target_type: "ip", vpc_id: "${aws_vpc.main.id}",

@@ -1,6 +1,7 @@
 import { App, TerraformStack, Testing } from "cdktf";
 import type { Construct } from "constructs";
 import { buildPlatform } from "../main";
+import { RULES } from "../constructs/core/policy/rules";
 import { renderRoot } from "../constructs/core/root-writer";
 import { DEFAULT_CONFIG, type PlatformConfig } from "../stacks/config";
 
@@ -10,7 +11,7 @@ export type Json = Record<string, any>; // eslint-disable-line @typescript-eslin
 export function renderPlatform(config: PlatformConfig = DEFAULT_CONFIG): Record<string, Json> {
   const app = new App({ outdir: "/tmp/avai-test-cdktf.out" });
   const { root, units } = buildPlatform(app, config);
-  const files = renderRoot(root, units);
+  const { files } = renderRoot(root, units, RULES);
   return Object.fromEntries(Object.entries(files).map(([name, text]) => [name, JSON.parse(text) as Json]));
 }
 

@@ -7,11 +7,12 @@ import * as path from "node:path";
 import { App } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { buildPlatform, ROOT_DIR } from "../main";
+import { RULES } from "../constructs/core/policy/rules";
 import { GENERATED_MARKER, renderRoot } from "../constructs/core/root-writer";
 
 describe("the committed root in deploy/terraform", () => {
   const { root, units } = buildPlatform(new App({ outdir: "/tmp/avai-test-cdktf.out" }));
-  const expected = renderRoot(root, units);
+  const expected = renderRoot(root, units, RULES).files;
 
   it("holds exactly the generated files the code produces", () => {
     const present = fs

@@ -6,3 +6,4 @@ export * from "./fargate-web-service";
 export * from "./network";
 export * from "./service-autoscaling";
 export * from "./service-role";
+export * from "./vpc-flow-logs";

@@ -15,4 +15,4 @@ const stack = new TerraformStack(app, "floor");
 new AwsProvider(stack, "aws", { region: "us-west-1" });
 const unit = new Construct(stack, "network");
 new Vpc(unit, "vpc", { cidrBlock: "10.0.0.0/16" });
-writeRoot(path.join(os.tmpdir(), "avai-bench-floor"), renderRoot(stack, { network: unit }));
+writeRoot(path.join(os.tmpdir(), "avai-bench-floor"), renderRoot(stack, { network: unit }).files);

@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { App } from "cdktf";
+import { RULES } from "../constructs/core/policy/rules";
 import { renderRoot } from "../constructs/core/root-writer";
 import { buildPlatform } from "../main";
 
@@ -22,7 +23,7 @@ const cell = (text: string) => text.replace(/\|/g, "\\|");
 
 export function tables(): { inputs: string; outputs: string } {
   const { root, units } = buildPlatform(new App({ outdir: path.join(__dirname, "..", "cdktf.out") }));
-  const main = JSON.parse(renderRoot(root, units)["main.tf.json"]) as { variable: Record<string, Variable>; output: Record<string, Output> };
+  const main = JSON.parse(renderRoot(root, units, RULES).files["main.tf.json"]) as { variable: Record<string, Variable>; output: Record<string, Output> };
   const inputs = [
     "| name | type | default | description |",
     "|---|---|---|---|",

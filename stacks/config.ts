@@ -58,6 +58,9 @@ export interface PlatformDefaults {
   readonly deploymentMinimumHealthyPercent: number;
   readonly deploymentMaximumPercent: number;
   readonly deploymentCircuitBreakerRollback: boolean;
+  readonly albDeletionProtection: boolean;
+  readonly albAccessLogsBucket: string;
+  readonly vpcFlowLogsEnabled: boolean;
 }
 
 export const DEFAULT_CONFIG: PlatformConfig = {
@@ -93,6 +96,9 @@ export const DEFAULT_CONFIG: PlatformConfig = {
     deploymentMinimumHealthyPercent: 100,
     deploymentMaximumPercent: 200,
     deploymentCircuitBreakerRollback: true,
+    albDeletionProtection: false,
+    albAccessLogsBucket: "",
+    vpcFlowLogsEnabled: false,
   },
   services: SERVICES,
 };

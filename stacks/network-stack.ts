@@ -3,6 +3,8 @@ import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { address } from "../constructs/core/addresses";
 import { Network } from "../constructs/network";
+import { suppress } from "../constructs/core/policy/checker";
+import { VpcFlowLogs } from "../constructs/vpc-flow-logs";
 import type { PlatformConfig } from "./config";
 import type { PlatformInputs } from "./variables";
 
@@ -49,6 +51,14 @@ export class NetworkStack extends Construct {
     this.network = new Network(this, "network", { cidrBlock: vpcCidr, azCount: inputs.azCount, namePrefix: project });
     const vpcId = this.network.vpc.id;
 
+    new VpcFlowLogs(this, "flow-logs", {
+      vpcId,
+      enabled: inputs.vpcFlowLogsEnabled,
+      logGroupName: `/vpc/${project}-flow-logs`,
+      roleName: `${project}-vpc-flow-logs`,
+      retentionDays: config.logRetentionDays,
+    });
+
     const world = { cidrBlocks: inputs.albIngressCidrBlocks };
     const listenerPorts = Object.entries(inputs.services).map(([key, s]) =>
       rule(`${key} listener`, "tcp", s.port, s.port, world),
@@ -62,6 +72,11 @@ export class NetworkStack extends Construct {
         egress: [rule("To the tasks inside the VPC", "tcp", 0, 65535, { cidrBlocks: [vpcCidr] })],
         tags: { Name: `${project}-alb-sg` },
       }),
+    );
+    suppress(
+      this.albSecurityGroup,
+      "SG-RESTRICTED",
+      "The ALB is the platform's public entry: its listener ports are open to alb_ingress_cidr_blocks, the whole internet by default as today; narrow that variable to an office or VPN range.",
     );
 
     const inVpc = { cidrBlocks: [vpcCidr] };

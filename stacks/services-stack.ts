@@ -3,7 +3,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { ServiceDiscoveryPrivateDnsNamespace } from "@cdktf/provider-aws/lib/service-discovery-private-dns-namespace";
-import { Fn, TerraformOutput, Token } from "cdktf";
+import { Fn, Op, TerraformOutput, Token } from "cdktf";
 import { Construct } from "constructs";
 import { address } from "../constructs/core/addresses";
 import { assumeRolePolicy, type PolicyStatement } from "../constructs/core/iam";
@@ -140,8 +140,13 @@ export class ServicesStack extends Construct {
         loadBalancerType: "application",
         securityGroups: [network.albSecurityGroup.id],
         subnets: network.network.publicSubnetIds,
-        enableDeletionProtection: false,
+        enableDeletionProtection: inputs.albDeletionProtection,
         dropInvalidHeaderFields: true,
+        accessLogs: {
+          bucket: inputs.albAccessLogsBucket,
+          enabled: Op.neq(inputs.albAccessLogsBucket, ""),
+          prefix: project,
+        },
         tags: { Name: `${project}-alb` },
       }),
     );

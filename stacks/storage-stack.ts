@@ -7,6 +7,7 @@ import { ArtifactsBucket } from "../constructs/artifacts-bucket";
 import { ContainerRegistry } from "../constructs/container-registry";
 import { address } from "../constructs/core/addresses";
 import { EfsShare } from "../constructs/efs-share";
+import { suppress } from "../constructs/core/policy/checker";
 import type { PlatformConfig } from "./config";
 import type { NetworkStack } from "./network-stack";
 import { SERVICE_NAMES, type ServiceName } from "./services-table";
@@ -55,6 +56,12 @@ export class StorageStack extends Construct {
       backupEnabled: inputs.efsBackupEnabled,
     });
 
+    suppress(
+      this.experiments.fileSystem,
+      "KMS-CMK",
+      "kms_key_id forces a new file system: moving the live experiments to a customer key means a copy to a new file system, not an apply. At-rest encryption with the AWS managed key is on.",
+    );
+
     this.artifacts = new ArtifactsBucket(this, "mlflow-artifacts", { bucketName: inputs.mlflowArtifactsBucket });
     this.registry = new ContainerRegistry(this, "registry", { repositoryName: inputs.ecrRepositoryName });
 
@@ -64,6 +71,16 @@ export class StorageStack extends Construct {
         description: "WANDB API key for AutoVisionAI",
         recoveryWindowInDays: 7,
       }),
+    );
+    suppress(
+      this.wandbSecret,
+      "SECRET-ROTATION",
+      "The WANDB API key is issued by Weights & Biases; no AWS rotation function can mint a new one. Rotate it in W&B and put the new value in this secret.",
+    );
+    suppress(
+      this.wandbSecret,
+      "KMS-CMK",
+      "One third-party API key read only by the execution role: a customer key ($1/month plus a key policy to maintain) adds no protection over the AWS managed key here.",
     );
     address(
       new SecretsmanagerSecretVersion(this, "wandb-secret-version", {

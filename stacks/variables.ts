@@ -46,6 +46,9 @@ export interface PlatformInputs {
   readonly deploymentMinimumHealthyPercent: number;
   readonly deploymentMaximumPercent: number;
   readonly deploymentCircuitBreakerRollback: boolean | IResolvable;
+  readonly albDeletionProtection: boolean | IResolvable;
+  readonly albAccessLogsBucket: string;
+  readonly vpcFlowLogsEnabled: boolean | IResolvable;
   readonly services: Readonly<Record<ServiceName, ServiceInputs>>;
 }
 
@@ -183,6 +186,14 @@ export function declarePlatformVariables(scope: Construct, config: PlatformConfi
     deploymentMinimumHealthyPercent: num("deployment_minimum_healthy_percent", d.deploymentMinimumHealthyPercent, "Lowest share of desired tasks kept running during a deploy; 100 starts the new task before the old one stops.", wholeNumberBetween("deployment_minimum_healthy_percent", 0, 100)),
     deploymentMaximumPercent: num("deployment_maximum_percent", d.deploymentMaximumPercent, "Highest share of desired tasks running during a deploy; 200 lets a one-task service run old and new side by side (billed for the overlap).", wholeNumberBetween("deployment_maximum_percent", 100, 200)),
     deploymentCircuitBreakerRollback: bool("deployment_circuit_breaker_rollback", d.deploymentCircuitBreakerRollback, "Stop a deploy whose tasks keep failing and roll back to the last working task definition.").booleanValue,
+    albDeletionProtection: bool("alb_deletion_protection", d.albDeletionProtection, "Protect the ALB from deletion. Off by default: on, it blocks terraform destroy and the destroy workflow until it is turned off again.").booleanValue,
+    albAccessLogsBucket: str(
+      "alb_access_logs_bucket",
+      d.albAccessLogsBucket,
+      "Existing S3 bucket (with the ELB log-delivery bucket policy) that receives ALB access logs; empty turns them off. COST: S3 storage of the logs, about $0.023 per GB-month.",
+      { condition: `var.alb_access_logs_bucket == "" || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.alb_access_logs_bucket))`, message: "alb_access_logs_bucket must be empty (no access logs) or a valid S3 bucket name." },
+    ),
+    vpcFlowLogsEnabled: bool("vpc_flow_logs_enabled", d.vpcFlowLogsEnabled, "Send the VPC's flow logs (accepted and rejected traffic) to CloudWatch Logs, kept 30 days. COST: about $0.50 per GB ingested plus storage; a busy VPC logs several GB a day.").booleanValue,
     services,
   };
 }

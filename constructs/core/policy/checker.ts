@@ -62,6 +62,7 @@ function suppressionsOf(stack: TerraformStack): Suppression[] {
 
 /** Runs the rules; a finding with a matching suppression is reported as suppressed. */
 export function checkPolicies(stack: TerraformStack, root: TerraformJson, rules: readonly PolicyRule[]): PolicyReport {
+  if (rules.length === 0) return { rules: [], findings: [], suppressed: [] };
   const suppressions = suppressionsOf(stack);
   const known = new Set(rules.map((r) => r.id));
   const stray = suppressions.filter((s) => !known.has(s.ruleId));
@@ -85,7 +86,14 @@ export function formatReport(report: PolicyReport): string {
   const lines = [
     `policy: ${report.rules.length} rules, ${report.findings.length} findings, ${report.suppressed.length} suppressed`,
     ...report.findings.map((f) => `  FINDING ${f.ruleId} ${f.address}: ${f.message}`),
-    ...report.suppressed.map((f) => `  suppressed ${f.ruleId} ${f.address}: ${f.reason}`),
   ];
+  const grouped = new Map<string, { count: number; reason: string }>();
+  for (const f of report.suppressed) {
+    const key = `${f.ruleId} ${f.address}`;
+    grouped.set(key, { count: (grouped.get(key)?.count ?? 0) + 1, reason: f.reason });
+  }
+  for (const [key, { count, reason }] of grouped) {
+    lines.push(`  suppressed ${key}${count > 1 ? ` (${count} findings)` : ""}: ${reason}`);
+  }
   return lines.join("\n");
 }

@@ -28,9 +28,9 @@ function resolve(root: TerraformJson, value: unknown): unknown {
   return value;
 }
 
-/** True when a value is a Terraform variable (the user's choice), not a literal. */
+/** True when a value is decided by a Terraform variable (the user's choice), not a literal. */
 function isVariable(value: unknown): boolean {
-  return typeof value === "string" && /^\$\{var\.\w+\}$/.test(value);
+  return typeof value === "string" && /^\$\{.*\bvar\.\w+.*\}$/.test(value);
 }
 
 const asList = (v: unknown): unknown[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
