@@ -1,5 +1,6 @@
 import * as path from "node:path";
-import { App } from "cdktf";
+import type { App } from "cdktf";
+import { createApp } from "./constructs/core/app";
 import { formatReport } from "./constructs/core/policy/checker";
 import { RULES } from "./constructs/core/policy/rules";
 import { renderRoot, writeRoot } from "./constructs/core/root-writer";
@@ -22,8 +23,7 @@ export function buildPlatform(app: App, config: PlatformConfig = DEFAULT_CONFIG)
 }
 
 function main(): void {
-  process.setSourceMapsEnabled(false);
-  const app = new App({ stackTraces: false });
+  const app = createApp();
   const { root, units } = buildPlatform(app, DEFAULT_CONFIG);
   const { files, report } = renderRoot(root, units, RULES);
   console.log(formatReport(report));

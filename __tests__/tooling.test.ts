@@ -88,7 +88,7 @@ describe("workflows", () => {
 });
 
 describe("docs", () => {
-  const docs = ["README.md", "docs/MIGRATION.md", "docs/EFS.md", "docs/ARCHITECTURE.md"];
+  const docs = ["README.md", "docs/MIGRATION.md", "docs/EFS.md", "docs/ARCHITECTURE.md", "docs/POLICY.md"];
 
   it.each(docs)("%s names only existing make targets, npm scripts, outputs, variables and scripts", (file) => {
     expectAllExist(read(file), file);
@@ -96,7 +96,7 @@ describe("docs", () => {
 
   it.each(docs)("%s names only existing variables and outputs in backticks", (file) => {
     const named = [...read(file).matchAll(/`([a-z]+_[a-z0-9_]+)`/g)].map((m) => m[1]);
-    const known = (n: string) => variables.has(n) || outputs.has(n) || /^aws_[a-z0-9_]+$/.test(n) || ["use_lockfile", "create_ecs_services", "drop_invalid_header_fields"].includes(n);
+    const known = (n: string) => variables.has(n) || outputs.has(n) || /^aws_[a-z0-9_]+$/.test(n) || ["use_lockfile", "create_ecs_services", "drop_invalid_header_fields", "kms_key_id", "inline_policy"].includes(n);
     expect(named.filter((n) => !known(n)), file).toEqual([]);
   });
 
@@ -106,6 +106,12 @@ describe("docs", () => {
     for (const address of [...EXPECTED_UPDATES, ...EXPECTED_REPLACEMENTS]) {
       expect(text.includes(`\`${address}\``), address).toBe(true);
     }
+  });
+
+  it("POLICY.md lists every rule the code runs", async () => {
+    const { RULES } = await import("../constructs/core/policy/rules");
+    const text = read("docs/POLICY.md");
+    for (const r of RULES) expect(text, r.id).toContain(`| ${r.id} |`);
   });
 
   it("EFS.md states the throughput, its cost and the mount matrix the code declares", () => {

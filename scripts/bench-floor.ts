@@ -6,11 +6,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
-import { App, TerraformStack } from "cdktf";
+import { TerraformStack } from "cdktf";
+import { createApp } from "../constructs/core/app";
 import { Construct } from "constructs";
 import { renderRoot, writeRoot } from "../constructs/core/root-writer";
 
-const app = new App({ outdir: path.join(os.tmpdir(), "avai-bench-floor.out") });
+const app = createApp({ outdir: path.join(os.tmpdir(), "avai-bench-floor.out") });
 const stack = new TerraformStack(app, "floor");
 new AwsProvider(stack, "aws", { region: "us-west-1" });
 const unit = new Construct(stack, "network");
