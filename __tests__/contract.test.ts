@@ -130,6 +130,11 @@ describe("state addresses", () => {
     expect(resource("aws_appautoscaling_policy", "ecs_cpu_scaling_policy").for_each).toBe("${var.create_ecs_services ? local.ecs_services : {}}");
   });
 
+  it("renders no JavaScript leftovers (undefined, NaN, [object Object]) into expressions", () => {
+    const text = JSON.stringify(root);
+    expect(text).not.toMatch(/\bundefined\b|\bNaN\b|\[object Object\]/);
+  });
+
   it("has no hash-suffixed resource names", () => {
     for (const byName of Object.values(root.resource as Record<string, Json>)) {
       for (const name of Object.keys(byName)) expect(name).not.toMatch(/_[0-9A-F]{8}$/);

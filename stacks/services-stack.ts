@@ -3,7 +3,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { ServiceDiscoveryPrivateDnsNamespace } from "@cdktf/provider-aws/lib/service-discovery-private-dns-namespace";
-import { Fn, Op, TerraformOutput, Token } from "cdktf";
+import { Fn, TerraformOutput, Token } from "cdktf";
 import { Construct } from "constructs";
 import { address } from "../constructs/core/addresses";
 import { assumeRolePolicy, type PolicyStatement } from "../constructs/core/iam";
@@ -144,7 +144,8 @@ export class ServicesStack extends Construct {
         dropInvalidHeaderFields: true,
         accessLogs: {
           bucket: inputs.albAccessLogsBucket,
-          enabled: Op.neq(inputs.albAccessLogsBucket, ""),
+          // Non-empty bucket name: on. (cdktf 0.21's Op renders a literal "" or 0 operand as `undefined`.)
+          enabled: Fn.can(Fn.regex("^.+$", inputs.albAccessLogsBucket)),
           prefix: project,
         },
         tags: { Name: `${project}-alb` },
