@@ -92,10 +92,14 @@ describe("outputs", () => {
     }
   });
 
-  it("builds the service URLs as http://<alb dns>:<port>", () => {
-    for (const key of ["api", "ui", "mlflow", "tensorboard"]) {
-      expect(root.output[`${key}_url`].value).toBe(`http://\${aws_lb.main.dns_name}:\${var.${key}_port}`);
+  it("builds the service URLs as http://<alb dns>:<port> while no certificate is set (the default)", () => {
+    const https = 'can(regex("^.+$", var.alb_certificate_arn))';
+    expect(root.variable.alb_certificate_arn.default).toBe("");
+    const scheme = `\${${https} ? "https" : "http"}`;
+    for (const key of ["api", "mlflow", "tensorboard"]) {
+      expect(root.output[`${key}_url`].value).toBe(`${scheme}://\${aws_lb.main.dns_name}:\${var.${key}_port}`);
     }
+    expect(root.output.ui_url.value).toBe(`${scheme}://\${aws_lb.main.dns_name}\${${https} ? "" : format(":%s", var.ui_port)}`);
     expect(root.output.alb_hostname.value).toBe("${aws_lb.main.dns_name}");
     expect(root.output.efs_file_system_id.value).toBe("${aws_efs_file_system.experiments.id}");
     expect(root.output.private_subnet_ids.value).toBe("${aws_subnet.private[*].id}");
@@ -288,8 +292,9 @@ describe("what the HCL does today", () => {
 
   it("gives the UI the ALB URLs of MLflow and TensorBoard, and WANDB_API_KEY only as a secret", () => {
     const ui = resource("aws_ecs_task_definition", "ui").container_definitions as string;
-    expect(ui).toContain('{"name" = "MLFLOW_EXTERNAL_URL", "value" = "http://${aws_lb.main.dns_name}:${var.mlflow_port}"}');
-    expect(ui).toContain('{"name" = "TENSORBOARD_EXTERNAL_URL", "value" = "http://${aws_lb.main.dns_name}:${var.tensorboard_port}"}');
+    const scheme = '${can(regex("^.+$", var.alb_certificate_arn)) ? "https" : "http"}';
+    expect(ui).toContain(`{"name" = "MLFLOW_EXTERNAL_URL", "value" = "${scheme}://\${aws_lb.main.dns_name}:\${var.mlflow_port}"}`);
+    expect(ui).toContain(`{"name" = "TENSORBOARD_EXTERNAL_URL", "value" = "${scheme}://\${aws_lb.main.dns_name}:\${var.tensorboard_port}"}`);
     expect(ui).toContain('"secrets" = [{"name" = "WANDB_API_KEY", "valueFrom" = aws_secretsmanager_secret.wandb_api_key.arn}]');
   });
 

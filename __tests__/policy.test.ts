@@ -15,6 +15,7 @@ import { EfsFileSystemPolicy } from "@cdktf/provider-aws/lib/efs-file-system-pol
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
@@ -143,6 +144,13 @@ const CASES: Record<string, { bad: (s: Construct) => void; good: (s: Construct) 
   "ALB-DELETION": {
     bad: (s) => new Lb(s, "lb", { name: "lb", enableDeletionProtection: false }),
     good: (s) => new Lb(s, "lb", { name: "lb", enableDeletionProtection: true }),
+  },
+  "ALB-TLS": {
+    bad: (s) => new LbListener(s, "l", { loadBalancerArn: "arn:lb", port: 80, protocol: "HTTP", defaultAction: [{ type: "forward", targetGroupArn: "arn:tg" }] }),
+    good: (s) =>
+      new LbListener(s, "l", {
+        loadBalancerArn: "arn:lb", port: 443, protocol: "HTTPS", certificateArn: "arn:cert", defaultAction: [{ type: "forward", targetGroupArn: "arn:tg" }],
+      }),
   },
   "ALB-LOGS": {
     bad: (s) => new Lb(s, "lb", { name: "lb" }),

@@ -93,11 +93,38 @@ describe("ServicesStack: the ALB", () => {
     });
   });
 
-  it("has one HTTP listener per service port forwarding to its target group", () => {
+  const https = 'can(regex("^.+$", var.alb_certificate_arn))';
+
+  it("has one listener per service port forwarding to its target group, HTTP until a certificate is set", () => {
     for (const key of ["api", "ui", "mlflow", "tensorboard"]) {
       expect(resources(root, "aws_lb_listener")[key]).toMatchObject({
-        port: `\${var.${key}_port}`, protocol: "HTTP", default_action: [{ type: "forward", target_group_arn: `\${aws_lb_target_group.${key}[0].arn}` }],
+        port: `\${var.${key}_port}`, default_action: [{ type: "forward", target_group_arn: `\${aws_lb_target_group.${key}[0].arn}` }],
       });
     }
+    expect(resources(root, "aws_lb_listener").ui.protocol).toBe("HTTP");
+    for (const key of ["api", "mlflow", "tensorboard"]) {
+      expect(resources(root, "aws_lb_listener")[key]).toMatchObject({
+        protocol: `\${${https} ? "HTTPS" : "HTTP"}`,
+        certificate_arn: `\${${https} ? var.alb_certificate_arn : null}`,
+        ssl_policy: `\${${https} ? var.alb_ssl_policy : null}`,
+      });
+    }
+  });
+
+  it("with a certificate, serves the UI on 443 and redirects 80 and the UI port there", () => {
+    const listeners = resources(root, "aws_lb_listener");
+    expect(listeners.https).toMatchObject({
+      port: 443, protocol: "HTTPS", certificate_arn: "${var.alb_certificate_arn}", ssl_policy: "${var.alb_ssl_policy}",
+      default_action: [{ type: "forward", target_group_arn: "${aws_lb_target_group.ui[0].arn}" }],
+      count: `\${alltrue([${https}, var.create_ecs_services]) ? 1 : 0}`,
+    });
+    expect(listeners.http_redirect).toMatchObject({
+      port: 80, protocol: "HTTP", count: `\${${https} ? 1 : 0}`,
+      default_action: [{ type: "redirect", redirect: { port: "443", protocol: "HTTPS", status_code: "HTTP_301" } }],
+    });
+    expect(resources(root, "aws_lb_listener_rule").https_redirect).toMatchObject({
+      listener_arn: "${aws_lb_listener.ui[0].arn}", priority: 1, action: [{ type: "redirect", redirect: { port: "443", protocol: "HTTPS", status_code: "HTTP_301" } }],
+    });
+    expect(root.variable.alb_ssl_policy.default).toBe("ELBSecurityPolicy-TLS13-1-2-2021-06");
   });
 });

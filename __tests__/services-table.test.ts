@@ -29,6 +29,12 @@ describe("the services table", () => {
     expect(() => checkServiceTable({ ...SERVICES, ui: { ...SERVICES.ui, healthCheckPath: "health" } })).toThrow(/must start with "\/"/);
   });
 
+  it("fails unless exactly one service is the HTTPS entry", () => {
+    expect(() => checkServiceTable({ ...SERVICES, api: { ...SERVICES.api, httpsEntry: true } })).toThrow(
+      "services table: exactly one service must be the httpsEntry (served on 443); found api, ui",
+    );
+  });
+
   it("fails when a service is missing", () => {
     const { tensorboard: _dropped, ...rest } = SERVICES;
     expect(() => checkServiceTable(rest)).toThrow('services table: service "tensorboard" is missing');

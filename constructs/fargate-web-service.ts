@@ -32,6 +32,13 @@ export interface WebHealthCheck {
   readonly matcher?: string;
 }
 
+/** HTTPS on the service's own listener port, while `enabled`. */
+export interface ListenerTls {
+  readonly enabled: boolean | IResolvable;
+  readonly certificateArn: string;
+  readonly sslPolicy: string;
+}
+
 /** How ECS replaces tasks on a deploy. */
 export interface RollingDeployment {
   readonly minimumHealthyPercent: number;
@@ -64,6 +71,8 @@ export interface FargateWebServiceProps {
   readonly port: number;
   readonly healthCheck: WebHealthCheck;
   readonly deployment: RollingDeployment;
+  /** Serve the listener port over HTTPS while TLS is enabled. @default - plain HTTP */
+  readonly listenerTls?: ListenerTls;
   /** Seconds the ALB lets an old task finish its requests. */
   readonly deregistrationDelaySeconds: number;
   /** The shared experiments volume. @default - no volume */
@@ -194,7 +203,13 @@ export class FargateWebService extends Construct {
         count,
         loadBalancerArn: props.loadBalancer.arn,
         port: props.port,
-        protocol: "HTTP",
+        ...(props.listenerTls
+          ? {
+              protocol: Fn.conditional(props.listenerTls.enabled, "HTTPS", "HTTP"),
+              certificateArn: Fn.conditional(props.listenerTls.enabled, props.listenerTls.certificateArn, Token.nullValue()),
+              sslPolicy: Fn.conditional(props.listenerTls.enabled, props.listenerTls.sslPolicy, Token.nullValue()),
+            }
+          : { protocol: "HTTP" }),
         defaultAction: [{ type: "forward", targetGroupArn: instanceRef(this.targetGroup, 0, "arn") }],
       }),
     );

@@ -7,3 +7,4 @@ export * from "./network";
 export * from "./service-autoscaling";
 export * from "./service-role";
 export * from "./vpc-flow-logs";
+export * from "./https-entry";

@@ -61,6 +61,8 @@ export interface PlatformDefaults {
   readonly albDeletionProtection: boolean;
   readonly albAccessLogsBucket: string;
   readonly vpcFlowLogsEnabled: boolean;
+  readonly albCertificateArn: string;
+  readonly albSslPolicy: string;
 }
 
 export const DEFAULT_CONFIG: PlatformConfig = {
@@ -99,6 +101,8 @@ export const DEFAULT_CONFIG: PlatformConfig = {
     albDeletionProtection: false,
     albAccessLogsBucket: "",
     vpcFlowLogsEnabled: false,
+    albCertificateArn: "",
+    albSslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
   },
   services: SERVICES,
 };

@@ -8,7 +8,9 @@ import { Construct } from "constructs";
 import { address } from "../constructs/core/addresses";
 import { assumeRolePolicy, type PolicyStatement } from "../constructs/core/iam";
 import { EfsAccessPolicy, efsClientStatement } from "../constructs/efs-access-policy";
+import { isSet } from "../constructs/core/expressions";
 import { FargateWebService } from "../constructs/fargate-web-service";
+import { HttpsEntry } from "../constructs/https-entry";
 import { ServiceAutoscaling } from "../constructs/service-autoscaling";
 import { ServiceRole } from "../constructs/service-role";
 import type { PlatformConfig } from "./config";
@@ -144,8 +146,7 @@ export class ServicesStack extends Construct {
         dropInvalidHeaderFields: true,
         accessLogs: {
           bucket: inputs.albAccessLogsBucket,
-          // Non-empty bucket name: on. (cdktf 0.21's Op renders a literal "" or 0 operand as `undefined`.)
-          enabled: Fn.can(Fn.regex("^.+$", inputs.albAccessLogsBucket)),
+          enabled: isSet(inputs.albAccessLogsBucket),
           prefix: project,
         },
         tags: { Name: `${project}-alb` },
@@ -153,12 +154,19 @@ export class ServicesStack extends Construct {
     );
     const dns = this.loadBalancer.dnsName;
 
+    // With a certificate, the entry service (UI) is https://<dns> on 443 and the others https://<dns>:<port>.
+    const https = isSet(inputs.albCertificateArn);
     const externalUrls = {} as Record<ServiceName, string>;
     const internalUrls = {} as Record<ServiceName, string>;
     // A number token must become a string token before it goes into a string.
     const portText = (key: ServiceName) => Token.asString(inputs.services[key].port);
+    // Conditionals hold only literals and format() calls: cdktf mis-renders templates inside functions.
+    const scheme = Token.asString(Fn.conditional(https, "https", "http"));
     for (const key of SERVICE_NAMES) {
-      externalUrls[key] = `http://${dns}:${portText(key)}`;
+      const portSuffix = config.services[key].httpsEntry
+        ? Token.asString(Fn.conditional(https, "", Fn.format(":%s", [inputs.services[key].port])))
+        : `:${portText(key)}`;
+      externalUrls[key] = `${scheme}://${dns}${portSuffix}`;
       internalUrls[key] = `http://${key}:${portText(key)}`;
     }
 
@@ -204,6 +212,9 @@ export class ServicesStack extends Construct {
           forceNewDeployment: spec.forceNewDeployment,
         },
         deregistrationDelaySeconds: inputs.deregistrationDelaySeconds,
+        listenerTls: spec.httpsEntry
+          ? undefined
+          : { enabled: https, certificateArn: inputs.albCertificateArn, sslPolicy: inputs.albSslPolicy },
         efsMount:
           spec.experiments === "none"
             ? undefined
@@ -226,6 +237,17 @@ export class ServicesStack extends Construct {
       });
     }
     this.services = services;
+
+    const entry = SERVICE_NAMES.find((key) => config.services[key].httpsEntry) as ServiceName;
+    new HttpsEntry(this, "https", {
+      loadBalancer: this.loadBalancer,
+      enabled: https,
+      serviceEnabled: inputs.createEcsServices,
+      certificateArn: inputs.albCertificateArn,
+      sslPolicy: inputs.albSslPolicy,
+      targetGroup: services[entry].targetGroup,
+      httpListener: services[entry].listener,
+    });
 
     new ServiceAutoscaling(this, "autoscaling", {
       enabled: inputs.createEcsServices,
@@ -252,7 +274,9 @@ export class ServicesStack extends Construct {
       address(
         new TerraformOutput(this, `${key}_url`, {
           value: externalUrls[key],
-          description: `URL of the ${key} service: http://<alb dns>:<${key}_port>.`,
+          description: config.services[key].httpsEntry
+            ? `URL of the ${key} service: http://<alb dns>:<${key}_port>, or https://<alb dns> with alb_certificate_arn set.`
+            : `URL of the ${key} service: http://<alb dns>:<${key}_port> (https:// with alb_certificate_arn set).`,
         }),
       );
     }

@@ -54,6 +54,8 @@ export interface ServiceSpec {
   readonly artifactsBucketAccess: boolean;
   /** Environment variables that hold the WANDB API key from Secrets Manager. */
   readonly wandbSecret: boolean;
+  /** With HTTPS on: this service is served on 443, and HTTP on its own port redirects there (else its port serves HTTPS). */
+  readonly httpsEntry: boolean;
   /** Redeploy on every apply (the team's release flow pushes over the same image tag). */
   readonly forceNewDeployment: boolean;
   readonly command: (rt: ServiceRuntime) => readonly string[];
@@ -80,6 +82,7 @@ export const SERVICES: ServiceTable = {
     artifactsBucketAccess: true,
     wandbSecret: true,
     forceNewDeployment: true,
+    httpsEntry: false,
     command: (rt) => ["uv", "run", "uvicorn", "autovisionai.api.main:app", "--host", "0.0.0.0", "--port", rt.port],
     environment: (rt) => ({ ...commonEnvironment(rt), MLFLOW_TRACKING_URI: rt.internalUrls.mlflow }),
   },
@@ -98,6 +101,7 @@ export const SERVICES: ServiceTable = {
     artifactsBucketAccess: false,
     wandbSecret: true,
     forceNewDeployment: true,
+    httpsEntry: true,
     command: (rt) => [
       "uv", "run", "streamlit", "run", "src/autovisionai/ui/app.py",
       "--server.port", rt.port, "--server.address", "0.0.0.0",
@@ -124,6 +128,7 @@ export const SERVICES: ServiceTable = {
     artifactsBucketAccess: true,
     wandbSecret: false,
     forceNewDeployment: false,
+    httpsEntry: false,
     command: (rt) => [
       "mlflow", "server", "--host", "0.0.0.0", "--port", rt.port,
       "--backend-store-uri", "/app/mlruns", "--default-artifact-root", `s3://${rt.artifactsBucket}/`,
@@ -145,6 +150,7 @@ export const SERVICES: ServiceTable = {
     artifactsBucketAccess: false,
     wandbSecret: false,
     forceNewDeployment: false,
+    httpsEntry: false,
     command: (rt) => ["tensorboard", "--logdir", "/app/experiments", "--host", "0.0.0.0", "--port", rt.port],
     environment: (rt) => ({ ENV_MODE: rt.envMode }),
   },
@@ -176,5 +182,9 @@ export function checkServiceTable(table: Readonly<Record<string, ServiceSpec>>):
   }
   for (const key of SERVICE_NAMES) {
     if (!(key in table)) throw new Error(`services table: service "${key}" is missing`);
+  }
+  const entries = Object.entries(table).filter(([, spec]) => spec.httpsEntry).map(([key]) => key);
+  if (entries.length !== 1) {
+    throw new Error(`services table: exactly one service must be the httpsEntry (served on 443); found ${entries.length ? entries.join(", ") : "none"}`);
   }
 }

@@ -49,6 +49,8 @@ export interface PlatformInputs {
   readonly albDeletionProtection: boolean | IResolvable;
   readonly albAccessLogsBucket: string;
   readonly vpcFlowLogsEnabled: boolean | IResolvable;
+  readonly albCertificateArn: string;
+  readonly albSslPolicy: string;
   readonly services: Readonly<Record<ServiceName, ServiceInputs>>;
 }
 
@@ -194,6 +196,13 @@ export function declarePlatformVariables(scope: Construct, config: PlatformConfi
       { condition: `var.alb_access_logs_bucket == "" || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.alb_access_logs_bucket))`, message: "alb_access_logs_bucket must be empty (no access logs) or a valid S3 bucket name." },
     ),
     vpcFlowLogsEnabled: bool("vpc_flow_logs_enabled", d.vpcFlowLogsEnabled, "Send the VPC's flow logs (accepted and rejected traffic) to CloudWatch Logs, kept 30 days. COST: about $0.50 per GB ingested plus storage; a busy VPC logs several GB a day.").booleanValue,
+    albCertificateArn: str(
+      "alb_certificate_arn",
+      d.albCertificateArn,
+      "ACM certificate (for your domain, in the platform's region) that turns HTTPS on: the UI on 443, HTTP on 80 and on the UI port redirected to it, and the API, MLflow and TensorBoard ports served over HTTPS. Empty: HTTP only, as today. No extra cost (public ACM certificates are free).",
+      { condition: `var.alb_certificate_arn == "" || can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$", var.alb_certificate_arn))`, message: "alb_certificate_arn must be empty (HTTP only) or an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)." },
+    ),
+    albSslPolicy: str("alb_ssl_policy", d.albSslPolicy, "TLS policy of the HTTPS listeners (TLS 1.2 and 1.3 by default).", matches("alb_ssl_policy", "^ELBSecurityPolicy-[A-Za-z0-9-]+$", "an ELB security policy name such as ELBSecurityPolicy-TLS13-1-2-2021-06")),
     services,
   };
 }

@@ -240,6 +240,28 @@ describe("the synthesized root against the AWS emulator", () => {
     }
   });
 
+  it("with a certificate, plans HTTPS: the UI on 443, 80 and the UI port redirected, the other ports on TLS", async () => {
+    const cert = "arn:aws:acm:us-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
+    try {
+      const { plan } = await planJson(dir, moto, ["-var", `alb_certificate_arn=${cert}`]);
+      const change = (address: string) => plan.resource_changes?.find((c) => c.address === address);
+      expect(change("aws_lb_listener.https[0]")?.change).toMatchObject({ actions: ["create"], after: { port: 443, protocol: "HTTPS", certificate_arn: cert } });
+      expect(change("aws_lb_listener.http_redirect[0]")?.change).toMatchObject({ actions: ["create"], after: { port: 80 } });
+      expect(change("aws_lb_listener_rule.https_redirect[0]")?.change.actions).toEqual(["create"]);
+      for (const key of ["api", "mlflow", "tensorboard"]) {
+        expect(change(`aws_lb_listener.${key}[0]`)?.change).toMatchObject({ actions: ["update"], after: { protocol: "HTTPS", certificate_arn: cert } });
+      }
+      const dns = (await stateJson(dir, moto)).values?.outputs?.alb_hostname.value;
+      expect(plan.output_changes?.ui_url.after).toBe(`https://${dns}`);
+      expect(plan.output_changes?.api_url.after).toBe(`https://${dns}:8000`);
+      expect((plan.resource_changes ?? []).filter((c) => c.change.actions.includes("delete")).map((c) => c.address)).toEqual([
+        "aws_ecs_task_definition.ui[0]", // its MLFLOW/TENSORBOARD_EXTERNAL_URL become https
+      ]);
+    } finally {
+      fs.rmSync(path.join(dir, "tfplan"), { force: true });
+    }
+  });
+
   it("refuses a second run while the S3 lock is held", async () => {
     let holder: ChildProcess | undefined;
     const held = terraform(dir, moto, ["apply", "-input=true", "-var", "environment=staging"], { onStart: (c) => (holder = c) });
@@ -253,6 +275,10 @@ describe("the synthesized root against the AWS emulator", () => {
           clearTimeout(timer);
           resolve();
         }
+      });
+      holder?.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the lock holder exited (${code}) before its approval prompt:\n${seen.slice(-2000)}`));
       });
     });
     const second = await terraform(dir, moto, ["plan", "-input=false", "-lock-timeout=0s"]);

@@ -229,6 +229,7 @@ export interface PlanJson {
     readonly change: { readonly actions: readonly string[]; readonly before: unknown; readonly after: unknown };
   }[];
   readonly planned_values?: { readonly root_module: StateModule };
+  readonly output_changes?: Record<string, { readonly after: unknown }>;
 }
 
 export interface StateResource {

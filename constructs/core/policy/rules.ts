@@ -312,6 +312,21 @@ export const RULES: readonly PolicyRule[] = [
         .map(([name]) => finding("ALB-DELETION", "aws_lb", name, "deletion protection is hard-coded off")),
   },
   {
+    id: "ALB-TLS",
+    rationale: "Tradeoff: HTTPS needs the team's domain and an ACM certificate, so every plain-HTTP listener either redirects or turns to HTTPS behind a variable (alb_certificate_arn).",
+    check: (root) =>
+      resources(root, "aws_lb_listener")
+        .filter(([, b]) => b.protocol === "HTTP" && !isVariable(b.protocol))
+        .filter(([name, b]) => {
+          const redirects = (asList(b.default_action) as Body[]).some((a) => a.type === "redirect");
+          const ruled = resources(root, "aws_lb_listener_rule").some(
+            ([, r]) => String(r.listener_arn).includes(`aws_lb_listener.${name}[`) && (asList(r.action) as Body[]).some((a) => a.type === "redirect"),
+          );
+          return !redirects && !ruled;
+        })
+        .map(([name]) => finding("ALB-TLS", "aws_lb_listener", name, "plain HTTP with no way to HTTPS")),
+  },
+  {
     id: "ALB-LOGS",
     rationale: "Tradeoff: access logs cost S3 storage, so they are a variable (alb_access_logs_enabled), never a silent omission.",
     check: (root) =>

@@ -1,0 +1,66 @@
+import type { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
+import { Fn, Token, type IResolvable } from "cdktf";
+import { Construct } from "constructs";
+import { address, instanceRef } from "./core/addresses";
+
+export interface HttpsEntryProps {
+  readonly loadBalancer: Lb;
+  /** HTTPS on (a bool token: a certificate is configured). */
+  readonly enabled: boolean | IResolvable;
+  /** The entry service exists (a bool token: `create_ecs_services`). */
+  readonly serviceEnabled: boolean | IResolvable;
+  readonly certificateArn: string;
+  readonly sslPolicy: string;
+  /** The entry service's target group (count 0/1) that 443 forwards to. */
+  readonly targetGroup: import("@cdktf/provider-aws/lib/lb-target-group").LbTargetGroup;
+  /** The entry service's plain-HTTP listener (count 0/1), which then redirects to 443. */
+  readonly httpListener: LbListener;
+}
+
+const REDIRECT_TO_HTTPS = { type: "redirect", redirect: { port: "443", protocol: "HTTPS", statusCode: "HTTP_301" } };
+
+/**
+ * HTTPS in front of one service: a 443 listener with the certificate that
+ * forwards to it, port 80 redirecting to 443, and the service's own HTTP
+ * port redirecting to 443 too (a rule ahead of its forward action). All of
+ * it exists only while `enabled`.
+ */
+export class HttpsEntry extends Construct {
+  constructor(scope: Construct, id: string, props: HttpsEntryProps) {
+    super(scope, id);
+    const on = Token.asNumber(Fn.conditional(props.enabled, 1, 0));
+    const onWithService = Token.asNumber(Fn.conditional(Fn.alltrue([props.enabled, props.serviceEnabled]), 1, 0));
+
+    address(
+      new LbListener(this, "https-listener", {
+        count: onWithService,
+        loadBalancerArn: props.loadBalancer.arn,
+        port: 443,
+        protocol: "HTTPS",
+        certificateArn: props.certificateArn,
+        sslPolicy: props.sslPolicy,
+        defaultAction: [{ type: "forward", targetGroupArn: instanceRef(props.targetGroup, 0, "arn") }],
+      }),
+    );
+    address(
+      new LbListener(this, "http-redirect-listener", {
+        count: on,
+        loadBalancerArn: props.loadBalancer.arn,
+        port: 80,
+        protocol: "HTTP",
+        defaultAction: [REDIRECT_TO_HTTPS],
+      }),
+    );
+    address(
+      new LbListenerRule(this, "redirect-rule", {
+        count: onWithService,
+        listenerArn: instanceRef(props.httpListener, 0, "arn"),
+        priority: 1,
+        action: [REDIRECT_TO_HTTPS],
+        condition: [{ pathPattern: { values: ["/*"] } }],
+      }),
+    );
+  }
+}
