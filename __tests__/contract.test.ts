@@ -95,11 +95,12 @@ describe("outputs", () => {
   it("builds the service URLs as http://<alb dns>:<port> while no certificate is set (the default)", () => {
     const https = 'can(regex("^.+$", var.alb_certificate_arn))';
     expect(root.variable.alb_certificate_arn.default).toBe("");
-    const scheme = `\${${https} ? "https" : "http"}`;
-    for (const key of ["api", "mlflow", "tensorboard"]) {
-      expect(root.output[`${key}_url`].value).toBe(`${scheme}://\${aws_lb.main.dns_name}:\${var.${key}_port}`);
+    const url = (port: string) => `format("%s://%s%s", ${https} ? "https" : "http", aws_lb.main.dns_name, ${port})`;
+    expect(root.output.api_url.value).toBe(`\${${url('format(":%s", var.api_port)')}}`);
+    for (const key of ["mlflow", "tensorboard"]) {
+      expect(root.output[`${key}_url`].value).toBe(`\${var.${key}_public ? ${url(`format(":%s", var.${key}_port)`)} : ""}`);
     }
-    expect(root.output.ui_url.value).toBe(`${scheme}://\${aws_lb.main.dns_name}\${${https} ? "" : format(":%s", var.ui_port)}`);
+    expect(root.output.ui_url.value).toBe(`\${${url(`${https} ? "" : format(":%s", var.ui_port)`)}}`);
     expect(root.output.alb_hostname.value).toBe("${aws_lb.main.dns_name}");
     expect(root.output.efs_file_system_id.value).toBe("${aws_efs_file_system.experiments.id}");
     expect(root.output.private_subnet_ids.value).toBe("${aws_subnet.private[*].id}");
@@ -158,7 +159,10 @@ describe("create_ecs_services", () => {
   it("counts every task definition, service, target group and listener on it", () => {
     for (const type of ["aws_ecs_task_definition", "aws_ecs_service", "aws_lb_target_group", "aws_lb_listener"]) {
       for (const key of ["api", "ui", "mlflow", "tensorboard"]) {
-        expect(resource(type, key).count, `${type}.${key}`).toBe("${var.create_ecs_services ? 1 : 0}");
+        const optional = ["mlflow", "tensorboard"].includes(key) && ["aws_lb_target_group", "aws_lb_listener"].includes(type);
+        expect(resource(type, key).count, `${type}.${key}`).toBe(
+          optional ? `\${alltrue([var.create_ecs_services, var.${key}_public]) ? 1 : 0}` : "${var.create_ecs_services ? 1 : 0}",
+        );
       }
     }
   });
@@ -292,9 +296,10 @@ describe("what the HCL does today", () => {
 
   it("gives the UI the ALB URLs of MLflow and TensorBoard, and WANDB_API_KEY only as a secret", () => {
     const ui = resource("aws_ecs_task_definition", "ui").container_definitions as string;
-    const scheme = '${can(regex("^.+$", var.alb_certificate_arn)) ? "https" : "http"}';
-    expect(ui).toContain(`{"name" = "MLFLOW_EXTERNAL_URL", "value" = "${scheme}://\${aws_lb.main.dns_name}:\${var.mlflow_port}"}`);
-    expect(ui).toContain(`{"name" = "TENSORBOARD_EXTERNAL_URL", "value" = "${scheme}://\${aws_lb.main.dns_name}:\${var.tensorboard_port}"}`);
+    const url = (key: string) =>
+      `var.${key}_public ? format("%s://%s%s", can(regex("^.+$", var.alb_certificate_arn)) ? "https" : "http", aws_lb.main.dns_name, format(":%s", var.${key}_port)) : ""`;
+    expect(ui).toContain(`{"name" = "MLFLOW_EXTERNAL_URL", "value" = ${url("mlflow")}}`);
+    expect(ui).toContain(`{"name" = "TENSORBOARD_EXTERNAL_URL", "value" = ${url("tensorboard")}}`);
     expect(ui).toContain('"secrets" = [{"name" = "WANDB_API_KEY", "valueFrom" = aws_secretsmanager_secret.wandb_api_key.arn}]');
   });
 

@@ -86,6 +86,30 @@ describe("ServicesStack: deploys that do not wait on defaults", () => {
   });
 });
 
+describe("ServicesStack: keeping MLflow and TensorBoard off the public ALB", () => {
+  it("declares <key>_public only for the services without a login, default true", () => {
+    expect(root.variable.mlflow_public.default).toBe(true);
+    expect(root.variable.tensorboard_public.default).toBe(true);
+    expect(root.variable.api_public).toBeUndefined();
+    expect(root.variable.ui_public).toBeUndefined();
+  });
+
+  it("counts their target group and listener on the switch, and attaches the service to the ALB only when public", () => {
+    for (const key of ["mlflow", "tensorboard"]) {
+      expect(resources(root, "aws_lb_target_group")[key].count).toBe(`\${alltrue([var.create_ecs_services, var.${key}_public]) ? 1 : 0}`);
+      expect(resources(root, "aws_lb_listener")[key].count).toBe(`\${alltrue([var.create_ecs_services, var.${key}_public]) ? 1 : 0}`);
+      const service = resources(root, "aws_ecs_service")[key];
+      expect(service.load_balancer).toBeUndefined();
+      expect(service.dynamic.load_balancer.for_each).toBe(`\${toset(var.${key}_public ? ["${key}"] : [])}`);
+      expect(root.output[`${key}_url`].value).toMatch(new RegExp(`^\\$\\{var\\.${key}_public \\? format\\(.*\\) : ""\\}$`));
+    }
+    for (const key of ["api", "ui"]) {
+      expect(resources(root, "aws_lb_target_group")[key].count).toBe("${var.create_ecs_services ? 1 : 0}");
+      expect(resources(root, "aws_ecs_service")[key].load_balancer).toHaveLength(1);
+    }
+  });
+});
+
 describe("ServicesStack: the ALB", () => {
   it("is internet-facing in the public subnets and drops invalid headers", () => {
     expect(resources(root, "aws_lb").main).toMatchObject({

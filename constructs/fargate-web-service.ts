@@ -5,7 +5,7 @@ import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import type { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
-import { Fn, Token, type IResolvable } from "cdktf";
+import { Fn, TerraformIterator, Token, type IResolvable } from "cdktf";
 import { Construct } from "constructs";
 import { address, instanceRef } from "./core/addresses";
 
@@ -71,6 +71,8 @@ export interface FargateWebServiceProps {
   readonly port: number;
   readonly healthCheck: WebHealthCheck;
   readonly deployment: RollingDeployment;
+  /** Put the service behind the load balancer (target group, listener); a bool token is fine. @default true */
+  readonly public?: boolean | IResolvable;
   /** Serve the listener port over HTTPS while TLS is enabled. @default - plain HTTP */
   readonly listenerTls?: ListenerTls;
   /** Seconds the ALB lets an old task finish its requests. */
@@ -109,6 +111,8 @@ export class FargateWebService extends Construct {
   constructor(scope: Construct, id: string, props: FargateWebServiceProps) {
     super(scope, id);
     const count = Token.asNumber(Fn.conditional(props.enabled, 1, 0));
+    const isPublic = props.public ?? true;
+    const publicCount = isPublic === true ? count : Token.asNumber(Fn.conditional(Fn.alltrue([props.enabled, isPublic]), 1, 0));
     const name = props.containerName;
     const hc = props.healthCheck;
 
@@ -176,7 +180,7 @@ export class FargateWebService extends Construct {
 
     this.targetGroup = address(
       new LbTargetGroup(this, "target-group", {
-        count,
+        count: publicCount,
         name: `${props.serviceName}-tg`,
         port: props.port,
         protocol: "HTTP",
@@ -200,7 +204,7 @@ export class FargateWebService extends Construct {
 
     this.listener = address(
       new LbListener(this, "listener", {
-        count,
+        count: publicCount,
         loadBalancerArn: props.loadBalancer.arn,
         port: props.port,
         ...(props.listenerTls
@@ -228,9 +232,14 @@ export class FargateWebService extends Construct {
           securityGroups: props.securityGroupIds,
           assignPublicIp: false,
         },
-        loadBalancer: [
-          { targetGroupArn: instanceRef(this.targetGroup, 0, "arn"), containerName: name, containerPort: props.port },
-        ],
+        loadBalancer:
+          isPublic === true
+            ? [{ targetGroupArn: instanceRef(this.targetGroup, 0, "arn"), containerName: name, containerPort: props.port }]
+            : TerraformIterator.fromList(Fn.conditional(isPublic, [name], [])).dynamic({
+                target_group_arn: instanceRef(this.targetGroup, 0, "arn"),
+                container_name: name,
+                container_port: props.port,
+              }),
         serviceConnectConfiguration: {
           enabled: true,
           namespace: props.serviceConnectNamespaceArn,

@@ -161,12 +161,14 @@ export class ServicesStack extends Construct {
     // A number token must become a string token before it goes into a string.
     const portText = (key: ServiceName) => Token.asString(inputs.services[key].port);
     // Conditionals hold only literals and format() calls: cdktf mis-renders templates inside functions.
-    const scheme = Token.asString(Fn.conditional(https, "https", "http"));
+    // A service kept off the ALB has no public URL ("").
+    const scheme = Fn.conditional(https, "https", "http");
     for (const key of SERVICE_NAMES) {
-      const portSuffix = config.services[key].httpsEntry
-        ? Token.asString(Fn.conditional(https, "", Fn.format(":%s", [inputs.services[key].port])))
-        : `:${portText(key)}`;
-      externalUrls[key] = `${scheme}://${dns}${portSuffix}`;
+      const port = Fn.format(":%s", [inputs.services[key].port]);
+      const portSuffix = config.services[key].httpsEntry ? Fn.conditional(https, "", port) : port;
+      const url = Fn.format("%s://%s%s", [scheme, dns, portSuffix]);
+      const isPublic = inputs.services[key].public;
+      externalUrls[key] = Token.asString(isPublic === true ? url : Fn.conditional(isPublic, url, ""));
       internalUrls[key] = `http://${key}:${portText(key)}`;
     }
 
@@ -212,6 +214,7 @@ export class ServicesStack extends Construct {
           forceNewDeployment: spec.forceNewDeployment,
         },
         deregistrationDelaySeconds: inputs.deregistrationDelaySeconds,
+        public: vars.public,
         listenerTls: spec.httpsEntry
           ? undefined
           : { enabled: https, certificateArn: inputs.albCertificateArn, sslPolicy: inputs.albSslPolicy },
@@ -274,9 +277,11 @@ export class ServicesStack extends Construct {
       address(
         new TerraformOutput(this, `${key}_url`, {
           value: externalUrls[key],
-          description: config.services[key].httpsEntry
-            ? `URL of the ${key} service: http://<alb dns>:<${key}_port>, or https://<alb dns> with alb_certificate_arn set.`
-            : `URL of the ${key} service: http://<alb dns>:<${key}_port> (https:// with alb_certificate_arn set).`,
+          description:
+            (config.services[key].httpsEntry
+              ? `URL of the ${key} service: http://<alb dns>:<${key}_port>, or https://<alb dns> with alb_certificate_arn set.`
+              : `URL of the ${key} service: http://<alb dns>:<${key}_port> (https:// with alb_certificate_arn set).`) +
+            (config.services[key].optionalPublic ? ` Empty when ${key}_public is false.` : ""),
         }),
       );
     }

@@ -54,6 +54,8 @@ export interface ServiceSpec {
   readonly artifactsBucketAccess: boolean;
   /** Environment variables that hold the WANDB API key from Secrets Manager. */
   readonly wandbSecret: boolean;
+  /** May be kept off the public ALB with `var.<key>_public = false` (for services without a login). */
+  readonly optionalPublic: boolean;
   /** With HTTPS on: this service is served on 443, and HTTP on its own port redirects there (else its port serves HTTPS). */
   readonly httpsEntry: boolean;
   /** Redeploy on every apply (the team's release flow pushes over the same image tag). */
@@ -83,6 +85,7 @@ export const SERVICES: ServiceTable = {
     wandbSecret: true,
     forceNewDeployment: true,
     httpsEntry: false,
+    optionalPublic: false,
     command: (rt) => ["uv", "run", "uvicorn", "autovisionai.api.main:app", "--host", "0.0.0.0", "--port", rt.port],
     environment: (rt) => ({ ...commonEnvironment(rt), MLFLOW_TRACKING_URI: rt.internalUrls.mlflow }),
   },
@@ -102,6 +105,7 @@ export const SERVICES: ServiceTable = {
     wandbSecret: true,
     forceNewDeployment: true,
     httpsEntry: true,
+    optionalPublic: false,
     command: (rt) => [
       "uv", "run", "streamlit", "run", "src/autovisionai/ui/app.py",
       "--server.port", rt.port, "--server.address", "0.0.0.0",
@@ -129,6 +133,7 @@ export const SERVICES: ServiceTable = {
     wandbSecret: false,
     forceNewDeployment: false,
     httpsEntry: false,
+    optionalPublic: true,
     command: (rt) => [
       "mlflow", "server", "--host", "0.0.0.0", "--port", rt.port,
       "--backend-store-uri", "/app/mlruns", "--default-artifact-root", `s3://${rt.artifactsBucket}/`,
@@ -151,6 +156,7 @@ export const SERVICES: ServiceTable = {
     wandbSecret: false,
     forceNewDeployment: false,
     httpsEntry: false,
+    optionalPublic: true,
     command: (rt) => ["tensorboard", "--logdir", "/app/experiments", "--host", "0.0.0.0", "--port", rt.port],
     environment: (rt) => ({ ENV_MODE: rt.envMode }),
   },
@@ -182,6 +188,11 @@ export function checkServiceTable(table: Readonly<Record<string, ServiceSpec>>):
   }
   for (const key of SERVICE_NAMES) {
     if (!(key in table)) throw new Error(`services table: service "${key}" is missing`);
+  }
+  for (const [key, spec] of Object.entries(table)) {
+    if (spec.httpsEntry && spec.optionalPublic) {
+      throw new Error(`services table: ${key} is the httpsEntry and cannot be optionalPublic: 443 must always reach it`);
+    }
   }
   const entries = Object.entries(table).filter(([, spec]) => spec.httpsEntry).map(([key]) => key);
   if (entries.length !== 1) {

@@ -14,6 +14,8 @@ export interface ServiceInputs {
   readonly desiredCount: number;
   readonly minCapacity: number;
   readonly maxCapacity: number;
+  /** `var.<key>_public` for services that may stay off the ALB; `true` for the others. */
+  readonly public: boolean | IResolvable;
 }
 
 /** Every root variable, as a Terraform token of its type. */
@@ -132,6 +134,13 @@ export function declarePlatformVariables(scope: Construct, config: PlatformConfi
       healthCheckPath: str(`${key}_health_check_path`, spec.healthCheckPath, `HTTP path the ALB and the container health check probe on the ${key} service.`, matches(`${key}_health_check_path`, "^/[^ ]*$", 'a path starting with "/" and without spaces')),
       desiredCount: num(`${key}_desired_count`, spec.desiredCount, `Number of ${key} tasks the service starts with. Each task is billed.`, wholeNumberBetween(`${key}_desired_count`, 0, 100)),
       minCapacity: num(`${key}_min_capacity`, spec.minCapacity, `Fewest ${key} tasks autoscaling keeps.`, wholeNumberBetween(`${key}_min_capacity`, 0, 100)),
+      public: spec.optionalPublic
+        ? declareVariable(scope, `${key}_public`, {
+            type: "bool",
+            default: true,
+            description: `Serve ${key} on the public ALB (its own listener port). false keeps it inside the VPC (no listener or target group; reach it through Service Connect, a VPN or SSM port forwarding): ${key} has no login of its own.`,
+          }).booleanValue
+        : true,
       maxCapacity: num(`${key}_max_capacity`, spec.maxCapacity, `Most ${key} tasks autoscaling may start (each task is billed).`, wholeNumberBetween(`${key}_max_capacity`, 1, 100), {
         condition: `var.${key}_max_capacity >= var.${key}_min_capacity`,
         message: `${key}_max_capacity must be at least ${key}_min_capacity.`,

@@ -262,6 +262,25 @@ describe("the synthesized root against the AWS emulator", () => {
     }
   });
 
+  it("with mlflow_public and tensorboard_public false, plans them off the ALB and keeps the services", async () => {
+    try {
+      const { plan } = await planJson(dir, moto, ["-var", "mlflow_public=false", "-var", "tensorboard_public=false"]);
+      const deleted = (plan.resource_changes ?? []).filter((c) => c.change.actions.includes("delete")).map((c) => c.address).sort();
+      expect(deleted).toEqual([
+        "aws_lb_listener.mlflow[0]", "aws_lb_listener.tensorboard[0]", "aws_lb_target_group.mlflow[0]", "aws_lb_target_group.tensorboard[0]",
+        "aws_ecs_task_definition.ui[0]", // its MLFLOW/TENSORBOARD_EXTERNAL_URL become empty
+      ].sort());
+      for (const key of ["mlflow", "tensorboard"]) {
+        const service = plan.resource_changes?.find((c) => c.address === `aws_ecs_service.${key}[0]`);
+        expect(service?.change.actions).toEqual(["update"]);
+        expect((service?.change.after as { load_balancer: unknown[] }).load_balancer).toEqual([]);
+        expect(plan.output_changes?.[`${key}_url`].after).toBe("");
+      }
+    } finally {
+      fs.rmSync(path.join(dir, "tfplan"), { force: true });
+    }
+  });
+
   it("refuses a second run while the S3 lock is held", async () => {
     let holder: ChildProcess | undefined;
     const held = terraform(dir, moto, ["apply", "-input=true", "-var", "environment=staging"], { onStart: (c) => (holder = c) });
