@@ -70,6 +70,26 @@ function pointing(root: TerraformJson, type: string, attribute: string, target: 
   return resources(root, type).find(([, b]) => b[attribute] === target)?.[1];
 }
 
+/**
+ * Findings for each resource of `type` that no `companion` resource points at
+ * (its `attribute` = `${type.name.<targetAttribute>}`), or whose companion
+ * fails `accept`.
+ */
+function withoutCompanion(
+  root: TerraformJson,
+  ruleId: string,
+  type: string,
+  companion: { type: string; attribute: string; targetAttribute?: string; accept?: (body: Body) => boolean },
+  message: string,
+): Finding[] {
+  return resources(root, type)
+    .filter(([name]) => {
+      const found = pointing(root, companion.type, companion.attribute, `\${${type}.${name}.${companion.targetAttribute ?? "id"}}`);
+      return !found || (companion.accept !== undefined && !companion.accept(found));
+    })
+    .map(([name]) => finding(ruleId, type, name, message));
+}
+
 /** Actions that AWS defines only on "*" (no resource-level permissions). */
 const STAR_ONLY_ACTIONS = new Set(["ecr:GetAuthorizationToken", "logs:CreateLogGroup", "sts:GetCallerIdentity"]);
 
@@ -96,20 +116,17 @@ export const RULES: readonly PolicyRule[] = [
     id: "S3-ENCRYPTION",
     rationale: "Every bucket encrypts at rest by default configuration.",
     check: (root) =>
-      resources(root, "aws_s3_bucket")
-        .filter(([name]) => !pointing(root, "aws_s3_bucket_server_side_encryption_configuration", "bucket", `\${aws_s3_bucket.${name}.id}`))
-        .map(([name]) => finding("S3-ENCRYPTION", "aws_s3_bucket", name, "has no server-side encryption configuration")),
+      withoutCompanion(root, "S3-ENCRYPTION", "aws_s3_bucket", { type: "aws_s3_bucket_server_side_encryption_configuration", attribute: "bucket" }, "has no server-side encryption configuration"),
   },
   {
     id: "S3-TLS-ONLY",
     rationale: "A bucket policy denies requests made without TLS (aws:SecureTransport false).",
     check: (root) =>
-      resources(root, "aws_s3_bucket")
-        .filter(([name]) => {
-          const policy = pointing(root, "aws_s3_bucket_policy", "bucket", `\${aws_s3_bucket.${name}.id}`);
-          return !policy || !deniesWithoutTls(policy.policy);
-        })
-        .map(([name]) => finding("S3-TLS-ONLY", "aws_s3_bucket", name, "no bucket policy denies aws:SecureTransport false")),
+      withoutCompanion(
+        root, "S3-TLS-ONLY", "aws_s3_bucket",
+        { type: "aws_s3_bucket_policy", attribute: "bucket", accept: (p) => deniesWithoutTls(p.policy) },
+        "no bucket policy denies aws:SecureTransport false",
+      ),
   },
   {
     id: "S3-VERSION-LIFECYCLE",
@@ -145,12 +162,11 @@ export const RULES: readonly PolicyRule[] = [
     id: "EFS-TLS-ONLY",
     rationale: "A file system policy denies any access without TLS.",
     check: (root) =>
-      resources(root, "aws_efs_file_system")
-        .filter(([name]) => {
-          const policy = pointing(root, "aws_efs_file_system_policy", "file_system_id", `\${aws_efs_file_system.${name}.id}`);
-          return !policy || !deniesWithoutTls(policy.policy);
-        })
-        .map(([name]) => finding("EFS-TLS-ONLY", "aws_efs_file_system", name, "no file system policy denies aws:SecureTransport false")),
+      withoutCompanion(
+        root, "EFS-TLS-ONLY", "aws_efs_file_system",
+        { type: "aws_efs_file_system_policy", attribute: "file_system_id", accept: (p) => deniesWithoutTls(p.policy) },
+        "no file system policy denies aws:SecureTransport false",
+      ),
   },
   {
     id: "EFS-AP-SCOPED",
@@ -164,9 +180,7 @@ export const RULES: readonly PolicyRule[] = [
     id: "EFS-BACKUP",
     rationale: "Every file system has a backup policy (on by default, a variable because backups cost storage).",
     check: (root) =>
-      resources(root, "aws_efs_file_system")
-        .filter(([name]) => !pointing(root, "aws_efs_backup_policy", "file_system_id", `\${aws_efs_file_system.${name}.id}`))
-        .map(([name]) => finding("EFS-BACKUP", "aws_efs_file_system", name, "has no backup policy")),
+      withoutCompanion(root, "EFS-BACKUP", "aws_efs_file_system", { type: "aws_efs_backup_policy", attribute: "file_system_id" }, "has no backup policy"),
   },
   {
     id: "SG-RESTRICTED",
@@ -338,17 +352,13 @@ export const RULES: readonly PolicyRule[] = [
     id: "VPC-FLOW-LOGS",
     rationale: "Tradeoff: flow logs cost CloudWatch ingestion, so every VPC has a flow log behind a variable (vpc_flow_logs_enabled).",
     check: (root) =>
-      resources(root, "aws_vpc")
-        .filter(([name]) => !pointing(root, "aws_flow_log", "vpc_id", `\${aws_vpc.${name}.id}`))
-        .map(([name]) => finding("VPC-FLOW-LOGS", "aws_vpc", name, "no flow log (not even behind a variable)")),
+      withoutCompanion(root, "VPC-FLOW-LOGS", "aws_vpc", { type: "aws_flow_log", attribute: "vpc_id" }, "no flow log (not even behind a variable)"),
   },
   {
     id: "SECRET-ROTATION",
     rationale: "Tradeoff: secrets rotate on a schedule where the secret's owner can rotate it.",
     check: (root) =>
-      resources(root, "aws_secretsmanager_secret")
-        .filter(([name]) => !pointing(root, "aws_secretsmanager_secret_rotation", "secret_id", `\${aws_secretsmanager_secret.${name}.id}`))
-        .map(([name]) => finding("SECRET-ROTATION", "aws_secretsmanager_secret", name, "no rotation schedule")),
+      withoutCompanion(root, "SECRET-ROTATION", "aws_secretsmanager_secret", { type: "aws_secretsmanager_secret_rotation", attribute: "secret_id" }, "no rotation schedule"),
   },
   {
     id: "KMS-CMK",
