@@ -51,8 +51,8 @@ migrate-state: ## move the state to the backend configured in the root (terrafor
 	$(TF) init -migrate-state
 
 diff: ## cdktf diff of the same stack and state
-	npx cdktf diff $(CDKTF_STACK) --skip-provider-lock
+	CHECKPOINT_DISABLE=1 npx cdktf diff $(CDKTF_STACK) --skip-provider-lock
 
 deploy: ## cdktf deploy of the same stack and state
 	@echo ">> cdktf deploy of stack $(CDKTF_STACK) (same S3 state as deploy/terraform)"
-	npx cdktf deploy $(CDKTF_STACK) --skip-provider-lock
+	CHECKPOINT_DISABLE=1 npx cdktf deploy $(CDKTF_STACK) --skip-provider-lock

@@ -27,14 +27,17 @@ function main(): void {
   const { root, units } = buildPlatform(app, DEFAULT_CONFIG);
   const { files, report } = renderRoot(root, units, RULES);
   console.log(formatReport(report));
+  // Under the cdktf CLI (`cdktf synth|diff|deploy`), write only its stack folder (cdktf.out).
+  if (process.env.CDKTF_OUTDIR) {
+    app.synth();
+    return;
+  }
   const result = writeRoot(ROOT_DIR, files);
   const rel = path.relative(process.cwd(), ROOT_DIR) || ".";
   console.log(
     `synth: ${rel}: ${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed` +
       (result.written.length ? ` (${result.written.join(", ")})` : ""),
   );
-  // Under the cdktf CLI (`cdktf diff|deploy`), also write its stack folder.
-  if (process.env.CDKTF_OUTDIR) app.synth();
 }
 
 if (require.main === module) {

@@ -224,6 +224,12 @@ describe("the synthesized root against the AWS emulator", () => {
     expect(run.code).toBe(0);
   });
 
+  it("cdktf diff (make diff) sees the same configuration and the same S3 state: no changes", async () => {
+    const run = expectOk(await make(dir, moto, "diff"), "make diff");
+    timing("make diff (cdktf diff)", run.seconds);
+    expect(run.stdout).toContain("No changes.");
+  });
+
   it("applies a user's terraform.tfvars", async () => {
     const tfvars = path.join(dir, "terraform.tfvars");
     fs.writeFileSync(tfvars, 'api_cpu = 512\napi_memory = 1024\nenvironment = "staging"\n');
