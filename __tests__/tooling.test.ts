@@ -101,8 +101,9 @@ describe("docs", () => {
   });
 
   it("MIGRATION.md explains every in-place update and replacement the migration suite expects", async () => {
-    const { EXPECTED_UPDATES, EXPECTED_REPLACEMENTS } = await import("./terraform/migration-expectations");
+    const { EXPECTED_UPDATES, EXPECTED_REPLACEMENTS, EXPECTED_SUMMARY } = await import("./terraform/migration-expectations");
     const text = read("docs/MIGRATION.md");
+    expect(text).toContain(EXPECTED_SUMMARY.replace("Plan: ", "").replace(".", ""));
     for (const address of [...EXPECTED_UPDATES, ...EXPECTED_REPLACEMENTS]) {
       expect(text.includes(`\`${address}\``), address).toBe(true);
     }

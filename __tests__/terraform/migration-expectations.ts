@@ -30,3 +30,19 @@ export const EXPECTED_REPLACEMENTS = [
   "aws_ecs_task_definition.tensorboard[0]", // own task role
   "aws_ecs_task_definition.ui[0]", // own task role; API_BASE_URL environment
 ];
+
+/** New resources the switch creates (least privilege, TLS-only policies, backups). */
+export const EXPECTED_CREATES = [
+  "aws_efs_backup_policy.experiments",
+  "aws_efs_file_system_policy.experiments",
+  "aws_iam_role.mlflow_task_role",
+  "aws_iam_role.tensorboard_task_role",
+  "aws_iam_role.ui_task_role",
+  "aws_iam_role_policy.mlflow_task_role_policy",
+  "aws_iam_role_policy.tensorboard_task_role_policy",
+  "aws_iam_role_policy.ui_task_role_policy",
+  "aws_s3_bucket_policy.mlflow_artifacts_tls_only",
+];
+
+/** Terraform's plan summary line for the switch. */
+export const EXPECTED_SUMMARY = `Plan: ${EXPECTED_CREATES.length + EXPECTED_REPLACEMENTS.length} to add, ${EXPECTED_UPDATES.length} to change, ${EXPECTED_REPLACEMENTS.length} to destroy.`;

@@ -23,7 +23,7 @@ import {
   type Moto,
   type PlanJson,
 } from "./harness";
-import { EXPECTED_REPLACEMENTS, EXPECTED_UPDATES } from "./migration-expectations";
+import { EXPECTED_CREATES, EXPECTED_REPLACEMENTS, EXPECTED_SUMMARY, EXPECTED_UPDATES } from "./migration-expectations";
 
 let moto: Moto;
 let legacyDir: string;
@@ -55,7 +55,8 @@ describe("migration from the legacy HCL state", () => {
   it("plans the switch with zero deletes, only task definition revisions replaced", async () => {
     await init(newDir, moto);
     const started = Date.now();
-    ({ plan } = await planJson(newDir, moto));
+    let run;
+    ({ plan, run } = await planJson(newDir, moto));
     timing("migration plan", (Date.now() - started) / 1000);
     const changes = plan.resource_changes ?? [];
     const deleting = changes.filter((c) => c.change.actions.includes("delete"));
@@ -64,8 +65,10 @@ describe("migration from the legacy HCL state", () => {
     for (const c of deleting) expect(c.change.actions, c.address).toContain("create");
     const updates = changes.filter((c) => c.change.actions.includes("update")).map((c) => c.address).sort();
     console.log(`[migration] in-place updates:\n  ${updates.join("\n  ")}`);
-    console.log(`[migration] created: ${changes.filter((c) => c.change.actions.join() === "create").map((c) => c.address).join(", ")}`);
     expect(updates).toEqual([...EXPECTED_UPDATES].sort());
+    const created = changes.filter((c) => c.change.actions.join() === "create").map((c) => c.address).sort();
+    expect(created).toEqual([...EXPECTED_CREATES].sort());
+    expect(run.stdout).toContain(EXPECTED_SUMMARY);
   });
 
   it("accounts for every legacy address in the new root", () => {
