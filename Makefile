@@ -10,49 +10,56 @@ CDKTF_STACK  ?= autovisionai
 # Set AUTO_APPROVE=1 to destroy without the prompt (CI, scripts).
 AUTO_APPROVE ?=
 
-.PHONY: help install synth test plan deploy-infra deploy-services destroy migrate-state diff deploy
+.PHONY: help install synth test plan deploy-infra deploy-services destroy migrate-state diff deploy tf-check node-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
+tf-check:
+	@command -v $(TERRAFORM) >/dev/null 2>&1 || { echo "make: $(TERRAFORM) is not on PATH: install terraform >= 1.11 (or set TERRAFORM=...)"; exit 1; }
+
+node-check:
+	@command -v npm >/dev/null 2>&1 || { echo "make: npm is not on PATH: install Node.js >= 20"; exit 1; }
+	@[ -d node_modules ] || { echo "make: node_modules is missing: run make install (npm ci) first"; exit 1; }
+
 install: ## install the project's packages (npm ci)
 	npm ci
 
-synth: ## write the Terraform root into deploy/terraform from the TypeScript
+synth: node-check ## write the Terraform root into deploy/terraform from the TypeScript
 	npm run synth
 
-test: ## type-check, unit tests, real-Terraform suites against moto
+test: node-check ## type-check, unit tests, real-Terraform suites against moto
 	npm test
 
-plan: ## show what terraform would change for the full platform (writes tfplan)
+plan: tf-check ## show what terraform would change for the full platform (writes tfplan)
 	@echo ">> terraform plan of the full platform in $(TF_DIR) (create_ecs_services=true)"
 	$(TF) init -input=false
 	$(TF) plan -input=false -var="create_ecs_services=true" -out=tfplan
 
-deploy-infra: ## create/update the base infrastructure only: network, storage, cluster, ALB (no services)
+deploy-infra: tf-check ## create/update the base infrastructure only: network, storage, cluster, ALB (no services)
 	@echo ">> deploying the base infrastructure in $(TF_DIR): create_ecs_services=false (no task definitions, services, target groups, listeners, autoscaling)"
 	$(TF) init -input=false
 	$(TF) plan -input=false -var="create_ecs_services=false" -out=tfplan
 	$(TF) apply -input=false tfplan
 
-deploy-services: ## create/update the full platform: the four ECS services behind the ALB
+deploy-services: tf-check ## create/update the full platform: the four ECS services behind the ALB
 	@echo ">> deploying the full platform in $(TF_DIR): create_ecs_services=true"
 	$(TF) init -input=false
 	$(TF) plan -input=false -var="create_ecs_services=true" -out=tfplan
 	$(TF) apply -input=false tfplan
 
-destroy: ## destroy everything in the state (data included: see scripts/destroy-infrastructure.sh for the full flow)
+destroy: tf-check ## destroy everything in the state (data included: see scripts/destroy-infrastructure.sh for the full flow)
 	@echo ">> DESTROYING every resource in the state of $(TF_DIR), data included"
 	$(TF) init -input=false
 	$(TF) destroy -input=false $(if $(AUTO_APPROVE),-auto-approve,)
 
-migrate-state: ## move the state to the backend configured in the root (terraform init -migrate-state)
+migrate-state: tf-check ## move the state to the backend configured in the root (terraform init -migrate-state)
 	@echo ">> migrating the state of $(TF_DIR) to the backend in its configuration"
 	$(TF) init -migrate-state
 
-diff: ## cdktf diff of the same stack and state
+diff: node-check ## cdktf diff of the same stack and state
 	CHECKPOINT_DISABLE=1 npx cdktf diff $(CDKTF_STACK) --skip-provider-lock
 
-deploy: ## cdktf deploy of the same stack and state
+deploy: node-check ## cdktf deploy of the same stack and state
 	@echo ">> cdktf deploy of stack $(CDKTF_STACK) (same S3 state as deploy/terraform)"
 	CHECKPOINT_DISABLE=1 npx cdktf deploy $(CDKTF_STACK) --skip-provider-lock

@@ -2,6 +2,7 @@
  * The team's tooling and docs name only what exists: Makefile targets,
  * scripts, npm scripts, root variables and outputs.
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -52,6 +53,12 @@ describe("Makefile", () => {
     for (const t of ["synth", "test", "plan", "deploy-infra", "deploy-services", "destroy", "migrate-state", "diff", "deploy"]) {
       expect(targets, t).toContain(t);
     }
+  });
+
+  it.each(["plan", "deploy-infra", "deploy-services", "destroy", "migrate-state"])("make %s says so when terraform is missing", (target) => {
+    const run = spawnSync("make", ["--no-print-directory", "-C", PROJECT, target, "TERRAFORM=no-such-terraform"], { encoding: "utf8" });
+    expect(run.status).not.toBe(0);
+    expect(run.stdout).toContain("no-such-terraform is not on PATH: install terraform >= 1.11");
   });
 
   it("deploys base infrastructure with create_ecs_services=false and the full platform with true", () => {

@@ -27,8 +27,10 @@ const LAUNCHER = path.join(__dirname, "moto_launcher.py");
 const PYTHON = process.env.PYTHON ?? "python3";
 
 /** Throws a message that says what is missing and how to get it. */
-export function checkTools(): void {
-  const tf = spawnSync("terraform", ["version", "-json"], { encoding: "utf8" });
+export function checkTools(env: NodeJS.ProcessEnv = process.env): void {
+  const mirror = env.TF_PLUGIN_MIRROR ?? "/opt/tf-plugins";
+  const python = env.PYTHON ?? "python3";
+  const tf = spawnSync("terraform", ["version", "-json"], { encoding: "utf8", env });
   if (tf.error || tf.status !== 0) {
     throw new Error("terraform is not on PATH: the Terraform suites need terraform >= 1.11 (https://developer.hashicorp.com/terraform/install)");
   }
@@ -37,13 +39,13 @@ export function checkTools(): void {
   if (major < 1 || (major === 1 && minor < 11)) {
     throw new Error(`terraform ${version} is too old: the root needs >= 1.11 (S3-native state locking)`);
   }
-  const providerDir = path.join(MIRROR_DIR, "registry.terraform.io", "hashicorp", "aws", AWS_PROVIDER_VERSION);
+  const providerDir = path.join(mirror, "registry.terraform.io", "hashicorp", "aws", AWS_PROVIDER_VERSION);
   if (!fs.existsSync(providerDir)) {
-    throw new Error(`hashicorp/aws ${AWS_PROVIDER_VERSION} is not in the provider mirror ${MIRROR_DIR} (expected ${providerDir}); set TF_PLUGIN_MIRROR to the mirror's path`);
+    throw new Error(`hashicorp/aws ${AWS_PROVIDER_VERSION} is not in the provider mirror ${mirror} (expected ${providerDir}); set TF_PLUGIN_MIRROR to the mirror's path`);
   }
-  const moto = spawnSync(PYTHON, ["-c", "import moto, boto3; print(moto.__version__)"], { encoding: "utf8" });
+  const moto = spawnSync(python, ["-c", "import moto, boto3; print(moto.__version__)"], { encoding: "utf8", env });
   if (moto.error || moto.status !== 0) {
-    throw new Error(`moto is not importable by ${PYTHON}: the Terraform suites need moto 5.2 with its server extras (pip install 'moto[server]==5.2.*')`);
+    throw new Error(`moto is not importable by ${python}: the Terraform suites need moto 5.2 with its server extras (pip install 'moto[server]==5.2.*')`);
   }
 }
 
