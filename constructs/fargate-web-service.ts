@@ -95,10 +95,12 @@ export interface FargateWebServiceProps {
 export const EXPERIMENTS_VOLUME = "experiments-volume";
 
 /**
- * One containerized web service on Fargate behind an HTTP listener of a
- * shared ALB: task definition, service (private subnets, no public IP,
- * Service Connect), target group and listener. Created only when `enabled`.
- * Its log group is passed in, so that logs outlive the service.
+ * One containerized web service on Fargate behind its own listener port of
+ * a shared ALB: task definition, service (private subnets, no public IP,
+ * Service Connect), target group and listener (HTTP, or HTTPS while
+ * `listenerTls` is enabled). Created only when `enabled`; without `public`
+ * the service runs with no target group or listener. Its log group is
+ * passed in, so that logs outlive the service.
  */
 export class FargateWebService extends Construct {
   public readonly taskDefinition: EcsTaskDefinition;
