@@ -12,6 +12,7 @@ import {
   checkTools,
   copyRoot,
   expectOk,
+  importTestCertificate,
   init,
   make,
   PROJECT_DIR,
@@ -285,6 +286,24 @@ describe("the synthesized root against the AWS emulator", () => {
     } finally {
       fs.rmSync(path.join(dir, "tfplan"), { force: true });
     }
+  });
+
+  it("applies HTTPS and private MLflow/TensorBoard for real, re-plans empty, and goes back", async () => {
+    const cert = importTestCertificate(moto);
+    const vars = ["-var", `alb_certificate_arn=${cert}`, "-var", "mlflow_public=false", "-var", "tensorboard_public=false"];
+    const applied = await terraformOk(dir, moto, ["apply", "-input=false", "-auto-approve", ...vars]);
+    timing("apply with HTTPS and private MLflow/TensorBoard", applied.seconds);
+    const listeners = awsCall(moto, "elbv2", "describe_listeners", {
+      LoadBalancerArn: one(await stateJson(dir, moto), "aws_lb.main").arn,
+    }).Listeners as { Port: number; Protocol: string }[];
+    expect(listeners.map((l) => `${l.Port}/${l.Protocol}`).sort()).toEqual(["443/HTTPS", "80/HTTP", "8000/HTTPS", "8501/HTTP"]);
+    const again = await terraform(dir, moto, ["plan", "-input=false", "-detailed-exitcode", ...vars]);
+    expect(again.stdout).toContain("No changes.");
+    expect(again.code).toBe(0);
+    const back = await terraformOk(dir, moto, ["apply", "-input=false", "-auto-approve"]);
+    timing("apply back to the defaults", back.seconds);
+    const plain = await terraform(dir, moto, ["plan", "-input=false", "-detailed-exitcode"]);
+    expect(plain.code, plain.stdout).toBe(0);
   });
 
   it("refuses a second run while the S3 lock is held", async () => {

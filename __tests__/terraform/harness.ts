@@ -289,3 +289,27 @@ export function expectOk(result: RunResult, what: string): RunResult {
   if (result.code !== 0) throw new Error(`${what} exited ${result.code}\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);
   return result;
 }
+
+/** Imports a self-signed certificate for a test domain into the emulator's ACM; returns its ARN. */
+export function importTestCertificate(moto: Moto, domain = "autovisionai.example.com"): string {
+  const script = [
+    "import boto3, datetime, sys",
+    "from cryptography import x509",
+    "from cryptography.hazmat.primitives import hashes, serialization",
+    "from cryptography.hazmat.primitives.asymmetric import rsa",
+    "from cryptography.x509.oid import NameOID",
+    "key = rsa.generate_private_key(public_exponent=65537, key_size=2048)",
+    "name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, sys.argv[1])])",
+    "now = datetime.datetime.now(datetime.timezone.utc)",
+    "cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())",
+    "        .serial_number(x509.random_serial_number()).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=30))",
+    "        .add_extension(x509.SubjectAlternativeName([x509.DNSName(sys.argv[1])]), critical=False).sign(key, hashes.SHA256()))",
+    `acm = boto3.client("acm", endpoint_url=${JSON.stringify(moto.endpoint)}, region_name=${JSON.stringify(REGION)}, aws_access_key_id="test", aws_secret_access_key="test")`,
+    "arn = acm.import_certificate(Certificate=cert.public_bytes(serialization.Encoding.PEM),",
+    "    PrivateKey=key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()))['CertificateArn']",
+    "print(arn)",
+  ].join("\n");
+  const out = spawnSync(PYTHON, ["-c", script, domain], { encoding: "utf8" });
+  if (out.status !== 0) throw new Error(`importing a test certificate into moto failed: ${out.stderr}`);
+  return out.stdout.trim();
+}

@@ -1,7 +1,23 @@
 """Starts moto's server with the few AWS behaviours the AutoVisionAI root needs
-and moto 5.2 lacks. Each patch is an API that AWS has and moto does not
-implement (or answers without a field AWS always returns); none changes what
-our configuration is checked against. Usage: moto_launcher.py PORT
+and moto 5.2 lacks. Each patch stands in for what AWS itself does; none
+changes what our configuration is checked against. Usage: moto_launcher.py PORT
+
+Gaps met and patched here (each found by a real apply, plan or destroy):
+- IAM: AWS managed policies are loaded only with MOTO_IAM_LOAD_MANAGED_POLICIES
+  (the auto scale role attaches one).
+- Application Auto Scaling: no ListTagsForResource / TagResource /
+  UntagResource, and Tags on RegisterScalableTarget are dropped (the provider
+  retried for many minutes).
+- ECS: services do not keep deploymentConfiguration (circuit breaker,
+  min/max percent) nor report availabilityZoneRebalancing (every plan
+  showed a diff).
+- EFS: no UpdateFileSystem (a throughput change hung for 10+ minutes on
+  500s), no PutBackupPolicy, DescribeBackupPolicy ignores it, no
+  DeleteFileSystemPolicy.
+- S3: bucket policy statements are evaluated without their Condition, so the
+  TLS-only Deny denied every object request.
+- ELBv2: a listener switched from HTTPS to HTTP keeps its certificate and TLS
+  policy (AWS drops them), so the switch back never settles.
 """
 import json
 import os
@@ -181,6 +197,25 @@ def _get_permission(self, action, resource):
 
 
 s3_models.FakeBucket.get_permission = _get_permission
+
+
+# --- ELBv2: AWS drops a listener's certificates and TLS policy when its protocol
+# becomes HTTP; moto keeps them, so an HTTPS -> HTTP switch never settles.
+from moto.elbv2 import models as elbv2_models  # noqa: E402
+
+_original_modify_listener = elbv2_models.ELBv2Backend.modify_listener
+
+
+def _modify_listener(self, *args, **kwargs):
+    listener = _original_modify_listener(self, *args, **kwargs)
+    if listener.protocol in ("HTTP", "TCP", "UDP", "TCP_UDP"):
+        listener.certificate = None
+        listener.certificates = []
+        listener.ssl_policy = None
+    return listener
+
+
+elbv2_models.ELBv2Backend.modify_listener = _modify_listener
 
 
 if __name__ == "__main__":
