@@ -7,7 +7,7 @@ TERRAFORM    ?= terraform
 TF_DIR       ?= deploy/terraform
 TF           := $(TERRAFORM) -chdir=$(TF_DIR)
 CDKTF_STACK  ?= autovisionai
-# Set AUTO_APPROVE=1 to destroy without the prompt (CI, scripts).
+# Set AUTO_APPROVE=1 to destroy or cdktf-deploy without the prompt (CI, scripts).
 AUTO_APPROVE ?=
 
 .PHONY: help install synth test plan deploy-infra deploy-services destroy migrate-state diff deploy tf-check node-check
@@ -62,4 +62,4 @@ diff: node-check ## cdktf diff of the same stack and state
 
 deploy: node-check ## cdktf deploy of the same stack and state
 	@echo ">> cdktf deploy of stack $(CDKTF_STACK) (same S3 state as deploy/terraform)"
-	CHECKPOINT_DISABLE=1 npx cdktf deploy $(CDKTF_STACK) --skip-provider-lock
+	CHECKPOINT_DISABLE=1 npx cdktf deploy $(CDKTF_STACK) --skip-provider-lock $(if $(AUTO_APPROVE),--auto-approve,)

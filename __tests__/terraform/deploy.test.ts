@@ -231,6 +231,14 @@ describe("the synthesized root against the AWS emulator", () => {
     expect(run.stdout).toContain("No changes.");
   });
 
+  it("cdktf deploy (make deploy) applies the same stack to the same state: nothing to do", async () => {
+    const run = expectOk(await make(dir, moto, "deploy", { AUTO_APPROVE: "1" }), "make deploy");
+    timing("make deploy (cdktf deploy)", run.seconds);
+    expect(run.stdout).toMatch(/No changes|Apply complete! Resources: 0 added, 0 changed, 0 destroyed/);
+    const again = await terraform(dir, moto, ["plan", "-input=false", "-detailed-exitcode"]);
+    expect(again.code).toBe(0);
+  });
+
   it("applies a user's terraform.tfvars", async () => {
     const tfvars = path.join(dir, "terraform.tfvars");
     fs.writeFileSync(tfvars, 'api_cpu = 512\napi_memory = 1024\nenvironment = "staging"\n');
