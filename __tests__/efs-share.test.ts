@@ -1,3 +1,4 @@
+import { TerraformVariable } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { EfsShare, type EfsShareProps } from "../constructs/efs-share";
 import { EfsAccessPolicy, efsClientStatement } from "../constructs/efs-access-policy";
@@ -38,7 +39,17 @@ describe("EfsShare", () => {
   });
 
   it("turns automatic backups on by default", () => {
-    expect(Object.values(resources(json, "aws_efs_backup_policy"))[0].backup_policy).toEqual({ status: "${true ? \"ENABLED\" : \"DISABLED\"}" });
+    expect(Object.values(resources(json, "aws_efs_backup_policy"))[0].backup_policy).toEqual({ status: "ENABLED" });
+  });
+
+  it("turns backups off when asked, and follows a Terraform variable", () => {
+    const off = synthScope((s) => new EfsShare(s, "x", { ...props, backupEnabled: false }));
+    expect(Object.values(resources(off, "aws_efs_backup_policy"))[0].backup_policy).toEqual({ status: "DISABLED" });
+    const byVariable = synthScope((s) => {
+      const v = new TerraformVariable(s, "backup", { type: "bool", default: true });
+      new EfsShare(s, "x", { ...props, backupEnabled: v.booleanValue });
+    });
+    expect(Object.values(resources(byVariable, "aws_efs_backup_policy"))[0].backup_policy).toEqual({ status: '${var.backup ? "ENABLED" : "DISABLED"}' });
   });
 
   it("fails when the root directory is / or relative", () => {

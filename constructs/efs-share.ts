@@ -99,10 +99,13 @@ export class EfsShare extends Construct {
       }),
     );
 
+    const backup = props.backupEnabled ?? true;
     address(
       new EfsBackupPolicy(this, "backup-policy", {
         fileSystemId: this.fileSystem.id,
-        backupPolicy: { status: Fn.conditional(props.backupEnabled ?? true, "ENABLED", "DISABLED") },
+        backupPolicy: {
+          status: typeof backup === "boolean" ? (backup ? "ENABLED" : "DISABLED") : Fn.conditional(backup, "ENABLED", "DISABLED"),
+        },
       }),
     );
   }
