@@ -98,8 +98,3 @@ export function instanceRef(
 export function splatRef(resource: TerraformResource, attribute: string): string[] {
   return Token.asList(ref(`${resourceAddress(resource)}[*].${attribute}`, resource.cdktfStack));
 }
-
-/** The full address of one instance, for `depends_on`-free references in tests and docs. */
-export function instanceAddress(resource: TerraformResource, key: InstanceKey): string {
-  return `${resourceAddress(resource)}${renderKey(key)}`;
-}
