@@ -342,7 +342,7 @@ export const RULES: readonly PolicyRule[] = [
   },
   {
     id: "ALB-LOGS",
-    rationale: "Tradeoff: access logs cost S3 storage, so they are a variable (alb_access_logs_enabled), never a silent omission.",
+    rationale: "Tradeoff: access logs cost S3 storage, so they are a variable (alb_access_logs_bucket; empty is off), never a silent omission.",
     check: (root) =>
       resources(root, "aws_lb")
         .filter(([, b]) => !isVariable(first(b.access_logs).enabled) && first(b.access_logs).enabled !== true)
