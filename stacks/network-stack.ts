@@ -1,7 +1,7 @@
 import { SecurityGroup, type SecurityGroupEgress, type SecurityGroupIngress } from "@cdktf/provider-aws/lib/security-group";
-import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { address } from "../constructs/core/addresses";
+import { declareOutput } from "../constructs/core/variables";
 import { Network } from "../constructs/network";
 import { suppress } from "../constructs/core/policy/checker";
 import { VpcFlowLogs } from "../constructs/vpc-flow-logs";
@@ -112,18 +112,13 @@ export class NetworkStack extends Construct {
       }),
     );
 
-    address(new TerraformOutput(this, "vpc_id", { value: vpcId, description: "ID of the VPC." }));
-    address(
-      new TerraformOutput(this, "public_subnet_ids", {
-        value: this.network.publicSubnetIds,
-        description: "IDs of the public subnets (ALB), one per AZ.",
-      }),
-    );
-    address(
-      new TerraformOutput(this, "private_subnet_ids", {
-        value: this.network.privateSubnetIds,
-        description: "IDs of the private subnets (tasks, EFS mount targets), one per AZ.",
-      }),
+    declareOutput(this, "vpc_id", vpcId, "ID of the VPC.");
+    declareOutput(this, "public_subnet_ids", this.network.publicSubnetIds, "IDs of the public subnets (ALB), one per AZ.");
+    declareOutput(
+      this,
+      "private_subnet_ids",
+      this.network.privateSubnetIds,
+      "IDs of the private subnets (tasks, EFS mount targets), one per AZ.",
     );
   }
 }

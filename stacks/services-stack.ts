@@ -3,9 +3,10 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { ServiceDiscoveryPrivateDnsNamespace } from "@cdktf/provider-aws/lib/service-discovery-private-dns-namespace";
-import { Fn, TerraformOutput, Token } from "cdktf";
+import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { address } from "../constructs/core/addresses";
+import { declareOutput } from "../constructs/core/variables";
 import { assumeRolePolicy, type PolicyStatement } from "../constructs/core/iam";
 import { EfsAccessPolicy, efsClientStatement } from "../constructs/efs-access-policy";
 import { isSet } from "../constructs/core/expressions";
@@ -272,26 +273,22 @@ export class ServicesStack extends Construct {
       scaleOutCooldownSeconds: inputs.scalingCooldownSecondsOut,
     });
 
-    address(new TerraformOutput(this, "alb_hostname", { value: dns, description: "DNS name of the public ALB." }));
+    declareOutput(this, "alb_hostname", dns, "DNS name of the public ALB.");
     for (const key of SERVICE_NAMES) {
-      address(
-        new TerraformOutput(this, `${key}_url`, {
-          value: externalUrls[key],
-          description:
-            (config.services[key].httpsEntry
-              ? `URL of the ${key} service: http://<alb dns>:<${key}_port>, or https://<alb dns> with alb_certificate_arn set.`
-              : `URL of the ${key} service: http://<alb dns>:<${key}_port> (https:// with alb_certificate_arn set).`) +
-            (config.services[key].optionalPublic ? ` Empty when ${key}_public is false.` : ""),
-        }),
-      );
+      const spec = config.services[key];
+      const url = spec.httpsEntry
+        ? `http://<alb dns>:<${key}_port>, or https://<alb dns> with alb_certificate_arn set`
+        : `http://<alb dns>:<${key}_port> (https:// with alb_certificate_arn set)`;
+      const whenPrivate = spec.optionalPublic ? ` Empty when ${key}_public is false.` : "";
+      declareOutput(this, `${key}_url`, externalUrls[key], `URL of the ${key} service: ${url}.${whenPrivate}`);
     }
-    address(new TerraformOutput(this, "ecs_cluster_name", { value: this.cluster.name, description: "Name of the ECS cluster." }));
-    address(
-      new TerraformOutput(this, "ecs_service_names", {
-        value: Object.fromEntries(SERVICE_NAMES.map((key) => [key, inputs.services[key].serviceName])),
-        description: "ECS service name of each service (api, ui, mlflow, tensorboard), whether or not the services exist yet.",
-      }),
+    declareOutput(this, "ecs_cluster_name", this.cluster.name, "Name of the ECS cluster.");
+    declareOutput(
+      this,
+      "ecs_service_names",
+      Object.fromEntries(SERVICE_NAMES.map((key) => [key, inputs.services[key].serviceName])),
+      "ECS service name of each service (api, ui, mlflow, tensorboard), whether or not the services exist yet.",
     );
-    address(new TerraformOutput(this, "aws_region", { value: inputs.awsRegion, description: "AWS region of the platform." }));
+    declareOutput(this, "aws_region", inputs.awsRegion, "AWS region of the platform.");
   }
 }

@@ -1,11 +1,11 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
-import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { ArtifactsBucket } from "../constructs/artifacts-bucket";
 import { ContainerRegistry } from "../constructs/container-registry";
 import { address } from "../constructs/core/addresses";
+import { declareOutput } from "../constructs/core/variables";
 import { EfsShare } from "../constructs/efs-share";
 import { suppress } from "../constructs/core/policy/checker";
 import type { PlatformConfig } from "./config";
@@ -101,35 +101,25 @@ export class StorageStack extends Construct {
     }
     this.logGroups = logGroups;
 
-    address(
-      new TerraformOutput(this, "ecr_repository_url", {
-        value: this.registry.repository.repositoryUrl,
-        description: "URL of the ECR repository; images are pushed as <url>:app, :mlflow and :tensorboard.",
-      }),
+    declareOutput(
+      this,
+      "ecr_repository_url",
+      this.registry.repository.repositoryUrl,
+      "URL of the ECR repository; images are pushed as <url>:app, :mlflow and :tensorboard.",
     );
-    address(
-      new TerraformOutput(this, "efs_file_system_id", {
-        value: this.experiments.fileSystem.id,
-        description: "ID of the experiments EFS file system (fs-…).",
-      }),
+    declareOutput(this, "efs_file_system_id", this.experiments.fileSystem.id, "ID of the experiments EFS file system (fs-…).");
+    declareOutput(
+      this,
+      "ecr_repository_name",
+      this.registry.repository.name,
+      "Name of the ECR repository (for aws ecr commands).",
     );
-    address(
-      new TerraformOutput(this, "ecr_repository_name", {
-        value: this.registry.repository.name,
-        description: "Name of the ECR repository (for aws ecr commands).",
-      }),
+    declareOutput(
+      this,
+      "wandb_secret_name",
+      this.wandbSecret.name,
+      "Name of the Secrets Manager secret that holds the WANDB API key (set its value by hand).",
     );
-    address(
-      new TerraformOutput(this, "wandb_secret_name", {
-        value: this.wandbSecret.name,
-        description: "Name of the Secrets Manager secret that holds the WANDB API key (set its value by hand).",
-      }),
-    );
-    address(
-      new TerraformOutput(this, "s3_bucket_name", {
-        value: this.artifacts.bucket.id,
-        description: "Name of the MLflow artifacts bucket.",
-      }),
-    );
+    declareOutput(this, "s3_bucket_name", this.artifacts.bucket.id, "Name of the MLflow artifacts bucket.");
   }
 }

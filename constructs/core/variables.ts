@@ -1,4 +1,4 @@
-import { TerraformVariable } from "cdktf";
+import { TerraformOutput, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
 import { address } from "./addresses";
 
@@ -36,6 +36,14 @@ export function declareVariable(scope: Construct, name: string, spec: VariableSp
     validation: spec.validations?.map((v) => ({ condition: `\${${v.condition}}`, errorMessage: v.message })),
   });
   return address(variable, name);
+}
+
+/**
+ * Declares a root output under its exact name, always with a description:
+ * outputs are read by the team's scripts (`terraform output -raw <name>`).
+ */
+export function declareOutput(scope: Construct, name: string, value: unknown, description: string): TerraformOutput {
+  return address(new TerraformOutput(scope, name, { value, description }), name);
 }
 
 /* ---- validation builders: each message names the variable and what is allowed ---- */
