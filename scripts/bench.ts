@@ -6,6 +6,7 @@
  * BENCH_RUNS sets the repetitions (default 5; the unit suite runs 3 times).
  */
 import { spawnSync } from "node:child_process";
+import * as os from "node:os";
 import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -31,7 +32,7 @@ function time(label: string, command: string, args: string[], runs: number): { l
 }
 
 const node = process.execPath;
-console.log(`bench: ${RUNS} runs each, node ${process.version}, ${require("node:os").cpus().length} cores\n`);
+console.log(`bench: ${RUNS} runs each, node ${process.version}, ${os.cpus().length} cores\n`);
 time("node, empty script (process start)", node, ["-e", "0"], RUNS);
 const floor = time("floor: one-resource CDKTF app (tsx)", path.join(BIN, "tsx"), ["scripts/bench-floor.ts"], RUNS);
 const synth = time("synth: whole platform (tsx main.ts)", path.join(BIN, "tsx"), ["main.ts"], RUNS);

@@ -19,17 +19,19 @@ import * as path from "node:path";
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 export const SYNTH_DIR = path.join(PROJECT_DIR, "deploy", "terraform");
 export const LEGACY_DIR = path.join(PROJECT_DIR, "__tests__", "fixtures", "legacy-root");
-export const MIRROR_DIR = process.env.TF_PLUGIN_MIRROR ?? "/opt/tf-plugins";
+const DEFAULT_MIRROR = "/opt/tf-plugins";
+const DEFAULT_PYTHON = "python3";
+export const MIRROR_DIR = process.env.TF_PLUGIN_MIRROR ?? DEFAULT_MIRROR;
 export const AWS_PROVIDER_VERSION = "5.100.0";
 export const STATE_BUCKET = "autovisionai-terraform-state";
 export const REGION = "us-west-1";
 const LAUNCHER = path.join(__dirname, "moto_launcher.py");
-const PYTHON = process.env.PYTHON ?? "python3";
+const PYTHON = process.env.PYTHON ?? DEFAULT_PYTHON;
 
 /** Throws a message that says what is missing and how to get it. */
 export function checkTools(env: NodeJS.ProcessEnv = process.env): void {
-  const mirror = env.TF_PLUGIN_MIRROR ?? "/opt/tf-plugins";
-  const python = env.PYTHON ?? "python3";
+  const mirror = env.TF_PLUGIN_MIRROR ?? DEFAULT_MIRROR;
+  const python = env.PYTHON ?? DEFAULT_PYTHON;
   const tf = spawnSync("terraform", ["version", "-json"], { encoding: "utf8", env });
   if (tf.error || tf.status !== 0) {
     throw new Error("terraform is not on PATH: the Terraform suites need terraform >= 1.11 (https://developer.hashicorp.com/terraform/install)");

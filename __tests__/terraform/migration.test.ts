@@ -55,8 +55,8 @@ describe("migration from the legacy HCL state", () => {
   it("plans the switch with zero deletes, only task definition revisions replaced", async () => {
     await init(newDir, moto);
     const started = Date.now();
-    let run;
-    ({ plan, run } = await planJson(newDir, moto));
+    const planned = await planJson(newDir, moto);
+    plan = planned.plan;
     timing("migration plan", (Date.now() - started) / 1000);
     const changes = plan.resource_changes ?? [];
     const deleting = changes.filter((c) => c.change.actions.includes("delete"));
@@ -68,7 +68,7 @@ describe("migration from the legacy HCL state", () => {
     expect(updates).toEqual([...EXPECTED_UPDATES].sort());
     const created = changes.filter((c) => c.change.actions.join() === "create").map((c) => c.address).sort();
     expect(created).toEqual([...EXPECTED_CREATES].sort());
-    expect(run.stdout).toContain(EXPECTED_SUMMARY);
+    expect(planned.run.stdout).toContain(EXPECTED_SUMMARY);
   });
 
   it("accounts for every legacy address in the new root", () => {
