@@ -191,7 +191,9 @@ describe("physical names the scripts hard-code", () => {
   it("pulls images from the one repository with the tags app, mlflow and tensorboard", () => {
     const tags = { api: "app", ui: "app", mlflow: "mlflow", tensorboard: "tensorboard" };
     for (const [key, tag] of Object.entries(tags)) {
-      expect(resource("aws_ecs_task_definition", key).container_definitions).toContain(`"image" = "\${aws_ecr_repository.autovisionai.repository_url}:${tag}"`);
+      expect(resource("aws_ecs_task_definition", key).container_definitions).toContain(
+        `"image" = "\${data.aws_caller_identity.current.account_id}.dkr.ecr.\${var.aws_region}.amazonaws.com/\${var.ecr_repository_name}:${tag}"`,
+      );
     }
   });
 });
@@ -290,7 +292,7 @@ describe("what the HCL does today", () => {
     const defs = (key: string) => resource("aws_ecs_task_definition", key).container_definitions as string;
     expect(defs("api")).toContain('"command" = ["uv", "run", "uvicorn", "autovisionai.api.main:app", "--host", "0.0.0.0", "--port", tostring(var.api_port)]');
     expect(defs("ui")).toContain('"command" = ["uv", "run", "streamlit", "run", "src/autovisionai/ui/app.py", "--server.port", tostring(var.ui_port), "--server.address", "0.0.0.0"]');
-    expect(defs("mlflow")).toContain('"--backend-store-uri", "/app/mlruns", "--default-artifact-root", "s3://${aws_s3_bucket.mlflow_artifacts.bucket}/"');
+    expect(defs("mlflow")).toContain('"--backend-store-uri", "/app/mlruns", "--default-artifact-root", "s3://${var.mlflow_artifacts_bucket}/"');
     expect(defs("tensorboard")).toContain('"command" = ["tensorboard", "--logdir", "/app/experiments", "--host", "0.0.0.0", "--port", tostring(var.tensorboard_port)]');
   });
 
@@ -300,7 +302,10 @@ describe("what the HCL does today", () => {
       `var.${key}_public ? format("%s://%s%s", can(regex("^.+$", var.alb_certificate_arn)) ? "https" : "http", aws_lb.main.dns_name, format(":%s", var.${key}_port)) : ""`;
     expect(ui).toContain(`{"name" = "MLFLOW_EXTERNAL_URL", "value" = ${url("mlflow")}}`);
     expect(ui).toContain(`{"name" = "TENSORBOARD_EXTERNAL_URL", "value" = ${url("tensorboard")}}`);
-    expect(ui).toContain('"secrets" = [{"name" = "WANDB_API_KEY", "valueFrom" = aws_secretsmanager_secret.wandb_api_key.arn}]');
+    // The live platform's reference: the secret's ARN without its random suffix.
+    expect(ui).toContain(
+      '"secrets" = [{"name" = "WANDB_API_KEY", "valueFrom" = "arn:aws:secretsmanager:${var.aws_region}:${data.aws_caller_identity.current.account_id}:secret:${var.wandb_secret_name}"}]',
+    );
   });
 
   it("keeps the secret's hand-set value: placeholder once, never overwritten", () => {
@@ -315,9 +320,9 @@ describe("what the HCL does today", () => {
     expect(resource("aws_s3_bucket_public_access_block", "mlflow_artifacts_pab")).toMatchObject({
       block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true,
     });
-    const [rule] = resource("aws_s3_bucket_lifecycle_configuration", "mlflow_artifacts_lifecycle").rule as Json[];
-    expect(rule.noncurrent_version_expiration).toEqual([{ noncurrent_days: 90 }]);
-    expect(rule.transition).toEqual([{ days: 30, storage_class: "STANDARD_IA" }, { days: 60, storage_class: "GLACIER" }]);
+    const [versions, tiers] = resource("aws_s3_bucket_lifecycle_configuration", "mlflow_artifacts_lifecycle").rule as Json[];
+    expect(versions).toMatchObject({ id: "delete_old_versions", noncurrent_version_expiration: [{ noncurrent_days: 90 }] });
+    expect(tiers).toMatchObject({ id: "transition_to_ia", transition: [{ days: 30, storage_class: "STANDARD_IA" }, { days: 60, storage_class: "GLACIER" }] });
   });
 
   it("sets force_new_deployment on the API and UI only", () => {
@@ -345,7 +350,7 @@ describe("the design document's mount matrix", () => {
   });
 
   it("gives MLflow no volume and no mount", () => {
-    expect(defs("mlflow")).toContain('"mountPoints" = []');
+    expect(defs("mlflow")).not.toContain('"mountPoints"');
     expect(resource("aws_ecs_task_definition", "mlflow").volume).toBeUndefined();
   });
 });

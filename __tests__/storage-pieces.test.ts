@@ -21,12 +21,12 @@ describe("ArtifactsBucket", () => {
 
   it("versions, encrypts and tiers objects, expiring old versions and aborted uploads", () => {
     expect(Object.values(resources(json, "aws_s3_bucket_versioning"))[0].versioning_configuration).toEqual({ status: "Enabled" });
-    const [rule] = Object.values(resources(json, "aws_s3_bucket_lifecycle_configuration"))[0].rule;
-    expect(rule).toMatchObject({
-      noncurrent_version_expiration: [{ noncurrent_days: 90 }],
-      abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
-      transition: [{ days: 30, storage_class: "STANDARD_IA" }, { days: 60, storage_class: "GLACIER" }],
-    });
+    const rules = Object.values(resources(json, "aws_s3_bucket_lifecycle_configuration"))[0].rule;
+    expect(rules).toEqual([
+      expect.objectContaining({ id: "delete_old_versions", noncurrent_version_expiration: [{ noncurrent_days: 90 }] }),
+      expect.objectContaining({ id: "transition_to_ia", transition: [{ days: 30, storage_class: "STANDARD_IA" }, { days: 60, storage_class: "GLACIER" }] }),
+      expect.objectContaining({ id: "abort_incomplete_uploads", abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }] }),
+    ]);
   });
 
   it("fails when GLACIER comes before STANDARD_IA", () => {

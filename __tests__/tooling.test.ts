@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { INTENDED_CHANGES } from "../stacks/intended-changes";
 import { mergeRoot, renderPlatform, type Json } from "./helpers";
 
 const PROJECT = path.resolve(__dirname, "..");
@@ -103,17 +104,20 @@ describe("docs", () => {
 
   it.each(docs)("%s names only existing variables and outputs in backticks", (file) => {
     const named = [...read(file).matchAll(/`([a-z]+_[a-z0-9_]+)`/g)].map((m) => m[1]);
-    const known = (n: string) => variables.has(n) || outputs.has(n) || /^aws_[a-z0-9_]+$/.test(n) || ["use_lockfile", "create_ecs_services", "drop_invalid_header_fields", "kms_key_id", "inline_policy"].includes(n);
+    const attributes = new Set(INTENDED_CHANGES.map((c) => c.attribute.split(/[./]/)[0]));
+    const known = (n: string) =>
+      variables.has(n) || outputs.has(n) || attributes.has(n) || /^aws_[a-z0-9_]+$/.test(n) ||
+      ["use_lockfile", "create_ecs_services", "force_new_deployment", "kms_key_id", "inline_policy"].includes(n);
     expect(named.filter((n) => !known(n)), file).toEqual([]);
   });
 
-  it("MIGRATION.md explains every in-place update and replacement the migration suite expects", async () => {
-    const { EXPECTED_UPDATES, EXPECTED_REPLACEMENTS, EXPECTED_SUMMARY } = await import("./terraform/migration-expectations");
-    const text = read("docs/MIGRATION.md");
-    expect(text).toContain(EXPECTED_SUMMARY.replace("Plan: ", "").replace(".", ""));
-    for (const address of [...EXPECTED_UPDATES, ...EXPECTED_REPLACEMENTS]) {
-      expect(text.includes(`\`${address}\``), address).toBe(true);
-    }
+  it("MIGRATION.md lists every intended change of the switch and the plan summary (run `npm run docs`)", async () => {
+    const { MIGRATION, renderMigration } = await import("../scripts/docs-tables");
+    const { INTENDED_CHANGES, planSummary } = await import("../stacks/intended-changes");
+    const text = fs.readFileSync(MIGRATION, "utf8");
+    expect(text).toBe(renderMigration(text));
+    expect(text).toContain(planSummary());
+    for (const c of INTENDED_CHANGES) expect(text.includes(`\`${c.address}\``), c.address).toBe(true);
   });
 
   it("POLICY.md lists every rule the code runs", async () => {

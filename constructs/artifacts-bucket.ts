@@ -19,6 +19,8 @@ export interface ArtifactsBucketProps {
   readonly glacierAfterDays?: number;
   /** Days after which an unfinished multipart upload is aborted. @default 7 */
   readonly abortIncompleteUploadAfterDays?: number;
+  /** Tags of the bucket. @default - none beyond the provider's default tags */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -41,7 +43,7 @@ export class ArtifactsBucket extends Construct {
       throw new Error(`ArtifactsBucket: infrequentAccessAfterDays (${ia}) must be at least 30 (S3's minimum for STANDARD_IA)`);
     }
 
-    this.bucket = address(new S3Bucket(this, "bucket", { bucket: props.bucketName }));
+    this.bucket = address(new S3Bucket(this, "bucket", { bucket: props.bucketName, tags: props.tags ? { ...props.tags } : undefined }));
 
     address(
       new S3BucketVersioningA(this, "versioning", {
@@ -70,16 +72,27 @@ export class ArtifactsBucket extends Construct {
     address(
       new S3BucketLifecycleConfiguration(this, "lifecycle", {
         bucket: this.bucket.id,
+        // The first two rules are the live platform's, ids included; the third is new.
         rule: [
           {
-            id: "mlflow_artifacts_lifecycle",
+            id: "delete_old_versions",
             status: "Enabled",
             filter: [{ prefix: "" }],
             noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionExpirationDays ?? 90 }],
+          },
+          {
+            id: "transition_to_ia",
+            status: "Enabled",
+            filter: [{ prefix: "" }],
             transition: [
               { days: ia, storageClass: "STANDARD_IA" },
               { days: glacier, storageClass: "GLACIER" },
             ],
+          },
+          {
+            id: "abort_incomplete_uploads",
+            status: "Enabled",
+            filter: [{ prefix: "" }],
             abortIncompleteMultipartUpload: [{ daysAfterInitiation: props.abortIncompleteUploadAfterDays ?? 7 }],
           },
         ],

@@ -10,6 +10,8 @@ export interface ContainerRegistryProps {
   readonly keepTaggedImages?: number;
   /** Days after which an untagged image is expired. @default 1 */
   readonly untaggedExpiryDays?: number;
+  /** Tags of the repository. @default - none beyond the provider's default tags */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -27,9 +29,14 @@ export class ContainerRegistry extends Construct {
         name: props.repositoryName,
         imageTagMutability: "MUTABLE",
         imageScanningConfiguration: { scanOnPush: true },
+        tags: props.tags ? { ...props.tags } : undefined,
       }),
     );
 
+    const keep = props.keepTaggedImages ?? 12;
+    const untaggedDays = props.untaggedExpiryDays ?? 1;
+    // The rule descriptions are part of `policy`, which forces a new lifecycle policy when it changes:
+    // the wording is the live platform's.
     address(
       new EcrLifecyclePolicy(this, "lifecycle-policy", {
         repository: this.repository.name,
@@ -37,23 +44,23 @@ export class ContainerRegistry extends Construct {
           rules: [
             {
               rulePriority: 1,
-              description: `Keep last ${props.keepTaggedImages ?? 12} release images`,
+              description: `Keep last ${keep} images`,
               selection: {
                 tagStatus: "tagged",
                 tagPrefixList: ["v"],
                 countType: "imageCountMoreThan",
-                countNumber: props.keepTaggedImages ?? 12,
+                countNumber: keep,
               },
               action: { type: "expire" },
             },
             {
               rulePriority: 2,
-              description: `Expire untagged images older than ${props.untaggedExpiryDays ?? 1} day(s)`,
+              description: `Delete untagged images older than ${untaggedDays} day${untaggedDays === 1 ? "" : "s"}`,
               selection: {
                 tagStatus: "untagged",
                 countType: "sinceImagePushed",
                 countUnit: "days",
-                countNumber: props.untaggedExpiryDays ?? 1,
+                countNumber: untaggedDays,
               },
               action: { type: "expire" },
             },

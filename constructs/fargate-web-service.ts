@@ -28,6 +28,8 @@ export interface WebHealthCheck {
   readonly unhealthyThreshold: number;
   /** Grace time after a container starts before its health check counts. */
   readonly containerStartPeriodSeconds: number;
+  /** Path the container health check probes. @default - `path` */
+  readonly containerPath?: string;
   /** HTTP codes that mean healthy. @default "200" */
   readonly matcher?: string;
 }
@@ -85,10 +87,22 @@ export interface FargateWebServiceProps {
   readonly subnetIds: string[];
   readonly securityGroupIds: string[];
   readonly loadBalancer: Lb;
+  /**
+   * The log group the container writes to. Its name is taken from `logGroupName` when given (a value
+   * known at plan time, so that the plan shows the whole container definition); the task definition
+   * is registered after the group exists either way.
+   */
   readonly logGroup: CloudwatchLogGroup;
+  /** @default - `logGroup.name` */
+  readonly logGroupName?: string;
   readonly region: string;
   readonly executionRole: IamRole;
   readonly taskRole: IamRole;
+}
+
+/** `{ [key]: items }` when there are items, else nothing. */
+function nonEmpty<K extends string, T>(key: K, items: readonly T[]): Partial<Record<K, readonly T[]>> {
+  return items.length > 0 ? ({ [key]: items } as Record<K, readonly T[]>) : {};
 }
 
 /** Name of the task's EFS volume. */
@@ -123,26 +137,25 @@ export class FargateWebService extends Construct {
       image: props.image,
       essential: true,
       command: props.command,
-      portMappings: [{ name, containerPort: props.port, hostPort: props.port, protocol: "tcp", appProtocol: "http" }],
-      environment: Object.keys(props.environment)
-        .sort()
-        .map((key) => ({ name: key, value: props.environment[key] })),
-      secrets: Object.keys(props.secrets)
-        .sort()
-        .map((key) => ({ name: key, valueFrom: props.secrets[key] })),
-      mountPoints: props.efsMount
-        ? [{ sourceVolume: EXPERIMENTS_VOLUME, containerPath: props.efsMount.containerPath, readOnly: props.efsMount.readOnly }]
-        : [],
+      // Under awsvpc ECS sets hostPort = containerPort and protocol tcp; the name is Service Connect's port name.
+      portMappings: [{ name, containerPort: props.port }],
+      // Empty lists are left out, as ECS itself writes them (and the live platform's definitions do).
+      ...nonEmpty("environment", Object.keys(props.environment).sort().map((key) => ({ name: key, value: props.environment[key] }))),
+      ...nonEmpty("secrets", Object.keys(props.secrets).sort().map((key) => ({ name: key, valueFrom: props.secrets[key] }))),
+      ...nonEmpty(
+        "mountPoints",
+        props.efsMount ? [{ sourceVolume: EXPERIMENTS_VOLUME, containerPath: props.efsMount.containerPath, readOnly: props.efsMount.readOnly }] : [],
+      ),
       logConfiguration: {
         logDriver: "awslogs",
         options: {
-          "awslogs-group": props.logGroup.name,
+          "awslogs-group": props.logGroupName ?? props.logGroup.name,
           "awslogs-region": props.region,
           "awslogs-stream-prefix": "ecs",
         },
       },
       healthCheck: {
-        command: ["CMD-SHELL", `curl -f http://localhost:${Token.asString(props.port)}${hc.path} || exit 1`],
+        command: ["CMD-SHELL", `curl -f http://localhost:${Token.asString(props.port)}${hc.containerPath ?? hc.path} || exit 1`],
         interval: 30,
         timeout: 10,
         retries: 3,
@@ -176,6 +189,7 @@ export class FargateWebService extends Construct {
             ]
           : undefined,
         tags: { Name: `${props.namePrefix}-${name}-task` },
+        dependsOn: [props.logGroup],
       }),
     );
     this.taskDefinitionArn = instanceRef(this.taskDefinition, 0, "arn");
@@ -227,8 +241,8 @@ export class FargateWebService extends Construct {
         cluster: props.clusterId,
         taskDefinition: this.taskDefinitionArn,
         desiredCount: props.desiredCount,
+        // No platformVersion: Fargate runs LATEST unless told otherwise.
         launchType: "FARGATE",
-        platformVersion: "LATEST",
         networkConfiguration: {
           subnets: props.subnetIds,
           securityGroups: props.securityGroupIds,

@@ -13,6 +13,8 @@ export interface ServiceRoleProps {
   readonly policyName?: string;
   /** The inline policy's statements; at least one. */
   readonly statements: readonly PolicyStatement[];
+  /** Tags of the role. @default - none beyond the provider's default tags */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -41,6 +43,7 @@ export class ServiceRole extends Construct {
         name: props.roleName,
         description: props.description,
         assumeRolePolicy: assumeRolePolicy(props.assumedBy),
+        tags: props.tags ? { ...props.tags } : undefined,
       }),
     );
     this.policy = address(

@@ -1,7 +1,9 @@
 /**
- * Prints the README's inputs and outputs tables from the synthesized root,
- * so the README always says what the code declares. `npm run docs` rewrites
- * the README between the markers; a unit test fails when it is stale.
+ * Writes the generated parts of the docs: the README's inputs and outputs
+ * tables from the synthesized root, and docs/MIGRATION.md's list of what the
+ * switch changes from `stacks/intended-changes.ts`, so the docs always say
+ * what the code declares. `npm run docs` rewrites them between their
+ * markers; a unit test fails when they are stale.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -9,14 +11,17 @@ import { App } from "cdktf";
 import { RULES } from "../constructs/core/policy/rules";
 import { renderRoot } from "../constructs/core/root-writer";
 import { buildPlatform } from "../main";
+import { changedAddresses, INTENDED_CHANGES, planSummary, type IntendedKind } from "../stacks/intended-changes";
 
 type Variable = { type: string; default: unknown; description: string };
 type Output = { description: string };
 
 export const README = path.join(__dirname, "..", "README.md");
+export const MIGRATION = path.join(__dirname, "..", "docs", "MIGRATION.md");
 export const MARKERS = {
   inputs: ["<!-- inputs:begin -->", "<!-- inputs:end -->"],
   outputs: ["<!-- outputs:begin -->", "<!-- outputs:end -->"],
+  changes: ["<!-- changes:begin -->", "<!-- changes:end -->"],
 } as const;
 
 const cell = (text: string) => text.replace(/\|/g, "\\|");
@@ -39,23 +44,60 @@ export function tables(): { inputs: string; outputs: string } {
   return { inputs, outputs };
 }
 
+/** What the switch from the live HCL root changes, and why: one table per kind of change. */
+export function migrationChanges(): string {
+  const by = changedAddresses();
+  const rows = (kind: IntendedKind) =>
+    INTENDED_CHANGES.filter((c) => c.kind === kind && (kind !== "update" || by.update.includes(c.address)))
+      .sort((a, b) => a.address.localeCompare(b.address) || a.attribute.localeCompare(b.attribute))
+      .map((c) => (kind === "create" ? `| \`${c.address}\` | ${cell(c.reason)} |` : `| \`${c.address}\` | \`${c.attribute}\` | ${cell(c.reason)} |`));
+  return [
+    `Terraform prints \`${planSummary()}\``,
+    "",
+    `### Replaced: ${by.replace.length} task definitions get a new revision (no data involved)`,
+    "",
+    "| address | what changes | why |",
+    "|---|---|---|",
+    ...rows("replace"),
+    "",
+    `### Updated in place: ${by.update.length} resources`,
+    "",
+    "| address | what changes | why |",
+    "|---|---|---|",
+    ...rows("update"),
+    "",
+    `### Created: ${by.create.length} resources`,
+    "",
+    "| address | why |",
+    "|---|---|",
+    ...rows("create"),
+  ].join("\n");
+}
+
+function replaceBetween(text: string, file: string, key: keyof typeof MARKERS, content: string): string {
+  const [begin, end] = MARKERS[key];
+  const from = text.indexOf(begin);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`${file}: markers ${begin} … ${end} are missing`);
+  return `${text.slice(0, from + begin.length)}\n${content}\n${text.slice(to)}`;
+}
+
 /** The README with both tables replaced by what the code declares. */
 export function renderReadme(current: string): string {
   const t = tables();
-  let text = current;
-  for (const key of ["inputs", "outputs"] as const) {
-    const [begin, end] = MARKERS[key];
-    const from = text.indexOf(begin);
-    const to = text.indexOf(end);
-    if (from < 0 || to < from) throw new Error(`README.md: markers ${begin} … ${end} are missing`);
-    text = `${text.slice(0, from + begin.length)}\n${t[key]}\n${text.slice(to)}`;
-  }
-  return text;
+  return replaceBetween(replaceBetween(current, "README.md", "inputs", t.inputs), "README.md", "outputs", t.outputs);
+}
+
+/** docs/MIGRATION.md with its list of changes replaced by the intended-changes list. */
+export function renderMigration(current: string): string {
+  return replaceBetween(current, "docs/MIGRATION.md", "changes", migrationChanges());
 }
 
 if (require.main === module) {
-  const before = fs.readFileSync(README, "utf8");
-  const after = renderReadme(before);
-  if (after !== before) fs.writeFileSync(README, after);
-  console.log(`docs: README.md ${after === before ? "unchanged" : "updated"}`);
+  for (const [file, render] of [[README, renderReadme], [MIGRATION, renderMigration]] as const) {
+    const before = fs.readFileSync(file, "utf8");
+    const after = render(before);
+    if (after !== before) fs.writeFileSync(file, after);
+    console.log(`docs: ${path.relative(process.cwd(), file)} ${after === before ? "unchanged" : "updated"}`);
+  }
 }

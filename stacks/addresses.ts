@@ -41,6 +41,7 @@ export const ADDRESS_TABLE: AddressTable = {
   "storage/registry/repository": "autovisionai",
   "storage/registry/lifecycle-policy": "autovisionai_policy",
   "storage/wandb-secret": "wandb_api_key",
+  "storage/account": "current",
   "storage/wandb-secret-version": "wandb_api_key",
   ...Object.fromEntries(SERVICE_NAMES.map((key) => [`storage/${key}-logs`, key])),
 

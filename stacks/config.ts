@@ -94,7 +94,7 @@ export const DEFAULT_CONFIG: PlatformConfig = {
     healthCheckIntervalSeconds: 10,
     healthCheckTimeoutSeconds: 5,
     healthCheckHealthyThreshold: 2,
-    healthCheckUnhealthyThreshold: 3,
+    healthCheckUnhealthyThreshold: 2,
     deploymentMinimumHealthyPercent: 100,
     deploymentMaximumPercent: 200,
     deploymentCircuitBreakerRollback: true,

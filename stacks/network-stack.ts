@@ -80,24 +80,26 @@ export class NetworkStack extends Construct {
     );
 
     const inVpc = { cidrBlocks: [vpcCidr] };
+    const anywhere = { cidrBlocks: ["0.0.0.0/0"] };
     this.ecsTasksSecurityGroup = address(
       new SecurityGroup(this, "ecs-tasks-security-group", {
         name: `${project}-ecs-tasks-security-group`,
         description: "Controls access to and from ECS tasks",
         vpcId,
+        // The live platform's rules, descriptions included: a changed rule is revoked and re-added.
         ingress: [
-          rule("From the ALB", "tcp", 0, 65535, { securityGroups: [this.albSecurityGroup.id] }),
-          rule("Service Connect between tasks", "tcp", 0, 65535, { selfAttribute: true }),
+          rule("Allow ALB access to services", "tcp", 0, 65535, { securityGroups: [this.albSecurityGroup.id] }),
+          rule("Inter-service traffic within tasks", "tcp", 0, 65535, { selfAttribute: true }),
         ],
         egress: [
-          rule("DNS (UDP) inside the VPC", "udp", 53, 53, inVpc),
-          rule("DNS (TCP) inside the VPC", "tcp", 53, 53, inVpc),
-          rule("HTTPS: ECR, Secrets Manager, CloudWatch, S3, W&B", "tcp", 443, 443, { cidrBlocks: ["0.0.0.0/0"] }),
-          rule("HTTP: package mirrors", "tcp", 80, 80, { cidrBlocks: ["0.0.0.0/0"] }),
-          rule("NFS to EFS inside the VPC", "tcp", 2049, 2049, inVpc),
-          rule("Service Connect between tasks", "tcp", 0, 65535, { selfAttribute: true }),
+          rule("HTTPS outbound for API calls", "tcp", 443, 443, anywhere),
+          rule("HTTP outbound for package downloads", "tcp", 80, 80, anywhere),
+          rule("DNS (UDP) for Cloud Map", "udp", 53, 53, anywhere),
+          rule("DNS (TCP) for Cloud Map", "tcp", 53, 53, anywhere),
+          rule("NFS access to EFS within VPC", "tcp", 2049, 2049, inVpc),
+          rule("Allow all outbound traffic within the VPC", "-1", 0, 0, inVpc),
         ],
-        tags: { Name: `${project}-ecs-tasks` },
+        tags: { Name: `${project}-ecs-tasks-sg` },
       }),
     );
 

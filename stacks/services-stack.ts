@@ -31,15 +31,6 @@ export interface ServicesStackProps {
 export const AUTOSCALE_MANAGED_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceAutoscaleRole";
 
 /**
- * The legacy root had one task role, `ecsTaskRole`, for all four services.
- * It stays (its name is ForceNew) as the API's role; the others get their
- * own, so that each service holds only the permissions it needs.
- */
-function taskRoleName(project: string, key: ServiceName): string {
-  return key === "api" ? "ecsTaskRole" : `${project}-${key}-task-role`;
-}
-
-/**
  * The services unit: the ECS cluster and its Service Connect namespace,
  * the IAM roles, the public ALB, the four Fargate services from the
  * services table, their autoscaling, and the experiments file system's
@@ -61,7 +52,6 @@ export class ServicesStack extends Construct {
     const namespace = address(
       new ServiceDiscoveryPrivateDnsNamespace(this, "namespace", {
         name: `${project}.local`,
-        description: "Service Connect namespace for AutoVisionAI",
         vpc: network.network.vpc.id,
         tags: { Name: `${project}-sc-namespace` },
       }),
@@ -80,6 +70,7 @@ export class ServicesStack extends Construct {
     this.executionRole = new ServiceRole(this, "execution-role", {
       roleName: "ecsTaskExecutionRole",
       assumedBy: "ecs-tasks.amazonaws.com",
+      tags: { Name: "ECS Task Execution Role" },
       statements: [
         { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
         {
@@ -108,11 +99,13 @@ export class ServicesStack extends Construct {
       const statements: PolicyStatement[] = [];
       if (spec.experiments !== "none") statements.push(efsClientStatement(storage.experiments, spec.experiments));
       if (spec.artifactsBucketAccess) statements.push(...artifactsStatements);
+      // Each service has its own task role, with only the permissions it needs.
       taskRoles[key] = new ServiceRole(this, `${key}-task-role`, {
-        roleName: taskRoleName(project, key),
+        roleName: spec.taskRole?.roleName ?? `${project}-${key}-task-role`,
         assumedBy: "ecs-tasks.amazonaws.com",
-        policyName: key === "api" ? "ecsTaskRolePolicy" : undefined,
+        policyName: spec.taskRole?.policyName,
         statements,
+        tags: { Name: spec.taskRole?.nameTag ?? `ECS ${spec.displayName} Task Role` },
       });
     }
     this.taskRoles = taskRoles;
@@ -127,6 +120,7 @@ export class ServicesStack extends Construct {
       new IamRole(this, "autoscale-role", {
         name: "ecsAutoScaleRole",
         assumeRolePolicy: assumeRolePolicy("application-autoscaling.amazonaws.com"),
+        tags: { Name: "ECS Auto Scale Role" },
       }),
     );
     address(
@@ -158,9 +152,6 @@ export class ServicesStack extends Construct {
     // With a certificate, the entry service (UI) is https://<dns> on 443 and the others https://<dns>:<port>.
     const https = isSet(inputs.albCertificateArn);
     const externalUrls = {} as Record<ServiceName, string>;
-    const internalUrls = {} as Record<ServiceName, string>;
-    // A number token must become a string token before it goes into a string.
-    const portText = (key: ServiceName) => Token.asString(inputs.services[key].port);
     // Conditionals hold only literals and format() calls: cdktf mis-renders templates inside functions.
     // A service kept off the ALB has no public URL ("").
     const scheme = Fn.conditional(https, "https", "http");
@@ -170,10 +161,10 @@ export class ServicesStack extends Construct {
       const url = Fn.format("%s://%s%s", [scheme, dns, portSuffix]);
       const isPublic = inputs.services[key].public;
       externalUrls[key] = Token.asString(isPublic === true ? url : Fn.conditional(isPublic, url, ""));
-      internalUrls[key] = `http://${key}:${portText(key)}`;
     }
 
-    const image = (tag: string) => `${storage.registry.repository.repositoryUrl}:${tag}`;
+    // Names and URLs known at plan time (from the variables), so that the plan shows whole container definitions.
+    const image = (tag: string) => `${storage.imageRepository}:${tag}`;
     const services = {} as Record<ServiceName, FargateWebService>;
     for (const key of SERVICE_NAMES) {
       const spec = config.services[key];
@@ -181,11 +172,11 @@ export class ServicesStack extends Construct {
       const runtime: ServiceRuntime = {
         // tostring(): inside jsonencode a bare number would reach ECS as a number, and commands are strings.
         port: Fn.tostring(vars.port),
-        artifactsBucket: bucket.bucket,
+        artifactsBucket: inputs.mlflowArtifactsBucket,
         externalUrls,
-        internalUrls,
         envMode: inputs.envMode,
         wandbEntity: inputs.wandbEntity,
+        region: inputs.awsRegion,
       };
       services[key] = new FargateWebService(this, key, {
         enabled: inputs.createEcsServices,
@@ -195,7 +186,7 @@ export class ServicesStack extends Construct {
         image: image(spec.imageTag),
         command: spec.command(runtime),
         environment: spec.environment(runtime),
-        secrets: spec.wandbSecret ? { WANDB_API_KEY: storage.wandbSecret.arn } : {},
+        secrets: spec.wandbSecret ? { WANDB_API_KEY: storage.wandbSecretReference } : {},
         cpu: vars.cpu,
         memoryMiB: vars.memoryMiB,
         desiredCount: vars.desiredCount,
@@ -207,6 +198,8 @@ export class ServicesStack extends Construct {
           healthyThreshold: inputs.healthCheckHealthyThreshold,
           unhealthyThreshold: inputs.healthCheckUnhealthyThreshold,
           containerStartPeriodSeconds: spec.healthCheckStartPeriodSeconds,
+          containerPath: spec.containerHealthCheckPath,
+          matcher: spec.healthCheckMatcher,
         },
         deployment: {
           minimumHealthyPercent: inputs.deploymentMinimumHealthyPercent,
@@ -235,6 +228,7 @@ export class ServicesStack extends Construct {
         securityGroupIds: [network.ecsTasksSecurityGroup.id],
         loadBalancer: this.loadBalancer,
         logGroup: storage.logGroups[key],
+        logGroupName: storage.logGroupNames[key],
         region: inputs.awsRegion,
         executionRole: this.executionRole.role,
         taskRole: taskRoles[key].role,

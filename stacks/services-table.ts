@@ -20,15 +20,17 @@ export interface ServiceRuntime {
   readonly artifactsBucket: string;
   /** `http://<alb dns>:<port>` of every service, for links a browser follows. */
   readonly externalUrls: Readonly<Record<ServiceName, string>>;
-  /** `http://<key>:<port>`: the Service Connect address of every service, for calls inside the cluster. */
-  readonly internalUrls: Readonly<Record<ServiceName, string>>;
   /** `var.env_mode`. */
   readonly envMode: string;
   /** `var.wandb_entity`. */
   readonly wandbEntity: string;
+  /** `var.aws_region`. */
+  readonly region: string;
 }
 
 export interface ServiceSpec {
+  /** How people write the service's name (the `Service` tag of its log group). */
+  readonly displayName: string;
   /** The ECS service name, default of `var.<key>_service_name`; also the task family and `/ecs/<name>` log group. */
   readonly serviceName: string;
   /** The tag of the one ECR repository the image comes from. */
@@ -46,8 +48,15 @@ export interface ServiceSpec {
   readonly maxCapacity: number;
   /** The path the load balancer and the container health check probe, default of `var.<key>_health_check_path`. */
   readonly healthCheckPath: string;
+  /** HTTP codes the load balancer counts as healthy. */
+  readonly healthCheckMatcher: string;
   /** Seconds the container health check waits after start before counting failures. */
   readonly healthCheckStartPeriodSeconds: number;
+  /**
+   * The path the container health check (`curl -f http://localhost:<port><path>`) probes.
+   * @default - the service's health check path (`var.<key>_health_check_path`)
+   */
+  readonly containerHealthCheckPath?: string;
   /** Access to the experiments file system at `/app/experiments`. */
   readonly experiments: ExperimentsAccess;
   /** Read and write the MLflow artifacts bucket. */
@@ -58,27 +67,44 @@ export interface ServiceSpec {
   readonly optionalPublic: boolean;
   /** With HTTPS on: this service is served on 443, and HTTP on its own port redirects there (else its port serves HTTPS). */
   readonly httpsEntry: boolean;
+  /**
+   * The service's task role when it keeps a role of the live platform (a role's name forces its replacement).
+   * @default - its own role `<project>-<key>-task-role` with the policy `<role name>Policy`
+   */
+  readonly taskRole?: LegacyTaskRole;
   /** Redeploy on every apply (the team's release flow pushes over the same image tag). */
   readonly forceNewDeployment: boolean;
   readonly command: (rt: ServiceRuntime) => readonly string[];
   readonly environment: (rt: ServiceRuntime) => Readonly<Record<string, string>>;
 }
 
+/** A task role that exists on the live platform under a fixed name. */
+export interface LegacyTaskRole {
+  readonly roleName: string;
+  readonly policyName: string;
+  /** Its `Name` tag. */
+  readonly nameTag: string;
+}
+
 export type ServiceTable = Readonly<Record<ServiceName, ServiceSpec>>;
 
-const commonEnvironment = (rt: ServiceRuntime) => ({ ENV_MODE: rt.envMode, WANDB_ENTITY: rt.wandbEntity });
+/** Python prints each line as it comes: the services' logs reach CloudWatch line by line. */
+const unbuffered = { PYTHONUNBUFFERED: "1" };
+const appEnvironment = (rt: ServiceRuntime) => ({ ENV_MODE: rt.envMode, WANDB_ENTITY: rt.wandbEntity, ...unbuffered });
 
 export const SERVICES: ServiceTable = {
   api: {
+    displayName: "API",
     serviceName: "autovision-api",
     imageTag: "app",
     port: 8000,
-    cpu: 1024,
-    memoryMiB: 2048,
+    cpu: 2048,
+    memoryMiB: 4096,
     desiredCount: 1,
     minCapacity: 1,
     maxCapacity: 1,
     healthCheckPath: "/health",
+    healthCheckMatcher: "200-299",
     healthCheckStartPeriodSeconds: 15,
     experiments: "rw",
     artifactsBucketAccess: true,
@@ -86,10 +112,13 @@ export const SERVICES: ServiceTable = {
     forceNewDeployment: true,
     httpsEntry: false,
     optionalPublic: false,
+    // The live platform's one task role, shared by all four services there; now the API's alone.
+    taskRole: { roleName: "ecsTaskRole", policyName: "ecsTaskRolePolicy", nameTag: "ECS Task Role" },
     command: (rt) => ["uv", "run", "uvicorn", "autovisionai.api.main:app", "--host", "0.0.0.0", "--port", rt.port],
-    environment: (rt) => ({ ...commonEnvironment(rt), MLFLOW_TRACKING_URI: rt.internalUrls.mlflow }),
+    environment: appEnvironment,
   },
   ui: {
+    displayName: "UI",
     serviceName: "autovision-ui",
     imageTag: "app",
     port: 8501,
@@ -99,6 +128,7 @@ export const SERVICES: ServiceTable = {
     minCapacity: 1,
     maxCapacity: 1,
     healthCheckPath: "/_stcore/health",
+    healthCheckMatcher: "200-299",
     healthCheckStartPeriodSeconds: 30,
     experiments: "ro",
     artifactsBucketAccess: false,
@@ -111,13 +141,13 @@ export const SERVICES: ServiceTable = {
       "--server.port", rt.port, "--server.address", "0.0.0.0",
     ],
     environment: (rt) => ({
-      ...commonEnvironment(rt),
-      API_BASE_URL: rt.internalUrls.api,
+      ...appEnvironment(rt),
       MLFLOW_EXTERNAL_URL: rt.externalUrls.mlflow,
       TENSORBOARD_EXTERNAL_URL: rt.externalUrls.tensorboard,
     }),
   },
   mlflow: {
+    displayName: "MLflow",
     serviceName: "autovision-mlflow",
     imageTag: "mlflow",
     port: 8080,
@@ -127,7 +157,8 @@ export const SERVICES: ServiceTable = {
     minCapacity: 1,
     maxCapacity: 1,
     healthCheckPath: "/health",
-    healthCheckStartPeriodSeconds: 30,
+    healthCheckMatcher: "200-299",
+    healthCheckStartPeriodSeconds: 15,
     experiments: "none",
     artifactsBucketAccess: true,
     wandbSecret: false,
@@ -138,9 +169,11 @@ export const SERVICES: ServiceTable = {
       "mlflow", "server", "--host", "0.0.0.0", "--port", rt.port,
       "--backend-store-uri", "/app/mlruns", "--default-artifact-root", `s3://${rt.artifactsBucket}/`,
     ],
-    environment: (rt) => ({ ENV_MODE: rt.envMode }),
+    // boto3 inside MLflow finds the artifacts bucket's region without a lookup.
+    environment: (rt) => ({ AWS_DEFAULT_REGION: rt.region, ...unbuffered }),
   },
   tensorboard: {
+    displayName: "TensorBoard",
     serviceName: "autovision-tensorboard",
     imageTag: "tensorboard",
     port: 6006,
@@ -150,7 +183,9 @@ export const SERVICES: ServiceTable = {
     minCapacity: 1,
     maxCapacity: 1,
     healthCheckPath: "/",
-    healthCheckStartPeriodSeconds: 30,
+    healthCheckMatcher: "200",
+    healthCheckStartPeriodSeconds: 10,
+    containerHealthCheckPath: "",
     experiments: "rw",
     artifactsBucketAccess: false,
     wandbSecret: false,
@@ -158,7 +193,7 @@ export const SERVICES: ServiceTable = {
     httpsEntry: false,
     optionalPublic: true,
     command: (rt) => ["tensorboard", "--logdir", "/app/experiments", "--host", "0.0.0.0", "--port", rt.port],
-    environment: (rt) => ({ ENV_MODE: rt.envMode }),
+    environment: () => unbuffered,
   },
 };
 

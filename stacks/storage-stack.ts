@@ -1,4 +1,5 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { Construct } from "constructs";
@@ -22,8 +23,8 @@ export interface StorageStackProps {
 /** Where the containers see the experiments share (EFS_SETUP.md). */
 export const EXPERIMENTS_PATH = "/app/experiments";
 
-/** The placeholder the secret is created with; the real key is set by hand and never overwritten. */
-export const WANDB_KEY_PLACEHOLDER = "REPLACE_WITH_YOUR_WANDB_API_KEY";
+/** The placeholder the secret is created with (the live platform's); the real key is set by hand and never overwritten. */
+export const WANDB_KEY_PLACEHOLDER = "placeholder-value-set-this-manually";
 
 /**
  * The storage unit: everything that holds data and outlives the services.
@@ -34,8 +35,22 @@ export class StorageStack extends Construct {
   public readonly experiments: EfsShare;
   public readonly artifacts: ArtifactsBucket;
   public readonly registry: ContainerRegistry;
+  /**
+   * `<account>.dkr.ecr.<region>.amazonaws.com/<repository>`: the registry's URL as the live platform
+   * writes it, known at plan time (images are `<this>:<tag>`).
+   */
+  public readonly imageRepository: string;
   public readonly wandbSecret: SecretsmanagerSecret;
+  /**
+   * How the task definitions name the secret: its ARN without the random
+   * suffix, `arn:aws:secretsmanager:<region>:<account>:secret:<name>`, as the
+   * live platform writes it (ECS resolves it; a different string would
+   * replace the API's task definition for nothing).
+   */
+  public readonly wandbSecretReference: string;
   public readonly logGroups: Readonly<Record<ServiceName, CloudwatchLogGroup>>;
+  /** `/ecs/<service name>` of each service, from the variables (known at plan time). */
+  public readonly logGroupNames: Readonly<Record<ServiceName, string>>;
 
   constructor(scope: Construct, id: string, props: StorageStackProps) {
     super(scope, id);
@@ -62,16 +77,26 @@ export class StorageStack extends Construct {
       "kms_key_id forces a new file system: moving the live experiments to a customer key means a copy to a new file system, not an apply. At-rest encryption with the AWS managed key is on.",
     );
 
-    this.artifacts = new ArtifactsBucket(this, "mlflow-artifacts", { bucketName: inputs.mlflowArtifactsBucket });
-    this.registry = new ContainerRegistry(this, "registry", { repositoryName: inputs.ecrRepositoryName });
+    this.artifacts = new ArtifactsBucket(this, "mlflow-artifacts", {
+      bucketName: inputs.mlflowArtifactsBucket,
+      tags: { Name: `${project}-mlflow-artifacts`, Purpose: "MLflow Artifacts Storage" },
+    });
+    this.registry = new ContainerRegistry(this, "registry", {
+      repositoryName: inputs.ecrRepositoryName,
+      tags: { Name: `${project}-ecr` },
+    });
 
     this.wandbSecret = address(
       new SecretsmanagerSecret(this, "wandb-secret", {
         name: inputs.wandbSecretName,
-        description: "WANDB API key for AutoVisionAI",
+        description: "WANDB API Key for AutoVisionAI",
         recoveryWindowInDays: 7,
+        tags: { Name: `${project}-wandb-api-key`, Environment: inputs.environment },
       }),
     );
+    const account = address(new DataAwsCallerIdentity(this, "account"));
+    this.imageRepository = `${account.accountId}.dkr.ecr.${inputs.awsRegion}.amazonaws.com/${inputs.ecrRepositoryName}`;
+    this.wandbSecretReference = `arn:aws:secretsmanager:${inputs.awsRegion}:${account.accountId}:secret:${inputs.wandbSecretName}`;
     suppress(
       this.wandbSecret,
       "SECRET-ROTATION",
@@ -91,15 +116,19 @@ export class StorageStack extends Construct {
     );
 
     const logGroups = {} as Record<ServiceName, CloudwatchLogGroup>;
+    const logGroupNames = {} as Record<ServiceName, string>;
     for (const key of SERVICE_NAMES) {
+      logGroupNames[key] = `/ecs/${inputs.services[key].serviceName}`;
       logGroups[key] = address(
         new CloudwatchLogGroup(this, `${key}-logs`, {
-          name: `/ecs/${inputs.services[key].serviceName}`,
+          name: logGroupNames[key],
           retentionInDays: config.logRetentionDays,
+          tags: { Name: `${project}-${key}-logs`, Service: config.services[key].displayName },
         }),
       );
     }
     this.logGroups = logGroups;
+    this.logGroupNames = logGroupNames;
 
     declareOutput(
       this,

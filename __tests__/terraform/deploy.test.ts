@@ -7,6 +7,9 @@ import * as path from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import contract from "../fixtures/legacy-contract.json";
+import forceNew from "../fixtures/force-new.json";
+import { INTENDED_CHANGES } from "../../stacks/intended-changes";
+import { plannedValues, sameKnown, type Values } from "./plan-values";
 import {
   awsCall,
   checkTools,
@@ -72,6 +75,36 @@ describe("the synthesized root against the AWS emulator", () => {
     expect(result.valid).toBe(true);
     expect(result.diagnostics.map((d) => d.summary)).toEqual([]);
     expect(result.warning_count).toBe(0);
+  });
+
+  it("plans every attribute that forces replacement with the live platform's value (fresh state, default variables)", async () => {
+    const { plan } = await planJson(dir, moto);
+    fs.rmSync(path.join(dir, "tfplan"));
+    const planned = plannedValues(plan);
+    const live = (JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "__tests__", "fixtures", "legacy-values.json"), "utf8")) as {
+      resources: Record<string, { type: string; values: Values }>;
+    }).resources;
+    const types = forceNew.types as Record<string, { attributes: string[] }>;
+    // Task definition revisions are the intended replacements; their other attributes must hold.
+    const intended = new Set(INTENDED_CHANGES.filter((c) => c.kind === "replace").map((c) => `${c.address} ${c.attribute}`));
+    const differences: string[] = [];
+    let checked = 0;
+    for (const [address, { type, values }] of Object.entries(live)) {
+      const attributes = new Set((types[type]?.attributes ?? []).map((a) => a.split(".")[0]));
+      for (const attribute of attributes) {
+        if (!(attribute in values) || intended.has(`${address} ${attribute}`)) continue;
+        checked += 1;
+        const ours = planned[address];
+        if (!ours) differences.push(`${address}: not planned`);
+        else if (!(attribute in ours)) differences.push(`${address} ${attribute}: live ${JSON.stringify(values[attribute])}, ours unknown until apply`);
+        else if (!sameKnown(values[attribute], ours[attribute])) {
+          differences.push(`${address} ${attribute}: live ${JSON.stringify(values[attribute])}, ours ${JSON.stringify(ours[attribute])}`);
+        }
+      }
+    }
+    console.log(`[force-new] ${checked} replacement-forcing attribute values of the live platform checked`);
+    expect(checked).toBeGreaterThan(100);
+    expect(differences).toEqual([]);
   });
 
   it("refuses bad input, naming each variable and what is allowed", async () => {
@@ -205,11 +238,15 @@ describe("the synthesized root against the AWS emulator", () => {
       BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true,
     });
     const rules = awsCall(moto, "s3", "get_bucket_lifecycle_configuration", bucket).Rules as Record<string, unknown>[];
-    expect(rules[0]).toMatchObject({
-      Status: "Enabled",
-      NoncurrentVersionExpiration: { NoncurrentDays: 90 },
-      Transitions: [{ Days: 30, StorageClass: "STANDARD_IA" }, { Days: 60, StorageClass: "GLACIER" }],
-    });
+    expect(rules).toEqual([
+      expect.objectContaining({ ID: "delete_old_versions", Status: "Enabled", NoncurrentVersionExpiration: { NoncurrentDays: 90 } }),
+      expect.objectContaining({
+        ID: "transition_to_ia",
+        Status: "Enabled",
+        Transitions: [{ Days: 30, StorageClass: "STANDARD_IA" }, { Days: 60, StorageClass: "GLACIER" }],
+      }),
+      expect.objectContaining({ ID: "abort_incomplete_uploads", Status: "Enabled", AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }),
+    ]);
     expect(awsCall(moto, "s3", "get_bucket_policy", bucket).Policy).toContain("aws:SecureTransport");
     const ecr = JSON.parse(awsCall(moto, "ecr", "get_lifecycle_policy", { repositoryName: "autovisionai" }).lifecyclePolicyText as string) as { rules: { selection: Record<string, unknown> }[] };
     expect(ecr.rules.map((r) => r.selection)).toEqual([

@@ -230,7 +230,15 @@ export interface PlanJson {
     readonly name: string;
     readonly index?: string | number;
     readonly previous_address?: string;
-    readonly change: { readonly actions: readonly string[]; readonly before: unknown; readonly after: unknown };
+    readonly change: {
+      readonly actions: readonly string[];
+      readonly before: unknown;
+      readonly after: unknown;
+      /** Where `after` is not known until apply: `true`, or the same shape as `after` with `true` at the unknown parts. */
+      readonly after_unknown?: unknown;
+      /** Attribute paths that force the replacement. */
+      readonly replace_paths?: readonly (readonly (string | number)[])[];
+    };
   }[];
   readonly planned_values?: { readonly root_module: StateModule };
   readonly output_changes?: Record<string, { readonly after: unknown }>;

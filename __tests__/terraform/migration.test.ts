@@ -1,11 +1,21 @@
 /**
- * The users' biggest risk: their live state, written by the hand-written HCL
- * root, planned by the synthesized root. Nothing may be destroyed; only ECS
- * task definitions may be replaced (a new revision is how ECS changes a task).
+ * The users' biggest risk: their live platform, written by the hand-written
+ * HCL root, planned by the synthesized root.
+ *
+ * 1. The fixture (`__tests__/fixtures/legacy-root`) stands for the live
+ *    platform: planned on an empty emulator with default variables, it must
+ *    hold exactly the values of `legacy-values.json`, made by machine from
+ *    the live root. That plan is then applied: the live state.
+ * 2. The synthesized root, planned over that state, must change exactly what
+ *    `stacks/intended-changes.ts` lists, attribute by attribute: nothing
+ *    destroyed, nothing replaced but task definitions, no live tag,
+ *    environment variable, secret or health-check value lost.
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import contract from "../fixtures/legacy-contract.json";
+import { INTENDED_CHANGES, planSummary } from "../../stacks/intended-changes";
 import {
   checkTools,
   copyRoot,
@@ -23,14 +33,22 @@ import {
   type Moto,
   type PlanJson,
 } from "./harness";
-import { EXPECTED_CREATES, EXPECTED_REPLACEMENTS, EXPECTED_SUMMARY, EXPECTED_UPDATES } from "./migration-expectations";
+import { attributeChanges, checkIntended, compareValues, formatDifferences, plannedValues, type Values } from "./plan-values";
+
+const LIVE_VALUES = path.join(__dirname, "..", "fixtures", "legacy-values.json");
 
 let moto: Moto;
 let legacyDir: string;
 let newDir: string;
 let plan: PlanJson;
+let summary: string;
 
-describe("migration from the legacy HCL state", () => {
+const show = (v: unknown) => {
+  const text = JSON.stringify(v) ?? "undefined";
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+};
+
+describe("migration from the live HCL state", () => {
   beforeAll(async () => {
     checkTools();
     moto = await startMoto();
@@ -43,37 +61,54 @@ describe("migration from the legacy HCL state", () => {
     for (const d of [legacyDir, newDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
   });
 
-  it("the legacy fixture reproduces the contract's state addresses exactly", async () => {
+  it("the fixture plans exactly the live values (legacy-values.json), address by address, attribute by attribute", async () => {
     await init(legacyDir, moto);
-    const run = await terraformOk(legacyDir, moto, ["apply", "-input=false", "-auto-approve"]);
+    const { plan: legacyPlan } = await planJson(legacyDir, moto);
+    const live = (JSON.parse(fs.readFileSync(LIVE_VALUES, "utf8")) as { resources: Record<string, { values: Values }> }).resources;
+    const expected = Object.fromEntries(Object.entries(live).map(([address, r]) => [address, r.values]));
+    const differences = compareValues(expected, plannedValues(legacyPlan));
+    expect(differences, `the fixture differs from the live platform:\n${formatDifferences(differences)}`).toEqual([]);
+  });
+
+  it("applied, the fixture holds the contract's state addresses exactly", async () => {
+    const run = await terraformOk(legacyDir, moto, ["apply", "-input=false", "tfplan"]);
     timing("legacy apply", run.seconds);
     const state = await stateJson(legacyDir, moto);
     const addresses = (state.values?.root_module.resources ?? []).map((r) => r.address).filter((a) => !a.startsWith("data."));
     expect(addresses.sort()).toEqual([...contract.addresses].sort());
   });
 
-  it("plans the switch with zero deletes, only task definition revisions replaced", async () => {
+  it("the synthesized root changes exactly the intended attributes, and loses nothing live", async () => {
     await init(newDir, moto);
     const started = Date.now();
     const planned = await planJson(newDir, moto);
     plan = planned.plan;
+    summary = planned.run.stdout.match(/Plan: .*/)?.[0] ?? "(no plan summary)";
     timing("migration plan", (Date.now() - started) / 1000);
-    const changes = plan.resource_changes ?? [];
-    const deleting = changes.filter((c) => c.change.actions.includes("delete"));
-    expect(deleting.filter((c) => c.type !== "aws_ecs_task_definition").map((c) => c.address)).toEqual([]);
-    expect(deleting.map((c) => c.address).sort()).toEqual(EXPECTED_REPLACEMENTS);
-    for (const c of deleting) expect(c.change.actions, c.address).toContain("create");
-    const updates = changes.filter((c) => c.change.actions.includes("update")).map((c) => c.address).sort();
-    console.log(`[migration] in-place updates:\n  ${updates.join("\n  ")}`);
-    expect(updates).toEqual([...EXPECTED_UPDATES].sort());
-    const created = changes.filter((c) => c.change.actions.join() === "create").map((c) => c.address).sort();
-    expect(created).toEqual([...EXPECTED_CREATES].sort());
-    expect(planned.run.stdout).toContain(EXPECTED_SUMMARY);
+    const changes = attributeChanges(plan);
+    console.log(`[migration] ${summary}\n  ${changes.map((c) => `${c.kind} ${c.address} ${c.attribute}`).join("\n  ")}`);
+    const check = checkIntended(changes, INTENDED_CHANGES);
+    expect(check.forbidden, "never: a live value lost, or a data-holding resource replaced").toEqual([]);
+    expect(
+      check.unexpected.map((c) => `${c.kind} ${c.address} ${c.attribute}: ${show(c.before)} -> ${show(c.after)}`),
+      "changes that stacks/intended-changes.ts does not list",
+    ).toEqual([]);
+    expect(check.missing.map((i) => `${i.kind} ${i.address} ${i.attribute}`), "intended changes the plan no longer shows").toEqual([]);
+  });
+
+  it("prints the plan summary docs/MIGRATION.md promises", () => {
+    expect(summary).toBe(planSummary());
   });
 
   it("accounts for every legacy address in the new root", () => {
     const known = new Set((plan.resource_changes ?? []).flatMap((c) => [c.address, c.previous_address ?? c.address]));
     expect(contract.addresses.filter((a) => !known.has(a))).toEqual([]);
+  });
+
+  it("keeps the API at 2048 CPU / 4096 MiB, its task definition untouched", () => {
+    const api = (plan.resource_changes ?? []).find((c) => c.address === "aws_ecs_task_definition.api[0]");
+    expect(api?.change.actions).toEqual(["no-op"]);
+    expect(api?.change.after).toMatchObject({ cpu: "2048", memory: "4096" });
   });
 
   it("applies the plan, after which the plan is empty", async () => {

@@ -40,12 +40,22 @@ function take(json: Json, target: Json, keys: readonly string[]): void {
   delete src[last];
 }
 
+const isObject = (v: unknown): v is Json => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * Drops the sections and resource types that splitting left empty. Blocks
+ * themselves stay, even when empty: `data "aws_caller_identity" "current" {}`
+ * is a declaration.
+ */
 function dropEmpty(json: Json): void {
-  for (const [k, v] of Object.entries(json)) {
-    if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-      dropEmpty(v as Json);
-      if (Object.keys(v as Json).length === 0) delete json[k];
+  for (const [section, body] of Object.entries(json)) {
+    if (!isObject(body)) continue;
+    if (section === "resource" || section === "data") {
+      for (const [type, byName] of Object.entries(body)) {
+        if (isObject(byName) && Object.keys(byName).length === 0) delete body[type];
+      }
     }
+    if (Object.keys(body).length === 0) delete json[section];
   }
 }
 

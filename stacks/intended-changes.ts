@@ -1,0 +1,107 @@
+/**
+ * What the switch from the live HCL root changes on the live platform, and
+ * why: every attribute the synthesized root changes, one entry each.
+ *
+ * The migration suite plans the synthesized root over the live platform's
+ * state (the fixture in `__tests__/fixtures/legacy-root`) and fails on a
+ * change this list does not name, and on an entry the plan no longer shows.
+ * docs/MIGRATION.md is generated from it (`npm run docs`).
+ *
+ * Everything else keeps its live value: names, tags, environment variables,
+ * secrets, health checks. Nothing is replaced but task definitions (a new
+ * revision is how ECS changes a task); nothing is destroyed.
+ */
+
+export type IntendedKind = "create" | "update" | "replace";
+
+export interface IntendedChange {
+  /** Terraform address in the live state (or the new one, for a creation). */
+  readonly address: string;
+  /**
+   * The attribute that changes: a top-level name (`drop_invalid_header_fields`),
+   * a field of a block written once (`health_check.interval`), a part of a
+   * container definition (`container_definitions/ui/environment/X`), or
+   * `(resource)` for a creation.
+   */
+  readonly attribute: string;
+  readonly kind: IntendedKind;
+  /** One line: why. */
+  readonly reason: string;
+}
+
+/** The services of the live platform (a service added later is a creation, not a change). */
+const LIVE_SERVICES = ["api", "ui", "mlflow", "tensorboard"] as const;
+/** The services that move from the shared `ecsTaskRole` to a role of their own. */
+const OWN_ROLE = ["ui", "mlflow", "tensorboard"] as const;
+
+const create = (address: string, reason: string): IntendedChange => ({ address, attribute: "(resource)", kind: "create", reason });
+const update = (address: string, attribute: string, reason: string): IntendedChange => ({ address, attribute, kind: "update", reason });
+
+export const INTENDED_CHANGES: readonly IntendedChange[] = [
+  // Storage: the design document's throughput; backups; TLS-only policies.
+  update(
+    "aws_efs_file_system.experiments",
+    "provisioned_throughput_in_mibps",
+    "10 -> 100 MiB/s, the design document's value (efs_provisioned_throughput_mibps); about $540-650 more a month; AWS then refuses a decrease for 24 h",
+  ),
+  create("aws_efs_backup_policy.experiments", "daily AWS Backup of the experiments (efs_backup_enabled); the design document's 'backup important data'"),
+  create("aws_efs_file_system_policy.experiments", "TLS only, and only the services' task roles, through the access point (the design's IAM authorization)"),
+  create("aws_s3_bucket_policy.mlflow_artifacts_tls_only", "the artifacts bucket refuses plain-HTTP requests"),
+  update(
+    "aws_s3_bucket_lifecycle_configuration.mlflow_artifacts_lifecycle",
+    "rule",
+    "a third rule aborts multipart uploads unfinished after 7 days; the two live rules stay as they are",
+  ),
+
+  // IAM: one task role per service, least privilege.
+  ...OWN_ROLE.flatMap((key) => [
+    create(`aws_iam_role.${key}_task_role`, `${key} gets a task role of its own instead of the shared ecsTaskRole`),
+    create(`aws_iam_role_policy.${key}_task_role_policy`, `only what ${key} needs (the design's access matrix)`),
+    {
+      address: `aws_ecs_task_definition.${key}[0]`,
+      attribute: "task_role_arn",
+      kind: "replace",
+      reason: `a new revision that runs ${key} with its own task role`,
+    } satisfies IntendedChange,
+    update(`aws_ecs_service.${key}[0]`, "task_definition", "rolls onto the new task definition revision"),
+  ]),
+  update(
+    "aws_iam_role_policy.ecs_task_role_policy",
+    "policy",
+    "ecsTaskRole becomes the API's alone: mount and write through the access point, the artifacts bucket (was EFS root access on *)",
+  ),
+  update(
+    "aws_iam_role_policy.ecs_task_execution_role_policy",
+    "policy",
+    "least privilege: ECR pull on the one repository, logs to the four log groups, the WANDB secret only (was * on everything)",
+  ),
+
+  // Deploys: roll back a failing deploy; drain and health-check faster.
+  ...LIVE_SERVICES.flatMap((key) => [
+    update(`aws_ecs_service.${key}[0]`, "deployment_circuit_breaker.enable", "stop a deploy whose tasks keep failing"),
+    update(`aws_ecs_service.${key}[0]`, "deployment_circuit_breaker.rollback", "and roll back to the last working revision (deployment_circuit_breaker_rollback)"),
+    update(`aws_lb_target_group.${key}[0]`, "deregistration_delay", "300 -> 30 s: an old task stops 270 s sooner on every deploy (deregistration_delay_seconds)"),
+    update(`aws_lb_target_group.${key}[0]`, "health_check.interval", "30 -> 10 s between health checks (health_check_interval_seconds)"),
+    update(`aws_lb_target_group.${key}[0]`, "health_check.healthy_threshold", "3 -> 2 passes: a new task is healthy after ~20 s instead of ~90 s (health_check_healthy_threshold)"),
+  ]),
+
+  // Network: the ALB drops malformed headers; security groups say what each rule is for and allow no more than needed.
+  update("aws_lb.main", "drop_invalid_header_fields", "requests with malformed headers are dropped (HTTP desync hardening)"),
+  update("aws_security_group.alb", "ingress", "each rule gets a description (same ports, same sources: alb_ingress_cidr_blocks)"),
+  update("aws_security_group.alb", "egress", "narrowed from anything anywhere to TCP inside the VPC: the ALB talks only to the tasks"),
+  update("aws_security_group.efs", "ingress", "the NFS rule gets a description"),
+  update("aws_security_group.efs", "egress", "the allow-all egress goes: NFS replies are stateful, the file system starts no connections"),
+];
+
+/** The addresses the switch touches, by kind (a replaced resource counts once, as replaced). */
+export function changedAddresses(changes: readonly IntendedChange[] = INTENDED_CHANGES): Record<IntendedKind, string[]> {
+  const of = (kind: IntendedKind) => [...new Set(changes.filter((c) => c.kind === kind).map((c) => c.address))].sort();
+  const replace = of("replace");
+  return { create: of("create"), replace, update: of("update").filter((a) => !replace.includes(a)) };
+}
+
+/** The line Terraform prints under the plan of the switch. */
+export function planSummary(changes: readonly IntendedChange[] = INTENDED_CHANGES): string {
+  const by = changedAddresses(changes);
+  return `Plan: ${by.create.length + by.replace.length} to add, ${by.update.length} to change, ${by.replace.length} to destroy.`;
+}
