@@ -1,30 +1,31 @@
 import * as path from "node:path";
 import type { App } from "cdktf";
-import { createApp } from "./constructs/core/app";
-import { formatReport } from "./constructs/core/policy/checker";
-import { RULES } from "./constructs/core/policy/rules";
-import { renderRoot, writeRoot } from "./constructs/core/root-writer";
-import { DEFAULT_CONFIG, type PlatformConfig } from "./stacks/config";
-import { NetworkStack } from "./stacks/network-stack";
-import { PlatformRoot } from "./stacks/platform-root";
-import { ServicesStack } from "./stacks/services-stack";
-import { StorageStack } from "./stacks/storage-stack";
+import { SERVICES, type ServiceTable } from "./platform/services";
+import { NetworkUnit } from "./stacks/network-unit";
+import { PlatformStack } from "./stacks/platform-stack";
+import { ServicesUnit } from "./stacks/services/services-unit";
+import { StorageUnit } from "./stacks/storage-unit";
+import { createApp } from "./synth/app";
+import { formatReport } from "./synth/policy/checker";
+import { RULES } from "./synth/policy/rules";
+import { renderRoot, writeRoot } from "./synth/root-writer";
 
 /** Where the team's `terraform -chdir=deploy/terraform ...` runs. */
 export const ROOT_DIR = path.join(__dirname, "deploy", "terraform");
 
-/** The platform: one root, three units wired through their public properties. */
-export function buildPlatform(app: App, config: PlatformConfig = DEFAULT_CONFIG) {
-  const root = new PlatformRoot(app, config);
-  const network = new NetworkStack(root, "network", { config, inputs: root.inputs });
-  const storage = new StorageStack(root, "storage", { config, inputs: root.inputs, network });
-  const services = new ServicesStack(root, "services", { config, inputs: root.inputs, network, storage });
-  return { root, units: { network, storage, services } };
+/** The platform: one root (its variables from the tables in platform/), three units wired through their public properties. */
+export function buildPlatform(app: App, services: ServiceTable = SERVICES) {
+  const root = new PlatformStack(app, { services });
+  const shared = { inputs: root.inputs, services: root.services };
+  const network = new NetworkUnit(root, "network", shared);
+  const storage = new StorageUnit(root, "storage", { ...shared, network });
+  const servicesUnit = new ServicesUnit(root, "services", { ...shared, network, storage });
+  return { root, units: { network, storage, services: servicesUnit } };
 }
 
 function main(): void {
   const app = createApp();
-  const { root, units } = buildPlatform(app, DEFAULT_CONFIG);
+  const { root, units } = buildPlatform(app);
   const { files, report } = renderRoot(root, units, RULES);
   console.log(formatReport(report));
   // Under the cdktf CLI (`cdktf synth|diff|deploy`), write only its stack folder (cdktf.out).

@@ -3,7 +3,7 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Construct } from "constructs";
 import { describe, expect, it } from "vitest";
-import { address, assertAddressTableUsed, EACH_KEY, instanceRef, splatRef, useAddressTable } from "../constructs/core/addresses";
+import { address, assertAddressTableUsed, EACH_KEY, instanceRef, splatRef, useAddressTable } from "../constructs/terraform/addresses";
 
 function stackWith(table?: Record<string, string>) {
   const stack = new TerraformStack(Testing.app(), "test");

@@ -1,16 +1,16 @@
 import { App, TerraformStack, Testing } from "cdktf";
 import type { Construct } from "constructs";
 import { buildPlatform } from "../main";
-import { RULES } from "../constructs/core/policy/rules";
-import { renderRoot } from "../constructs/core/root-writer";
-import { DEFAULT_CONFIG, type PlatformConfig } from "../stacks/config";
+import { RULES } from "../synth/policy/rules";
+import { renderRoot } from "../synth/root-writer";
+import { SERVICES, type ServiceTable } from "../platform/services";
 
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** Renders the whole platform as the root writer does: file name → parsed JSON. */
-export function renderPlatform(config: PlatformConfig = DEFAULT_CONFIG): Record<string, Json> {
+export function renderPlatform(services: ServiceTable = SERVICES): Record<string, Json> {
   const app = new App({ outdir: "/tmp/avai-test-cdktf.out" });
-  const { root, units } = buildPlatform(app, config);
+  const { root, units } = buildPlatform(app, services);
   const { files } = renderRoot(root, units, RULES);
   return Object.fromEntries(Object.entries(files).map(([name, text]) => [name, JSON.parse(text) as Json]));
 }

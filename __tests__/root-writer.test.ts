@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { GENERATED_MARKER, writeRoot } from "../constructs/core/root-writer";
+import { GENERATED_MARKER, writeRoot } from "../synth/root-writer";
 
 const generated = (body: object) => `${JSON.stringify({ "//": GENERATED_MARKER, ...body }, null, 2)}\n`;
 

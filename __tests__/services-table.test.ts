@@ -1,10 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { checkServiceTable, SERVICES, SERVICE_NAMES, type ServiceSpec } from "../stacks/services-table";
+import { checkServiceTable, SERVICE_KEYS, SERVICES, type ServiceSpec, type ServiceTable } from "../platform/services";
+
+const withService = (key: string, change: (spec: ServiceSpec) => ServiceSpec, table: ServiceTable = SERVICES): ServiceTable => ({
+  ...table,
+  [key]: change(table[key] ?? SERVICES.api),
+});
+const withDefaults = (key: string, defaults: Partial<ServiceSpec["defaults"]>) =>
+  withService(key, (s) => ({ ...s, defaults: { ...s.defaults, ...defaults } }));
 
 describe("the services table", () => {
   it("holds the four services with the design's EFS access matrix", () => {
-    expect(Object.keys(SERVICES)).toEqual([...SERVICE_NAMES]);
-    expect(Object.fromEntries(SERVICE_NAMES.map((k) => [k, SERVICES[k].experiments]))).toEqual({
+    expect(SERVICE_KEYS).toEqual(["api", "ui", "mlflow", "tensorboard"]);
+    expect(Object.fromEntries(SERVICE_KEYS.map((k) => [k, (SERVICES as ServiceTable)[k].experiments]))).toEqual({
       api: "rw", ui: "ro", mlflow: "none", tensorboard: "rw",
     });
   });
@@ -13,30 +20,34 @@ describe("the services table", () => {
     expect(() => checkServiceTable(SERVICES)).not.toThrow();
   });
 
-  it("fails when a service is unknown", () => {
-    const table: Record<string, ServiceSpec> = { ...SERVICES, jupyter: { ...SERVICES.api, port: 8888 } };
-    expect(() => checkServiceTable(table)).toThrow('services table: unknown service "jupyter"; allowed: api, ui, mlflow, tensorboard');
+  it("fails when a key cannot prefix variable names", () => {
+    expect(() => checkServiceTable({ ...SERVICES, "Jupyter-Lab": { ...SERVICES.api, defaults: { ...SERVICES.api.defaults, port: 8888, serviceName: "x" } } })).toThrow(
+      'services table: key "Jupyter-Lab" must be 1-20 lower-case letters or digits',
+    );
   });
 
   it("fails when two services share a port", () => {
-    expect(() => checkServiceTable({ ...SERVICES, ui: { ...SERVICES.ui, port: 8000 } })).toThrow(
-      'services table: ui.port 8000 is already used by "api"',
+    expect(() => checkServiceTable(withDefaults("ui", { port: 8000 }))).toThrow('services table: ui.defaults.port 8000 is already used by "api"');
+  });
+
+  it("fails when two services share an ECS service name", () => {
+    expect(() => checkServiceTable(withDefaults("ui", { serviceName: "autovision-api" }))).toThrow(
+      'services table: ui.defaults.serviceName "autovision-api" is already used by "api"',
     );
   });
 
   it("fails when a port is out of range or a health check path is relative", () => {
-    expect(() => checkServiceTable({ ...SERVICES, mlflow: { ...SERVICES.mlflow, port: 70000 } })).toThrow(/mlflow\.port is 70000; allowed: a whole number from 1 to 65535/);
-    expect(() => checkServiceTable({ ...SERVICES, ui: { ...SERVICES.ui, healthCheckPath: "health" } })).toThrow(/must start with "\/"/);
+    expect(() => checkServiceTable(withDefaults("mlflow", { port: 70000 }))).toThrow(/mlflow\.defaults\.port is 70000; allowed: a whole number from 1 to 65535/);
+    expect(() => checkServiceTable(withDefaults("ui", { healthCheckPath: "health" }))).toThrow(/must start with "\/"/);
   });
 
   it("fails unless exactly one service is the HTTPS entry", () => {
-    expect(() => checkServiceTable({ ...SERVICES, api: { ...SERVICES.api, httpsEntry: true } })).toThrow(
+    expect(() => checkServiceTable(withService("api", (s) => ({ ...s, httpsEntry: true })))).toThrow(
       "services table: exactly one service must be the httpsEntry (served on 443); found api, ui",
     );
   });
 
-  it("fails when a service is missing", () => {
-    const { tensorboard: _dropped, ...rest } = SERVICES;
-    expect(() => checkServiceTable(rest)).toThrow('services table: service "tensorboard" is missing');
+  it("fails when the table is empty", () => {
+    expect(() => checkServiceTable({})).toThrow("services table: it is empty");
   });
 });

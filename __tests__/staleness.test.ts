@@ -7,8 +7,8 @@ import * as path from "node:path";
 import { App } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { buildPlatform, ROOT_DIR } from "../main";
-import { RULES } from "../constructs/core/policy/rules";
-import { GENERATED_MARKER, renderRoot } from "../constructs/core/root-writer";
+import { RULES } from "../synth/policy/rules";
+import { GENERATED_MARKER, renderRoot } from "../synth/root-writer";
 
 describe("the committed root in deploy/terraform", () => {
   const { root, units } = buildPlatform(new App({ outdir: "/tmp/avai-test-cdktf.out" }));

@@ -69,7 +69,12 @@ describe("ServiceRole", () => {
     }))).toThrow(/allows a wildcard action on "\*"/);
   });
 
-  it("fails without statements", () => {
-    expect(() => synthScope((scope) => new ServiceRole(scope, "role", { roleName: "empty", assumedBy: "x", statements: [] }))).toThrow(/statements is empty/);
+  it("creates no inline policy for a role without statements, and attaches managed policies", () => {
+    const json = synthScope((scope) => new ServiceRole(scope, "role", {
+      roleName: "quiet", assumedBy: "ecs-tasks.amazonaws.com", statements: [], managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+    }));
+    expect(Object.values(resources(json, "aws_iam_role"))).toHaveLength(1);
+    expect(resources(json, "aws_iam_role_policy")).toEqual({});
+    expect(Object.values(resources(json, "aws_iam_role_policy_attachment"))[0].policy_arn).toBe("arn:aws:iam::aws:policy/ReadOnlyAccess");
   });
 });

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { INTENDED_CHANGES } from "../stacks/intended-changes";
+import { INTENDED_CHANGES } from "../platform/intended-changes";
 import { mergeRoot, renderPlatform, type Json } from "./helpers";
 
 const PROJECT = path.resolve(__dirname, "..");
@@ -113,7 +113,7 @@ describe("docs", () => {
 
   it("MIGRATION.md lists every intended change of the switch and the plan summary (run `npm run docs`)", async () => {
     const { MIGRATION, renderMigration } = await import("../scripts/docs-tables");
-    const { INTENDED_CHANGES, planSummary } = await import("../stacks/intended-changes");
+    const { INTENDED_CHANGES, planSummary } = await import("../platform/intended-changes");
     const text = fs.readFileSync(MIGRATION, "utf8");
     expect(text).toBe(renderMigration(text));
     expect(text).toContain(planSummary());
@@ -121,7 +121,7 @@ describe("docs", () => {
   });
 
   it("POLICY.md lists every rule the code runs", async () => {
-    const { RULES } = await import("../constructs/core/policy/rules");
+    const { RULES } = await import("../synth/policy/rules");
     const text = read("docs/POLICY.md");
     for (const r of RULES) expect(text, r.id).toContain(`| ${r.id} |`);
   });

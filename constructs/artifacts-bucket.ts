@@ -5,8 +5,8 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
-import { address } from "./core/addresses";
-import { policyDocument } from "./core/iam";
+import { address } from "./terraform/addresses";
+import { policyDocument } from "./terraform/iam";
 
 export interface ArtifactsBucketProps {
   /** Globally unique bucket name. */

@@ -2,7 +2,7 @@ import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
-import { address } from "./core/addresses";
+import { address } from "./terraform/addresses";
 
 export interface ContainerRegistryProps {
   readonly repositoryName: string;

@@ -1,7 +1,7 @@
 import { EfsFileSystemPolicy } from "@cdktf/provider-aws/lib/efs-file-system-policy";
 import { Construct } from "constructs";
-import { address } from "./core/addresses";
-import { policyDocument, type PolicyStatement } from "./core/iam";
+import { address } from "./terraform/addresses";
+import { policyDocument, type PolicyStatement } from "./terraform/iam";
 import type { EfsShare } from "./efs-share";
 
 /** What a client may do on the share: mount and write, or mount read-only. */

@@ -4,7 +4,7 @@ import { EfsFileSystem } from "@cdktf/provider-aws/lib/efs-file-system";
 import { EfsMountTarget } from "@cdktf/provider-aws/lib/efs-mount-target";
 import { Fn, TerraformCount, type IResolvable } from "cdktf";
 import { Construct } from "constructs";
-import { address } from "./core/addresses";
+import { address } from "./terraform/addresses";
 
 /** POSIX identity that every client of the access point acts as. */
 export interface PosixIdentity {

@@ -5,9 +5,9 @@ import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import type { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
-import { Fn, TerraformIterator, Token, type IResolvable } from "cdktf";
+import { Fn, TerraformIterator, Token, type IResolvable, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { address, instanceRef } from "./core/addresses";
+import { address, instanceRef } from "./terraform/addresses";
 
 /** An EFS access point mounted into the container. */
 export interface EfsMount {
@@ -117,12 +117,14 @@ export const EXPERIMENTS_VOLUME = "experiments-volume";
  * passed in, so that logs outlive the service.
  */
 export class FargateWebService extends Construct {
-  public readonly taskDefinition: EcsTaskDefinition;
-  public readonly service: EcsService;
-  public readonly targetGroup: LbTargetGroup;
-  public readonly listener: LbListener;
-  /** The one instance's task definition ARN (`…[0].arn`). */
+  /** The task definition's ARN (`aws_ecs_task_definition.<x>[0].arn`). */
   public readonly taskDefinitionArn: string;
+  /** The target group's ARN (`…[0].arn`); only while the service is public. */
+  public readonly targetGroupArn: string;
+  /** The service's own listener's ARN (`…[0].arn`); only while the service is public. */
+  public readonly listenerArn: string;
+  /** The ECS service, for `depends_on` (an instance key is not needed there). */
+  public readonly serviceDependency: ITerraformDependable;
 
   constructor(scope: Construct, id: string, props: FargateWebServiceProps) {
     super(scope, id);
@@ -163,7 +165,7 @@ export class FargateWebService extends Construct {
       },
     };
 
-    this.taskDefinition = address(
+    const taskDefinition = address(
       new EcsTaskDefinition(this, "task-definition", {
         count,
         family: props.serviceName,
@@ -192,9 +194,9 @@ export class FargateWebService extends Construct {
         dependsOn: [props.logGroup],
       }),
     );
-    this.taskDefinitionArn = instanceRef(this.taskDefinition, 0, "arn");
+    this.taskDefinitionArn = instanceRef(taskDefinition, 0, "arn");
 
-    this.targetGroup = address(
+    const targetGroup = address(
       new LbTargetGroup(this, "target-group", {
         count: publicCount,
         name: `${props.serviceName}-tg`,
@@ -218,7 +220,9 @@ export class FargateWebService extends Construct {
       }),
     );
 
-    this.listener = address(
+    this.targetGroupArn = instanceRef(targetGroup, 0, "arn");
+
+    const listener = address(
       new LbListener(this, "listener", {
         count: publicCount,
         loadBalancerArn: props.loadBalancer.arn,
@@ -230,11 +234,12 @@ export class FargateWebService extends Construct {
               sslPolicy: Fn.conditional(props.listenerTls.enabled, props.listenerTls.sslPolicy, Token.nullValue()),
             }
           : { protocol: "HTTP" }),
-        defaultAction: [{ type: "forward", targetGroupArn: instanceRef(this.targetGroup, 0, "arn") }],
+        defaultAction: [{ type: "forward", targetGroupArn: this.targetGroupArn }],
       }),
     );
+    this.listenerArn = instanceRef(listener, 0, "arn");
 
-    this.service = address(
+    this.serviceDependency = address(
       new EcsService(this, "service", {
         count,
         name: props.serviceName,
@@ -250,9 +255,9 @@ export class FargateWebService extends Construct {
         },
         loadBalancer:
           isPublic === true
-            ? [{ targetGroupArn: instanceRef(this.targetGroup, 0, "arn"), containerName: name, containerPort: props.port }]
+            ? [{ targetGroupArn: this.targetGroupArn, containerName: name, containerPort: props.port }]
             : TerraformIterator.fromList(Fn.conditional(isPublic, [name], [])).dynamic({
-                target_group_arn: instanceRef(this.targetGroup, 0, "arn"),
+                target_group_arn: this.targetGroupArn,
                 container_name: name,
                 container_port: props.port,
               }),
@@ -265,7 +270,7 @@ export class FargateWebService extends Construct {
         deploymentMaximumPercent: props.deployment.maximumPercent,
         deploymentCircuitBreaker: { enable: true, rollback: props.deployment.circuitBreakerRollback },
         forceNewDeployment: props.deployment.forceNewDeployment ? true : undefined,
-        dependsOn: [this.listener],
+        dependsOn: [listener],
         tags: { Name: `${props.namePrefix}-${name}-service` },
       }),
     );

@@ -3,7 +3,7 @@ import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
 import { Fn, Token, type IResolvable } from "cdktf";
 import { Construct } from "constructs";
-import { address, instanceRef } from "./core/addresses";
+import { address } from "./terraform/addresses";
 
 export interface HttpsEntryProps {
   readonly loadBalancer: Lb;
@@ -13,10 +13,10 @@ export interface HttpsEntryProps {
   readonly serviceEnabled: boolean | IResolvable;
   readonly certificateArn: string;
   readonly sslPolicy: string;
-  /** The entry service's target group (count 0/1) that 443 forwards to. */
-  readonly targetGroup: import("@cdktf/provider-aws/lib/lb-target-group").LbTargetGroup;
-  /** The entry service's plain-HTTP listener (count 0/1), which then redirects to 443. */
-  readonly httpListener: LbListener;
+  /** ARN of the entry service's target group, which 443 forwards to. */
+  readonly targetGroupArn: string;
+  /** ARN of the entry service's plain-HTTP listener, which then redirects to 443. */
+  readonly httpListenerArn: string;
 }
 
 const REDIRECT_TO_HTTPS = { type: "redirect", redirect: { port: "443", protocol: "HTTPS", statusCode: "HTTP_301" } };
@@ -41,7 +41,7 @@ export class HttpsEntry extends Construct {
         protocol: "HTTPS",
         certificateArn: props.certificateArn,
         sslPolicy: props.sslPolicy,
-        defaultAction: [{ type: "forward", targetGroupArn: instanceRef(props.targetGroup, 0, "arn") }],
+        defaultAction: [{ type: "forward", targetGroupArn: props.targetGroupArn }],
       }),
     );
     address(
@@ -56,7 +56,7 @@ export class HttpsEntry extends Construct {
     address(
       new LbListenerRule(this, "redirect-rule", {
         count: onWithService,
-        listenerArn: instanceRef(props.httpListener, 0, "arn"),
+        listenerArn: props.httpListenerArn,
         priority: 1,
         action: [REDIRECT_TO_HTTPS],
         condition: [{ pathPattern: { values: ["/*"] } }],

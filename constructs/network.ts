@@ -9,7 +9,7 @@ import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { Fn, Op, TerraformCount, Token } from "cdktf";
 import { Construct } from "constructs";
-import { address, instanceRef, splatRef } from "./core/addresses";
+import { address, instanceRef, splatRef } from "./terraform/addresses";
 
 export interface NetworkProps {
   /** The VPC's IPv4 range; subnets are /24 slices of it when it is a /16. */

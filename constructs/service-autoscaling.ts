@@ -2,7 +2,7 @@ import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-pol
 import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
 import { Fn, TerraformIterator, TerraformLocal, Token, type ITerraformDependable, type IResolvable } from "cdktf";
 import { Construct } from "constructs";
-import { address, EACH_KEY, instanceRef } from "./core/addresses";
+import { address, EACH_KEY, instanceRef } from "./terraform/addresses";
 
 /** One ECS service to scale. */
 export interface ScaledService {

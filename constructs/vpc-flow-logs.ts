@@ -4,8 +4,8 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Fn, Token, type IResolvable } from "cdktf";
 import { Construct } from "constructs";
-import { address, instanceRef } from "./core/addresses";
-import { assumeRolePolicy, policyDocument } from "./core/iam";
+import { address, instanceRef } from "./terraform/addresses";
+import { assumeRolePolicy, policyDocument } from "./terraform/iam";
 
 export interface VpcFlowLogsProps {
   readonly vpcId: string;

@@ -7,9 +7,9 @@ import * as path from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { TerraformStack } from "cdktf";
-import { createApp } from "../constructs/core/app";
+import { createApp } from "../synth/app";
 import { Construct } from "constructs";
-import { renderRoot, writeRoot } from "../constructs/core/root-writer";
+import { renderRoot, writeRoot } from "../synth/root-writer";
 
 const app = createApp({ outdir: path.join(os.tmpdir(), "avai-bench-floor.out") });
 const stack = new TerraformStack(app, "floor");

@@ -1,17 +1,17 @@
 /**
  * Writes the generated parts of the docs: the README's inputs and outputs
  * tables from the synthesized root, and docs/MIGRATION.md's list of what the
- * switch changes from `stacks/intended-changes.ts`, so the docs always say
+ * switch changes from `platform/intended-changes.ts`, so the docs always say
  * what the code declares. `npm run docs` rewrites them between their
  * markers; a unit test fails when they are stale.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { App } from "cdktf";
-import { RULES } from "../constructs/core/policy/rules";
-import { renderRoot } from "../constructs/core/root-writer";
+import { RULES } from "../synth/policy/rules";
+import { renderRoot } from "../synth/root-writer";
 import { buildPlatform } from "../main";
-import { changedAddresses, INTENDED_CHANGES, planSummary, type IntendedKind } from "../stacks/intended-changes";
+import { changedAddresses, INTENDED_CHANGES, planSummary, type IntendedKind } from "../platform/intended-changes";
 
 type Variable = { type: string; default: unknown; description: string };
 type Output = { description: string };

@@ -8,7 +8,7 @@ import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import contract from "../fixtures/legacy-contract.json";
 import forceNew from "../fixtures/force-new.json";
-import { INTENDED_CHANGES } from "../../stacks/intended-changes";
+import { INTENDED_CHANGES } from "../../platform/intended-changes";
 import { plannedValues, sameKnown, type Values } from "./plan-values";
 import {
   awsCall,

@@ -161,15 +161,15 @@ export interface RunOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-/** The environment that points terraform, its S3 backend and the provider at moto. */
-export function terraformEnv(moto: Moto): NodeJS.ProcessEnv {
+/** The environment that points terraform, its S3 backend and the provider at moto (none: offline commands such as validate). */
+export function terraformEnv(moto: Moto | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     TMPDIR: process.env.TMPDIR,
     TF_CLI_CONFIG_FILE: cliConfigFile(),
     TF_IN_AUTOMATION: "1",
-    AWS_ENDPOINT_URL: moto.endpoint,
+    AWS_ENDPOINT_URL: moto?.endpoint ?? "http://127.0.0.1:9",
     AWS_ACCESS_KEY_ID: "test",
     AWS_SECRET_ACCESS_KEY: "test",
     AWS_REGION: REGION,
@@ -181,7 +181,7 @@ export function terraformEnv(moto: Moto): NodeJS.ProcessEnv {
 }
 
 /** Runs a command with the emulator's environment; resolves with its exit code and output. */
-export function runCommand(command: string, args: readonly string[], cwd: string, moto: Moto, options: RunOptions = {}): Promise<RunResult> {
+export function runCommand(command: string, args: readonly string[], cwd: string, moto: Moto | undefined, options: RunOptions = {}): Promise<RunResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env: { ...terraformEnv(moto), ...options.env } });
@@ -199,7 +199,7 @@ export function runCommand(command: string, args: readonly string[], cwd: string
 }
 
 /** Runs terraform in `dir` with `-no-color`; resolves with its exit code and output. */
-export function terraform(dir: string, moto: Moto, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+export function terraform(dir: string, moto: Moto | undefined, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return runCommand("terraform", [...args, "-no-color"], dir, moto, options);
 }
 
@@ -210,7 +210,7 @@ export function make(dir: string, moto: Moto, target: string, vars: Record<strin
 }
 
 /** Like `terraform`, but throws with the output when the exit code is not 0 (or not in `okCodes`). */
-export async function terraformOk(dir: string, moto: Moto, args: readonly string[], okCodes: readonly number[] = [0]): Promise<RunResult> {
+export async function terraformOk(dir: string, moto: Moto | undefined, args: readonly string[], okCodes: readonly number[] = [0]): Promise<RunResult> {
   const result = await terraform(dir, moto, args);
   if (!okCodes.includes(result.code)) {
     throw new Error(`terraform ${args.join(" ")} exited ${result.code}\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);

@@ -7,7 +7,7 @@
  *    hold exactly the values of `legacy-values.json`, made by machine from
  *    the live root. That plan is then applied: the live state.
  * 2. The synthesized root, planned over that state, must change exactly what
- *    `stacks/intended-changes.ts` lists, attribute by attribute: nothing
+ *    `platform/intended-changes.ts` lists, attribute by attribute: nothing
  *    destroyed, nothing replaced but task definitions, no live tag,
  *    environment variable, secret or health-check value lost.
  */
@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import contract from "../fixtures/legacy-contract.json";
-import { INTENDED_CHANGES, planSummary } from "../../stacks/intended-changes";
+import { INTENDED_CHANGES, planSummary } from "../../platform/intended-changes";
 import {
   checkTools,
   copyRoot,
@@ -91,7 +91,7 @@ describe("migration from the live HCL state", () => {
     expect(check.forbidden, "never: a live value lost, or a data-holding resource replaced").toEqual([]);
     expect(
       check.unexpected.map((c) => `${c.kind} ${c.address} ${c.attribute}: ${show(c.before)} -> ${show(c.after)}`),
-      "changes that stacks/intended-changes.ts does not list",
+      "changes that platform/intended-changes.ts does not list",
     ).toEqual([]);
     expect(check.missing.map((i) => `${i.kind} ${i.address} ${i.attribute}`), "intended changes the plan no longer shows").toEqual([]);
   });

@@ -1,5 +1,4 @@
-import type { AddressTable } from "../constructs/core/addresses";
-import { SERVICE_NAMES } from "./services-table";
+import type { AddressTable } from "../constructs/terraform/addresses";
 
 /**
  * Construct path (below the root stack) → Terraform logical id.
@@ -11,7 +10,8 @@ import { SERVICE_NAMES } from "./services-table";
  * resource itself. Changing a value on the left of a live resource is a
  * rename: it needs a `moved` block.
  */
-export const ADDRESS_TABLE: AddressTable = {
+export function addressTable(serviceKeys: readonly string[]): AddressTable {
+  return {
   // network unit
   "network/network/availability-zones": "available",
   "network/network/vpc": "main",
@@ -43,37 +43,44 @@ export const ADDRESS_TABLE: AddressTable = {
   "storage/wandb-secret": "wandb_api_key",
   "storage/account": "current",
   "storage/wandb-secret-version": "wandb_api_key",
-  ...Object.fromEntries(SERVICE_NAMES.map((key) => [`storage/${key}-logs`, key])),
+  ...Object.fromEntries(serviceKeys.map((key) => [`storage/${key}-logs`, key])),
 
   // services unit
   "services/namespace": "service_connect",
   "services/cluster": "main",
-  "services/execution-role/role": "ecs_task_execution_role",
-  "services/execution-role/policy": "ecs_task_execution_role_policy",
-  "services/api-task-role/role": "ecs_task_role",
-  "services/api-task-role/policy": "ecs_task_role_policy",
+  "services/iam/execution-role/role": "ecs_task_execution_role",
+  "services/iam/execution-role/policy": "ecs_task_execution_role_policy",
   ...Object.fromEntries(
-    SERVICE_NAMES.filter((key) => key !== "api").flatMap((key) => [
-      [`services/${key}-task-role/role`, `${key}_task_role`],
-      [`services/${key}-task-role/policy`, `${key}_task_role_policy`],
+    serviceKeys.flatMap((key) => [
+      [`services/iam/${key}-task-role/role`, `${key}_task_role`],
+      [`services/iam/${key}-task-role/policy`, `${key}_task_role_policy`],
     ]),
   ),
-  "services/experiments-access/policy": "experiments",
-  "services/autoscale-role": "ecs_auto_scale_role",
-  "services/autoscale-role-policy": "ecs_auto_scale_role_policy",
-  "services/load-balancer": "main",
+  // The live platform's one task role, ecsTaskRole, is the API's now.
+  "services/iam/api-task-role/role": "ecs_task_role",
+  "services/iam/api-task-role/policy": "ecs_task_role_policy",
+  "services/iam/experiments-access/policy": "experiments",
+  "services/iam/autoscale-role/role": "ecs_auto_scale_role",
+  "services/iam/autoscale-role/attach-AmazonEC2ContainerServiceAutoscaleRole": "ecs_auto_scale_role_policy",
+  "services/entry/load-balancer": "main",
   ...Object.fromEntries(
-    SERVICE_NAMES.flatMap((key) => [
+    serviceKeys.flatMap((key) => [
       [`services/${key}/task-definition`, key],
       [`services/${key}/service`, key],
       [`services/${key}/target-group`, key],
       [`services/${key}/listener`, key],
     ]),
   ),
-  "services/https/https-listener": "https",
-  "services/https/http-redirect-listener": "http_redirect",
-  "services/https/redirect-rule": "https_redirect",
+  "services/entry/https/https-listener": "https",
+  "services/entry/https/http-redirect-listener": "http_redirect",
+  "services/entry/https/redirect-rule": "https_redirect",
   "services/autoscaling/services": "ecs_services",
   "services/autoscaling/targets": "ecs_target",
   "services/autoscaling/cpu-policies": "ecs_cpu_scaling_policy",
 };
+}
+
+/** Entries of `addressTable` whose element may be absent: the inline policy of a task role with nothing to allow. */
+export function optionalAddresses(serviceKeys: readonly string[]): string[] {
+  return serviceKeys.map((key) => `services/iam/${key}-task-role/policy`);
+}

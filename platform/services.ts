@@ -1,25 +1,24 @@
 /**
- * The four AutoVisionAI services, as data. Everything that differs between
- * them (port, image, command, EFS access, health check, sizing, scaling,
- * environment) is here; the code that builds a service is written once in
- * `constructs/fargate-web-service.ts`. Adding a fifth service is one entry.
+ * The AutoVisionAI services, as data. Everything that differs between them
+ * (port, image, command, environment, access to the experiments and to the
+ * artifacts bucket, health checks, sizing, scaling) is here; the code that
+ * builds a service is written once (`stacks/services/`, from
+ * `constructs/fargate-web-service.ts`). Adding a service is one entry: its
+ * root variables, task role, log group, listener, autoscaling, URLs,
+ * outputs and docs follow from it.
  */
-
-/** The services' keys: container name, Service Connect name and construct id. */
-export const SERVICE_NAMES = ["api", "ui", "mlflow", "tensorboard"] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** How a service sees the shared experiments file system (design: EFS_SETUP.md, "Service Access Matrix"). */
 export type ExperimentsAccess = "rw" | "ro" | "none";
 
 /** Values known only to Terraform, handed to a service's command and environment. */
 export interface ServiceRuntime {
-  /** The service's container port (`var.<key>_port`). */
+  /** The service's container port (`var.<key>_port`, as a string). */
   readonly port: string;
   /** The MLflow artifacts bucket name. */
   readonly artifactsBucket: string;
-  /** `http://<alb dns>:<port>` of every service, for links a browser follows. */
-  readonly externalUrls: Readonly<Record<ServiceName, string>>;
+  /** `http://<alb dns>:<port>` of every service by key ("" for a service kept off the ALB), for links a browser follows. */
+  readonly externalUrls: Readonly<Record<string, string>>;
   /** `var.env_mode`. */
   readonly envMode: string;
   /** `var.wandb_entity`. */
@@ -28,26 +27,43 @@ export interface ServiceRuntime {
   readonly region: string;
 }
 
-export interface ServiceSpec {
-  /** How people write the service's name (the `Service` tag of its log group). */
-  readonly displayName: string;
-  /** The ECS service name, default of `var.<key>_service_name`; also the task family and `/ecs/<name>` log group. */
+/**
+ * The defaults of a service's root variables (`<key>_service_name`,
+ * `<key>_cpu` …). Only the inputs table reads them: the code that builds a
+ * service sees the variables, never these values (see `PlatformService`).
+ */
+export interface ServiceDefaults {
+  /** The ECS service name; also the task family, the `/ecs/<name>` log group and the `<name>-tg` target group. */
   readonly serviceName: string;
-  /** The tag of the one ECR repository the image comes from. */
-  readonly imageTag: string;
-  /** Container and listener port, default of `var.<key>_port`. */
+  /** Container and listener port. */
   readonly port: number;
-  /** Fargate task CPU units, default of `var.<key>_cpu`. */
+  /** Fargate task CPU units. */
   readonly cpu: number;
-  /** Fargate task memory in MiB, default of `var.<key>_memory`. */
+  /** Fargate task memory in MiB. */
   readonly memoryMiB: number;
-  /** Default of `var.<key>_desired_count`. */
   readonly desiredCount: number;
-  /** Defaults of `var.<key>_min_capacity` / `var.<key>_max_capacity`. */
   readonly minCapacity: number;
   readonly maxCapacity: number;
-  /** The path the load balancer and the container health check probe, default of `var.<key>_health_check_path`. */
+  /** The path the load balancer and the container health check probe. */
   readonly healthCheckPath: string;
+}
+
+/** A task role that exists on the live platform under a fixed name (a role's name forces its replacement). */
+export interface LegacyTaskRole {
+  readonly roleName: string;
+  readonly policyName: string;
+  /** Its `Name` tag. */
+  readonly nameTag: string;
+}
+
+export interface ServiceSpec {
+  /** How people write the service's name (the `Service` tag of its log group, docs). */
+  readonly displayName: string;
+  /** What the service is for, in a few words (docs). */
+  readonly purpose: string;
+  readonly defaults: ServiceDefaults;
+  /** The tag of the one ECR repository the image comes from. */
+  readonly imageTag: string;
   /** HTTP codes the load balancer counts as healthy. */
   readonly healthCheckMatcher: string;
   /** Seconds the container health check waits after start before counting failures. */
@@ -61,14 +77,14 @@ export interface ServiceSpec {
   readonly experiments: ExperimentsAccess;
   /** Read and write the MLflow artifacts bucket. */
   readonly artifactsBucketAccess: boolean;
-  /** Environment variables that hold the WANDB API key from Secrets Manager. */
+  /** Receives WANDB_API_KEY from Secrets Manager. */
   readonly wandbSecret: boolean;
   /** May be kept off the public ALB with `var.<key>_public = false` (for services without a login). */
   readonly optionalPublic: boolean;
   /** With HTTPS on: this service is served on 443, and HTTP on its own port redirects there (else its port serves HTTPS). */
   readonly httpsEntry: boolean;
   /**
-   * The service's task role when it keeps a role of the live platform (a role's name forces its replacement).
+   * The service's task role when it keeps a role of the live platform.
    * @default - its own role `<project>-<key>-task-role` with the policy `<role name>Policy`
    */
   readonly taskRole?: LegacyTaskRole;
@@ -78,32 +94,28 @@ export interface ServiceSpec {
   readonly environment: (rt: ServiceRuntime) => Readonly<Record<string, string>>;
 }
 
-/** A task role that exists on the live platform under a fixed name. */
-export interface LegacyTaskRole {
-  readonly roleName: string;
-  readonly policyName: string;
-  /** Its `Name` tag. */
-  readonly nameTag: string;
-}
-
-export type ServiceTable = Readonly<Record<ServiceName, ServiceSpec>>;
+/** A services table: key (container name, Service Connect name, construct id, variable prefix) → service. */
+export type ServiceTable = Readonly<Record<string, ServiceSpec>>;
 
 /** Python prints each line as it comes: the services' logs reach CloudWatch line by line. */
 const unbuffered = { PYTHONUNBUFFERED: "1" };
 const appEnvironment = (rt: ServiceRuntime) => ({ ENV_MODE: rt.envMode, WANDB_ENTITY: rt.wandbEntity, ...unbuffered });
 
-export const SERVICES: ServiceTable = {
+export const SERVICES = {
   api: {
     displayName: "API",
-    serviceName: "autovision-api",
+    purpose: "FastAPI: training and inference endpoints",
+    defaults: {
+      serviceName: "autovision-api",
+      port: 8000,
+      cpu: 2048,
+      memoryMiB: 4096,
+      desiredCount: 1,
+      minCapacity: 1,
+      maxCapacity: 1,
+      healthCheckPath: "/health",
+    },
     imageTag: "app",
-    port: 8000,
-    cpu: 2048,
-    memoryMiB: 4096,
-    desiredCount: 1,
-    minCapacity: 1,
-    maxCapacity: 1,
-    healthCheckPath: "/health",
     healthCheckMatcher: "200-299",
     healthCheckStartPeriodSeconds: 15,
     experiments: "rw",
@@ -119,15 +131,18 @@ export const SERVICES: ServiceTable = {
   },
   ui: {
     displayName: "UI",
-    serviceName: "autovision-ui",
+    purpose: "Streamlit: the team's web interface",
+    defaults: {
+      serviceName: "autovision-ui",
+      port: 8501,
+      cpu: 1024,
+      memoryMiB: 2048,
+      desiredCount: 1,
+      minCapacity: 1,
+      maxCapacity: 1,
+      healthCheckPath: "/_stcore/health",
+    },
     imageTag: "app",
-    port: 8501,
-    cpu: 1024,
-    memoryMiB: 2048,
-    desiredCount: 1,
-    minCapacity: 1,
-    maxCapacity: 1,
-    healthCheckPath: "/_stcore/health",
     healthCheckMatcher: "200-299",
     healthCheckStartPeriodSeconds: 30,
     experiments: "ro",
@@ -148,15 +163,18 @@ export const SERVICES: ServiceTable = {
   },
   mlflow: {
     displayName: "MLflow",
-    serviceName: "autovision-mlflow",
+    purpose: "experiment tracking; artifacts in S3",
+    defaults: {
+      serviceName: "autovision-mlflow",
+      port: 8080,
+      cpu: 512,
+      memoryMiB: 1024,
+      desiredCount: 1,
+      minCapacity: 1,
+      maxCapacity: 1,
+      healthCheckPath: "/health",
+    },
     imageTag: "mlflow",
-    port: 8080,
-    cpu: 512,
-    memoryMiB: 1024,
-    desiredCount: 1,
-    minCapacity: 1,
-    maxCapacity: 1,
-    healthCheckPath: "/health",
     healthCheckMatcher: "200-299",
     healthCheckStartPeriodSeconds: 15,
     experiments: "none",
@@ -174,15 +192,18 @@ export const SERVICES: ServiceTable = {
   },
   tensorboard: {
     displayName: "TensorBoard",
-    serviceName: "autovision-tensorboard",
+    purpose: "training curves from the experiments",
+    defaults: {
+      serviceName: "autovision-tensorboard",
+      port: 6006,
+      cpu: 512,
+      memoryMiB: 1024,
+      desiredCount: 1,
+      minCapacity: 1,
+      maxCapacity: 1,
+      healthCheckPath: "/",
+    },
     imageTag: "tensorboard",
-    port: 6006,
-    cpu: 512,
-    memoryMiB: 1024,
-    desiredCount: 1,
-    minCapacity: 1,
-    maxCapacity: 1,
-    healthCheckPath: "/",
     healthCheckMatcher: "200",
     healthCheckStartPeriodSeconds: 10,
     containerHealthCheckPath: "",
@@ -195,41 +216,47 @@ export const SERVICES: ServiceTable = {
     command: (rt) => ["tensorboard", "--logdir", "/app/experiments", "--host", "0.0.0.0", "--port", rt.port],
     environment: () => unbuffered,
   },
-};
+} as const satisfies ServiceTable;
+
+/** The keys of the platform's services, in the table's order. */
+export const SERVICE_KEYS = Object.keys(SERVICES);
 
 /**
- * Synth-time checks of a service table: every key known, ports distinct and
- * in range. Throws with the entry, the value and what is allowed.
+ * Synth-time checks of a services table, before anything is built: keys
+ * usable as variable prefixes, names and ports distinct, exactly one HTTPS
+ * entry. Throws with the entry, the value and what is allowed.
  */
-export function checkServiceTable(table: Readonly<Record<string, ServiceSpec>>): void {
+export function checkServiceTable(table: ServiceTable): void {
+  const keys = Object.keys(table);
+  if (keys.length === 0) throw new Error("services table: it is empty; at least one service is needed");
   const ports = new Map<number, string>();
+  const names = new Map<string, string>();
   for (const [key, spec] of Object.entries(table)) {
-    if (!(SERVICE_NAMES as readonly string[]).includes(key)) {
-      throw new Error(`services table: unknown service "${key}"; allowed: ${SERVICE_NAMES.join(", ")}`);
+    if (!/^[a-z][a-z0-9]{0,19}$/.test(key)) {
+      throw new Error(`services table: key "${key}" must be 1-20 lower-case letters or digits, starting with a letter (it prefixes the service's variables, e.g. ${key}_cpu)`);
     }
-    if (!Number.isInteger(spec.port) || spec.port < 1 || spec.port > 65535) {
-      throw new Error(`services table: ${key}.port is ${spec.port}; allowed: a whole number from 1 to 65535`);
+    const { port, serviceName, healthCheckPath } = spec.defaults;
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new Error(`services table: ${key}.defaults.port is ${port}; allowed: a whole number from 1 to 65535`);
     }
-    const other = ports.get(spec.port);
-    if (other !== undefined) {
-      throw new Error(
-        `services table: ${key}.port ${spec.port} is already used by "${other}"; every service needs its own listener port`,
-      );
+    const portOwner = ports.get(port);
+    if (portOwner !== undefined) {
+      throw new Error(`services table: ${key}.defaults.port ${port} is already used by "${portOwner}"; every service needs its own listener port`);
     }
-    ports.set(spec.port, key);
-    if (!spec.healthCheckPath.startsWith("/")) {
-      throw new Error(`services table: ${key}.healthCheckPath "${spec.healthCheckPath}" must start with "/"`);
+    ports.set(port, key);
+    const nameOwner = names.get(serviceName);
+    if (nameOwner !== undefined) {
+      throw new Error(`services table: ${key}.defaults.serviceName "${serviceName}" is already used by "${nameOwner}"; ECS service names must differ`);
     }
-  }
-  for (const key of SERVICE_NAMES) {
-    if (!(key in table)) throw new Error(`services table: service "${key}" is missing`);
-  }
-  for (const [key, spec] of Object.entries(table)) {
+    names.set(serviceName, key);
+    if (!healthCheckPath.startsWith("/")) {
+      throw new Error(`services table: ${key}.defaults.healthCheckPath "${healthCheckPath}" must start with "/"`);
+    }
     if (spec.httpsEntry && spec.optionalPublic) {
       throw new Error(`services table: ${key} is the httpsEntry and cannot be optionalPublic: 443 must always reach it`);
     }
   }
-  const entries = Object.entries(table).filter(([, spec]) => spec.httpsEntry).map(([key]) => key);
+  const entries = keys.filter((key) => table[key].httpsEntry);
   if (entries.length !== 1) {
     throw new Error(`services table: exactly one service must be the httpsEntry (served on 443); found ${entries.length ? entries.join(", ") : "none"}`);
   }

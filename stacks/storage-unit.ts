@@ -5,23 +5,20 @@ import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmana
 import { Construct } from "constructs";
 import { ArtifactsBucket } from "../constructs/artifacts-bucket";
 import { ContainerRegistry } from "../constructs/container-registry";
-import { address } from "../constructs/core/addresses";
-import { declareOutput } from "../constructs/core/variables";
+import { address } from "../constructs/terraform/addresses";
+import { suppress } from "../constructs/terraform/suppress";
+import { declareOutput } from "../constructs/terraform/variables";
 import { EfsShare } from "../constructs/efs-share";
-import { suppress } from "../constructs/core/policy/checker";
-import type { PlatformConfig } from "./config";
-import type { NetworkStack } from "./network-stack";
-import { SERVICE_NAMES, type ServiceName } from "./services-table";
-import type { PlatformInputs } from "./variables";
+import { listing } from "../platform/text";
+import { PLATFORM } from "../platform/config";
+import type { NetworkUnit } from "./network-unit";
+import type { PlatformInputs, PlatformService } from "./platform-stack";
 
-export interface StorageStackProps {
-  readonly config: PlatformConfig;
+export interface StorageUnitProps {
   readonly inputs: PlatformInputs;
-  readonly network: NetworkStack;
+  readonly services: readonly PlatformService[];
+  readonly network: NetworkUnit;
 }
-
-/** Where the containers see the experiments share (EFS_SETUP.md). */
-export const EXPERIMENTS_PATH = "/app/experiments";
 
 /** The placeholder the secret is created with (the live platform's); the real key is set by hand and never overwritten. */
 export const WANDB_KEY_PLACEHOLDER = "placeholder-value-set-this-manually";
@@ -31,7 +28,7 @@ export const WANDB_KEY_PLACEHOLDER = "placeholder-value-set-this-manually";
  * The experiments file system (EFS), the MLflow artifacts bucket, the
  * image repository, the WANDB secret and the services' log groups.
  */
-export class StorageStack extends Construct {
+export class StorageUnit extends Construct {
   public readonly experiments: EfsShare;
   public readonly artifacts: ArtifactsBucket;
   public readonly registry: ContainerRegistry;
@@ -48,27 +45,28 @@ export class StorageStack extends Construct {
    * replace the API's task definition for nothing).
    */
   public readonly wandbSecretReference: string;
-  public readonly logGroups: Readonly<Record<ServiceName, CloudwatchLogGroup>>;
-  /** `/ecs/<service name>` of each service, from the variables (known at plan time). */
-  public readonly logGroupNames: Readonly<Record<ServiceName, string>>;
+  /** Each service's `/ecs/<service name>` log group, by service key. */
+  public readonly logGroups: Readonly<Record<string, CloudwatchLogGroup>>;
+  /** `/ecs/<service name>` of each service by key, from the variables (known at plan time). */
+  public readonly logGroupNames: Readonly<Record<string, string>>;
 
-  constructor(scope: Construct, id: string, props: StorageStackProps) {
+  constructor(scope: Construct, id: string, props: StorageUnitProps) {
     super(scope, id);
-    const { config, inputs, network } = props;
-    const project = inputs.projectName;
+    const { inputs, network } = props;
+    const project = inputs.project_name;
 
     this.experiments = new EfsShare(this, "experiments", {
       creationToken: `${project}-experiments`,
       name: `${project}-experiments-efs`,
       accessPointName: `${project}-experiments-access-point`,
-      provisionedThroughputMibps: inputs.efsProvisionedThroughputMibps,
+      provisionedThroughputMibps: inputs.efs_provisioned_throughput_mibps,
       subnetIds: network.network.privateSubnetIds,
-      mountTargetCount: inputs.azCount,
+      mountTargetCount: inputs.az_count,
       securityGroupId: network.efsSecurityGroup.id,
-      rootDirectory: EXPERIMENTS_PATH,
+      rootDirectory: PLATFORM.experimentsPath,
       posixUser: { uid: 1000, gid: 1000 },
       directoryPermissions: "755",
-      backupEnabled: inputs.efsBackupEnabled,
+      backupEnabled: inputs.efs_backup_enabled,
     });
 
     suppress(
@@ -78,25 +76,25 @@ export class StorageStack extends Construct {
     );
 
     this.artifacts = new ArtifactsBucket(this, "mlflow-artifacts", {
-      bucketName: inputs.mlflowArtifactsBucket,
+      bucketName: inputs.mlflow_artifacts_bucket,
       tags: { Name: `${project}-mlflow-artifacts`, Purpose: "MLflow Artifacts Storage" },
     });
     this.registry = new ContainerRegistry(this, "registry", {
-      repositoryName: inputs.ecrRepositoryName,
+      repositoryName: inputs.ecr_repository_name,
       tags: { Name: `${project}-ecr` },
     });
 
     this.wandbSecret = address(
       new SecretsmanagerSecret(this, "wandb-secret", {
-        name: inputs.wandbSecretName,
+        name: inputs.wandb_secret_name,
         description: "WANDB API Key for AutoVisionAI",
         recoveryWindowInDays: 7,
         tags: { Name: `${project}-wandb-api-key`, Environment: inputs.environment },
       }),
     );
     const account = address(new DataAwsCallerIdentity(this, "account"));
-    this.imageRepository = `${account.accountId}.dkr.ecr.${inputs.awsRegion}.amazonaws.com/${inputs.ecrRepositoryName}`;
-    this.wandbSecretReference = `arn:aws:secretsmanager:${inputs.awsRegion}:${account.accountId}:secret:${inputs.wandbSecretName}`;
+    this.imageRepository = `${account.accountId}.dkr.ecr.${inputs.aws_region}.amazonaws.com/${inputs.ecr_repository_name}`;
+    this.wandbSecretReference = `arn:aws:secretsmanager:${inputs.aws_region}:${account.accountId}:secret:${inputs.wandb_secret_name}`;
     suppress(
       this.wandbSecret,
       "SECRET-ROTATION",
@@ -115,26 +113,27 @@ export class StorageStack extends Construct {
       }),
     );
 
-    const logGroups = {} as Record<ServiceName, CloudwatchLogGroup>;
-    const logGroupNames = {} as Record<ServiceName, string>;
-    for (const key of SERVICE_NAMES) {
-      logGroupNames[key] = `/ecs/${inputs.services[key].serviceName}`;
+    const logGroups: Record<string, CloudwatchLogGroup> = {};
+    const logGroupNames: Record<string, string> = {};
+    for (const { key, spec, vars } of props.services) {
+      logGroupNames[key] = `/ecs/${vars.serviceName}`;
       logGroups[key] = address(
         new CloudwatchLogGroup(this, `${key}-logs`, {
           name: logGroupNames[key],
-          retentionInDays: config.logRetentionDays,
-          tags: { Name: `${project}-${key}-logs`, Service: config.services[key].displayName },
+          retentionInDays: PLATFORM.logRetentionDays,
+          tags: { Name: `${project}-${key}-logs`, Service: spec.displayName },
         }),
       );
     }
     this.logGroups = logGroups;
     this.logGroupNames = logGroupNames;
 
+    const tags = [...new Set(props.services.map((s) => `:${s.spec.imageTag}`))];
     declareOutput(
       this,
       "ecr_repository_url",
       this.registry.repository.repositoryUrl,
-      "URL of the ECR repository; images are pushed as <url>:app, :mlflow and :tensorboard.",
+      `URL of the ECR repository; images are pushed as <url>${listing(tags)}.`,
     );
     declareOutput(this, "efs_file_system_id", this.experiments.fileSystem.id, "ID of the experiments EFS file system (fs-…).");
     declareOutput(

@@ -19,18 +19,22 @@ import type { Construct } from "constructs";
  */
 export type AddressTable = Readonly<Record<string, string>>;
 
-const TABLES = new WeakMap<TerraformStack, { table: AddressTable; used: Set<string> }>();
+const TABLES = new WeakMap<TerraformStack, { table: AddressTable; optional: ReadonlySet<string>; used: Set<string> }>();
 
-/** Registers the address table of a stack; call before creating any element. */
-export function useAddressTable(stack: TerraformStack, table: AddressTable): void {
-  TABLES.set(stack, { table, used: new Set() });
+/**
+ * Registers the address table of a stack; call before creating any element.
+ * `optional` lists paths of elements that may be absent (a role without an
+ * inline policy): every other entry must name an element.
+ */
+export function useAddressTable(stack: TerraformStack, table: AddressTable, optional: Iterable<string> = []): void {
+  TABLES.set(stack, { table, optional: new Set(optional), used: new Set() });
 }
 
 /** Throws when a table entry named no element: a typo there would silently rename a live resource. */
 export function assertAddressTableUsed(stack: TerraformStack): void {
   const entry = TABLES.get(stack);
   if (!entry) return;
-  const unused = Object.keys(entry.table).filter((path) => !entry.used.has(path));
+  const unused = Object.keys(entry.table).filter((path) => !entry.used.has(path) && !entry.optional.has(path));
   if (unused.length > 0) {
     throw new Error(`address table: no element at ${unused.join(", ")}; fix the path or remove the entry`);
   }

@@ -1,5 +1,5 @@
 import { TerraformResource, type TerraformStack } from "cdktf";
-import type { IConstruct } from "constructs";
+import { SUPPRESS } from "../../constructs/terraform/suppress";
 
 /** A synthesized Terraform JSON document (one root). */
 export type TerraformJson = {
@@ -23,6 +23,7 @@ export interface PolicyRule {
   check(root: TerraformJson): Finding[];
 }
 
+/** A rule's finding accepted on one resource, with the reason written beside it (see `suppress`). */
 export interface Suppression {
   readonly ruleId: string;
   readonly address: string;
@@ -33,19 +34,6 @@ export interface PolicyReport {
   readonly rules: readonly string[];
   readonly findings: readonly Finding[];
   readonly suppressed: readonly (Finding & { readonly reason: string })[];
-}
-
-const SUPPRESS = "autovisionai:policy-suppress";
-
-/**
- * Accepts a rule's finding on one resource, with the reason written next to
- * the resource in the code. The reason is printed in every synth report.
- */
-export function suppress(resource: IConstruct, ruleId: string, reason: string): void {
-  if (reason.trim().length < 20) {
-    throw new Error(`suppress ${ruleId} on ${resource.node.path}: the reason must say why, in a sentence (got "${reason}")`);
-  }
-  resource.node.addMetadata(SUPPRESS, { ruleId, reason });
 }
 
 function suppressionsOf(stack: TerraformStack): Suppression[] {

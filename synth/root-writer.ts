@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { TerraformDataSource, TerraformLocal, TerraformResource, type TerraformStack } from "cdktf";
 import { invokeAspects } from "cdktf/lib/synthesize/synthesizer";
 import type { Construct } from "constructs";
-import { assertAddressTableUsed } from "./addresses";
+import { assertAddressTableUsed } from "../constructs/terraform/addresses";
 import { checkPolicies, formatReport, type PolicyReport, type PolicyRule, type TerraformJson } from "./policy/checker";
 
 /** Marks a file as ours: only files that carry it are ever rewritten or removed. */
@@ -59,6 +59,17 @@ function dropEmpty(json: Json): void {
   }
 }
 
+/**
+ * Object keys in sorted order, all the way down (lists keep theirs): the
+ * files do not change when the code that builds the platform is reorganized,
+ * only when what it builds changes.
+ */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (isObject(value)) return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical(value[k])]));
+  return value;
+}
+
 export interface RenderedRoot {
   /** File name → content. */
   readonly files: Record<string, string>;
@@ -106,7 +117,7 @@ export function renderRoot(
   const out: Record<string, string> = {};
   for (const [name, content] of Object.entries(files)) {
     dropEmpty(content);
-    out[name] = `${JSON.stringify({ "//": GENERATED_MARKER, ...content }, null, 2)}\n`;
+    out[name] = `${JSON.stringify({ "//": GENERATED_MARKER, ...(canonical(content) as Json) }, null, 2)}\n`;
   }
   return { files: out, report };
 }

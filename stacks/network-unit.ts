@@ -1,16 +1,16 @@
 import { SecurityGroup, type SecurityGroupEgress, type SecurityGroupIngress } from "@cdktf/provider-aws/lib/security-group";
 import { Construct } from "constructs";
-import { address } from "../constructs/core/addresses";
-import { declareOutput } from "../constructs/core/variables";
+import { address } from "../constructs/terraform/addresses";
+import { suppress } from "../constructs/terraform/suppress";
+import { declareOutput } from "../constructs/terraform/variables";
 import { Network } from "../constructs/network";
-import { suppress } from "../constructs/core/policy/checker";
 import { VpcFlowLogs } from "../constructs/vpc-flow-logs";
-import type { PlatformConfig } from "./config";
-import type { PlatformInputs } from "./variables";
+import { PLATFORM } from "../platform/config";
+import type { PlatformInputs, PlatformService } from "./platform-stack";
 
-export interface NetworkStackProps {
-  readonly config: PlatformConfig;
+export interface NetworkUnitProps {
   readonly inputs: PlatformInputs;
+  readonly services: readonly PlatformService[];
 }
 
 type Rule = SecurityGroupIngress & SecurityGroupEgress;
@@ -36,33 +36,31 @@ function rule(description: string, protocol: string, fromPort: number, toPort: n
  * three security groups (ALB, ECS tasks, EFS). Security group names and
  * descriptions force replacement, so they keep their live values.
  */
-export class NetworkStack extends Construct {
+export class NetworkUnit extends Construct {
   public readonly network: Network;
   public readonly albSecurityGroup: SecurityGroup;
   public readonly ecsTasksSecurityGroup: SecurityGroup;
   public readonly efsSecurityGroup: SecurityGroup;
 
-  constructor(scope: Construct, id: string, props: NetworkStackProps) {
+  constructor(scope: Construct, id: string, props: NetworkUnitProps) {
     super(scope, id);
-    const { config, inputs } = props;
-    const project = inputs.projectName;
-    const vpcCidr = config.vpcCidr;
+    const { inputs } = props;
+    const project = inputs.project_name;
+    const vpcCidr = PLATFORM.vpcCidr;
 
-    this.network = new Network(this, "network", { cidrBlock: vpcCidr, azCount: inputs.azCount, namePrefix: project });
+    this.network = new Network(this, "network", { cidrBlock: vpcCidr, azCount: inputs.az_count, namePrefix: project });
     const vpcId = this.network.vpc.id;
 
     new VpcFlowLogs(this, "flow-logs", {
       vpcId,
-      enabled: inputs.vpcFlowLogsEnabled,
+      enabled: inputs.vpc_flow_logs_enabled,
       logGroupName: `/vpc/${project}-flow-logs`,
       roleName: `${project}-vpc-flow-logs`,
-      retentionDays: config.logRetentionDays,
+      retentionDays: PLATFORM.logRetentionDays,
     });
 
-    const world = { cidrBlocks: inputs.albIngressCidrBlocks };
-    const listenerPorts = Object.entries(inputs.services).map(([key, s]) =>
-      rule(`${key} listener`, "tcp", s.port, s.port, world),
-    );
+    const world = { cidrBlocks: inputs.alb_ingress_cidr_blocks };
+    const listenerPorts = props.services.map(({ key, vars }) => rule(`${key} listener`, "tcp", vars.port, vars.port, world));
     this.albSecurityGroup = address(
       new SecurityGroup(this, "alb-security-group", {
         name: `${project}-alb-security-group`,

@@ -1,0 +1,138 @@
+import { TerraformOutput, TerraformVariable, type IResolvable } from "cdktf";
+import type { Construct } from "constructs";
+import { address } from "./addresses";
+
+/** One `validation` block: a Terraform condition and the message shown when it is false. */
+export interface Validation {
+  /** A Terraform expression, without `${}`; `var.<name>` refers to the variable (others may be named too). */
+  readonly condition: string;
+  readonly message: string;
+}
+
+/** A validation for the variable it is attached to: given that variable's name, its block. */
+export type Rule = (name: string) => Validation;
+
+/** The Terraform types of root variables. */
+export type VariableType = "string" | "number" | "bool" | "list(string)";
+
+/** The plain value of a variable of type T (its default). */
+export type ValueOf<T extends VariableType> = T extends "string"
+  ? string
+  : T extends "number"
+    ? number
+    : T extends "bool"
+      ? boolean
+      : readonly string[];
+
+/** The Terraform reference to a variable of type T, as CDKTF types it. */
+export type TokenOf<T extends VariableType> = T extends "string"
+  ? string
+  : T extends "number"
+    ? number
+    : T extends "bool"
+      ? IResolvable
+      : string[];
+
+/**
+ * One root variable: everything about it in one place. The variable block,
+ * its typed reference, the README's inputs and cost tables and the cost
+ * model all come from this.
+ */
+export interface Input<T extends VariableType = VariableType> {
+  readonly type: T;
+  readonly default: ValueOf<T>;
+  /** What it sets, in the console's words, with its unit. */
+  readonly description: string;
+  /** Where the value changes the AWS bill, and by how much. Appended to the description as `COST: …`. */
+  readonly cost?: string;
+  readonly validations?: readonly Rule[];
+  readonly sensitive?: boolean;
+}
+
+/** A table of root variables, keyed by their exact Terraform names. */
+export type InputTable = Readonly<Record<string, Input>>;
+
+/** The typed references of a table's variables. */
+export type Inputs<T extends InputTable> = { readonly [K in keyof T]: TokenOf<T[K]["type"]> };
+
+export const input = {
+  string: (spec: Omit<Input<"string">, "type">): Input<"string"> => ({ type: "string", ...spec }),
+  number: (spec: Omit<Input<"number">, "type">): Input<"number"> => ({ type: "number", ...spec }),
+  bool: (spec: Omit<Input<"bool">, "type">): Input<"bool"> => ({ type: "bool", ...spec }),
+  list: (spec: Omit<Input<"list(string)">, "type">): Input<"list(string)"> => ({ type: "list(string)", ...spec }),
+};
+
+/** The description as the variable block and the README show it: the cost note, when there is one, at the end. */
+export function describe(spec: Input): string {
+  return spec.cost ? `${spec.description} COST: ${spec.cost}` : spec.description;
+}
+
+function reference(variable: TerraformVariable, type: VariableType): unknown {
+  switch (type) {
+    case "string":
+      return variable.stringValue;
+    case "number":
+      return variable.numberValue;
+    case "bool":
+      return variable.booleanValue;
+    default:
+      return variable.listValue;
+  }
+}
+
+/**
+ * Declares a root variable under its exact name. Variables are the users'
+ * interface (`-var`, `TF_VAR_*`, `terraform.tfvars`): their names never
+ * carry CDKTF's hash suffix.
+ */
+export function declareVariable<T extends VariableType>(scope: Construct, name: string, spec: Input<T>): TokenOf<T> {
+  const variable = new TerraformVariable(scope, name, {
+    type: spec.type,
+    default: spec.default,
+    description: describe(spec),
+    nullable: false,
+    sensitive: spec.sensitive,
+    validation: spec.validations?.map((rule) => {
+      const v = rule(name);
+      return { condition: `\${${v.condition}}`, errorMessage: v.message };
+    }),
+  });
+  return reference(address(variable, name), spec.type) as TokenOf<T>;
+}
+
+/** Declares every variable of a table, in its order, and returns their typed references. */
+export function declareVariables<T extends InputTable>(scope: Construct, table: T): Inputs<T> {
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(table)) out[name] = declareVariable(scope, name, spec);
+  return out as Inputs<T>;
+}
+
+/**
+ * Declares a root output under its exact name, always with a description:
+ * outputs are read by the team's scripts (`terraform output -raw <name>`).
+ */
+export function declareOutput(scope: Construct, name: string, value: unknown, description: string): TerraformOutput {
+  return address(new TerraformOutput(scope, name, { value, description }), name);
+}
+
+/* ---- validation rules: each message names the variable, its value and what is allowed ---- */
+
+/** A rule from a condition and what is allowed, both written for the variable's name. */
+export function rule(condition: (v: string) => string, allowed: (name: string) => string): Rule {
+  return (name) => ({ condition: condition(`var.${name}`), message: `${name} must be ${allowed(name)}.` });
+}
+
+export function oneOf(allowed: readonly string[]): Rule {
+  return rule(
+    (v) => `contains([${allowed.map((a) => JSON.stringify(a)).join(", ")}], ${v})`,
+    () => `one of ${allowed.map((a) => `"${a}"`).join(", ")}`,
+  );
+}
+
+export function wholeNumberBetween(min: number, max: number): Rule {
+  return rule((v) => `${v} == floor(${v}) && ${v} >= ${min} && ${v} <= ${max}`, () => `a whole number from ${min} to ${max}`);
+}
+
+export function matches(regex: string, allowed: string): Rule {
+  return rule((v) => `can(regex(${JSON.stringify(regex)}, ${v}))`, () => allowed);
+}

@@ -1,0 +1,21 @@
+/**
+ * The platform's fixed facts: what the live platform's state and network
+ * are, and which versions the root pins. What users tune per deployment is
+ * a root variable instead (`platform/inputs.ts`).
+ */
+export const PLATFORM = {
+  /** The CDKTF stack name; `cdktf deploy <name>` uses the same S3 state as deploy/terraform. */
+  stackName: "autovisionai",
+  /** Where the one state lives: the live platform's S3 backend (S3-native locking). */
+  backend: { bucket: "autovisionai-terraform-state", key: "terraform.tfstate", region: "us-west-1" },
+  /** The Terraform version the root requires (S3-native locking needs 1.11). */
+  requiredTerraformVersion: ">= 1.11.0",
+  /** The AWS provider version pinned in `required_providers` (the bindings are @cdktf/provider-aws 20.1.0). */
+  awsProviderVersion: "5.100.0",
+  /** The VPC's address range; subnets are /24 slices of it. */
+  vpcCidr: "172.17.0.0/16",
+  /** Retention of the services' and the VPC flow logs' log groups, in days. */
+  logRetentionDays: 30,
+  /** Where the containers see the experiments share (EFS_SETUP.md). */
+  experimentsPath: "/app/experiments",
+} as const;

@@ -1,0 +1,338 @@
+/**
+ * Every root variable of the platform, in one table: name, type, default,
+ * description, validation and, where it changes the bill, its cost. The
+ * variable blocks in deploy/terraform, the typed references the stacks use,
+ * the README's tables and the defaults all come from here; nothing is
+ * written twice. Defaults are the live platform's (legacy-values.json), or
+ * the design document's where it differs.
+ *
+ * Each service of `platform/services.ts` adds its own variables
+ * (`<key>_cpu` …) from `serviceInputs`, with the defaults of its entry.
+ */
+import { input, matches, oneOf, wholeNumberBetween, type Input, type Rule } from "../constructs/terraform/variables";
+import type { ServiceSpec, ServiceTable } from "./services";
+
+/* ------------------------------------------------------------------ platform */
+
+export const PLATFORM_INPUTS = {
+  create_ecs_services: input.bool({
+    default: true,
+    description:
+      "true: the full platform. false: base infrastructure only (network, storage, cluster, ALB), no task definitions, services, target groups, listeners or autoscaling; used to push images before the first service deploy.",
+  }),
+  aws_region: input.string({
+    default: "us-west-1",
+    description: "AWS region of the whole platform.",
+    validations: [matches("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", 'an AWS region code such as "us-west-1"')],
+  }),
+  project_name: input.string({
+    default: "autovisionai",
+    description: "Prefix of resource names and the Project tag.",
+    validations: [
+      matches("^[a-z][a-z0-9-]{1,18}[a-z0-9]$", "3-20 lower-case letters, digits or hyphens, starting with a letter (it prefixes the ALB name, at most 32 characters)"),
+    ],
+  }),
+  environment: input.string({
+    default: "prod",
+    description: "Environment tag of every resource.",
+    validations: [oneOf(["dev", "staging", "prod"])],
+  }),
+  cluster_name: input.string({
+    default: "autovisionai",
+    description: "ECS cluster name.",
+    validations: [matches("^[a-zA-Z0-9_-]{1,255}$", "1-255 letters, digits, hyphens or underscores")],
+  }),
+  az_count: input.number({
+    default: 2,
+    description: "Availability zones to spread over: one private and one public subnet, and one EFS mount target, in each. The ALB needs at least 2.",
+    validations: [wholeNumberBetween(2, 6)],
+  }),
+  ecr_repository_name: input.string({
+    default: "autovisionai",
+    description: "ECR repository holding the app, mlflow and tensorboard images.",
+    validations: [
+      matches(
+        "^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$",
+        "2-256 lower-case letters, digits and . _ - / separators, starting and ending with a letter or digit",
+      ),
+    ],
+  }),
+  mlflow_artifacts_bucket: input.string({
+    default: "autovision-mlflow-artifacts",
+    description: "S3 bucket for MLflow artifacts. Billed per GB stored; noncurrent versions expire after 90 days.",
+    validations: [
+      matches(
+        "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+        "a valid S3 bucket name: 3-63 lower-case letters, digits, dots or hyphens, starting and ending with a letter or digit",
+      ),
+    ],
+  }),
+  wandb_secret_name: input.string({
+    default: "autovisionai/wandb-api-key",
+    description: "Secrets Manager secret holding the WANDB API key (its value is set by hand; $0.40 a month).",
+    validations: [matches("^[a-zA-Z0-9/_+=.@-]{1,512}$", "1-512 letters, digits or /_+=.@- characters")],
+  }),
+  wandb_entity: input.string({
+    default: "arthur-sobol-private",
+    description: "Weights & Biases entity (user or team) the services log to.",
+    validations: [matches("^[^ ]+$", "a non-empty name without spaces")],
+  }),
+  env_mode: input.string({
+    default: "prod",
+    description: "ENV_MODE of the application containers.",
+    validations: [oneOf(["dev", "test", "prod"])],
+  }),
+  scaling_cpu_target_percentage: input.number({
+    default: 75,
+    description: "Average CPU utilization (percent) autoscaling keeps each service at.",
+    validations: [wholeNumberBetween(1, 100)],
+  }),
+  scaling_cooldown_seconds_in: input.number({
+    default: 300,
+    description: "Seconds after a scale-in before the next one.",
+    validations: [wholeNumberBetween(0, 3600)],
+  }),
+  scaling_cooldown_seconds_out: input.number({
+    default: 60,
+    description: "Seconds after a scale-out before the next one.",
+    validations: [wholeNumberBetween(0, 3600)],
+  }),
+  efs_provisioned_throughput_mibps: input.number({
+    default: 100,
+    description:
+      "Provisioned throughput of the experiments file system, in MiB/s. COST: about $6-7.20 per MiB/s-month, so 100 (the design's value) is about $600-720 a month and 10 about $60-72. AWS allows a decrease only once every 24 hours.",
+    validations: [wholeNumberBetween(1, 3414)],
+  }),
+  efs_backup_enabled: input.bool({
+    default: true,
+    description: "Daily AWS Backup of the experiments file system (EFS automatic backups). COST: warm backup storage, about $0.05 per GB-month.",
+  }),
+  alb_ingress_cidr_blocks: input.list({
+    default: ["0.0.0.0/0"],
+    description: "CIDR blocks allowed to reach the ALB's listeners. The default is the whole internet, as today; narrow it to your office or VPN.",
+    validations: [
+      (name) => ({
+        condition: `length(var.${name}) > 0 && alltrue([for c in var.${name} : can(cidrhost(c, 0))])`,
+        message: `${name} must be a non-empty list of IPv4 CIDR blocks such as "203.0.113.0/24".`,
+      }),
+    ],
+  }),
+  deregistration_delay_seconds: input.number({
+    default: 30,
+    description: "Seconds the ALB drains an old task before it stops (AWS default 300). Long-lived requests are cut after this.",
+    validations: [wholeNumberBetween(0, 3600)],
+  }),
+  health_check_interval_seconds: input.number({
+    default: 10,
+    description: "Seconds between ALB health checks of a task.",
+    validations: [wholeNumberBetween(5, 300)],
+  }),
+  health_check_timeout_seconds: input.number({
+    default: 5,
+    description: "Seconds an ALB health check waits for an answer; less than the interval.",
+    validations: [
+      wholeNumberBetween(2, 120),
+      (name) => ({
+        condition: `var.${name} < var.health_check_interval_seconds`,
+        message: `${name} must be less than health_check_interval_seconds.`,
+      }),
+    ],
+  }),
+  health_check_healthy_threshold: input.number({
+    default: 2,
+    description: "Consecutive passing ALB health checks that mark a new task healthy.",
+    validations: [wholeNumberBetween(2, 10)],
+  }),
+  health_check_unhealthy_threshold: input.number({
+    default: 2,
+    description: "Consecutive failing ALB health checks that mark a task unhealthy.",
+    validations: [wholeNumberBetween(2, 10)],
+  }),
+  deployment_minimum_healthy_percent: input.number({
+    default: 100,
+    description: "Lowest share of desired tasks kept running during a deploy; 100 starts the new task before the old one stops.",
+    validations: [wholeNumberBetween(0, 100)],
+  }),
+  deployment_maximum_percent: input.number({
+    default: 200,
+    description: "Highest share of desired tasks running during a deploy; 200 lets a one-task service run old and new side by side (billed for the overlap).",
+    validations: [wholeNumberBetween(100, 200)],
+  }),
+  deployment_circuit_breaker_rollback: input.bool({
+    default: true,
+    description: "Stop a deploy whose tasks keep failing and roll back to the last working task definition.",
+  }),
+  alb_deletion_protection: input.bool({
+    default: false,
+    description: "Protect the ALB from deletion. Off by default: on, it blocks terraform destroy and the destroy workflow until it is turned off again.",
+  }),
+  alb_access_logs_bucket: input.string({
+    default: "",
+    description:
+      "Existing S3 bucket (with the ELB log-delivery bucket policy) that receives ALB access logs; empty turns them off. COST: S3 storage of the logs, about $0.023 per GB-month.",
+    validations: [
+      (name) => ({
+        condition: `var.${name} == "" || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.${name}))`,
+        message: `${name} must be empty (no access logs) or a valid S3 bucket name.`,
+      }),
+    ],
+  }),
+  vpc_flow_logs_enabled: input.bool({
+    default: false,
+    description:
+      "Send the VPC's flow logs (accepted and rejected traffic) to CloudWatch Logs, kept 30 days. COST: about $0.50 per GB ingested plus storage; a busy VPC logs several GB a day.",
+  }),
+  alb_certificate_arn: input.string({
+    default: "",
+    description:
+      "ACM certificate (for your domain, in the platform's region) that turns HTTPS on: the UI on 443, HTTP on 80 and on the UI port redirected to it, and the API, MLflow and TensorBoard ports served over HTTPS. Empty: HTTP only, as today. No extra cost (public ACM certificates are free).",
+    validations: [
+      (name) => ({
+        condition: `var.${name} == "" || can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$", var.${name}))`,
+        message: `${name} must be empty (HTTP only) or an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>).`,
+      }),
+    ],
+  }),
+  alb_ssl_policy: input.string({
+    default: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    description: "TLS policy of the HTTPS listeners (TLS 1.2 and 1.3 by default).",
+    validations: [matches("^ELBSecurityPolicy-[A-Za-z0-9-]+$", "an ELB security policy name such as ELBSecurityPolicy-TLS13-1-2-2021-06")],
+  }),
+} as const;
+
+/* ------------------------------------------------------------------ services */
+
+/** Fargate's valid task sizes: CPU units → memory MiB (min, max, step). */
+const FARGATE_SIZES: readonly (readonly [number, number, number, number])[] = [
+  [256, 512, 2048, 512],
+  [512, 1024, 4096, 1024],
+  [1024, 2048, 8192, 1024],
+  [2048, 4096, 16384, 1024],
+  [4096, 8192, 30720, 1024],
+  [8192, 16384, 61440, 4096],
+  [16384, 32768, 122880, 8192],
+];
+
+function fargateMemory(key: string): Rule {
+  const cpu = `var.${key}_cpu`;
+  const mem = `var.${key}_memory`;
+  // 256 CPU allows 512, 1024, 2048 (not 1536): its step is 512 but 1536 is not offered.
+  const clauses = FARGATE_SIZES.map(([c, min, max, step]) =>
+    c === 256
+      ? `(${cpu} == 256 && contains([512, 1024, 2048], ${mem}))`
+      : `(${cpu} == ${c} && ${mem} >= ${min} && ${mem} <= ${max} && ${mem} % ${step} == 0)`,
+  );
+  const allowed = FARGATE_SIZES.map(([c, min, max, step]) => (c === 256 ? "256: 512, 1024 or 2048" : `${c}: ${min}-${max} in steps of ${step}`)).join("; ");
+  return () => ({
+    condition: clauses.join(" || "),
+    message: `${key}_memory must be a Fargate memory size for ${key}_cpu (cpu: memory MiB — ${allowed}).`,
+  });
+}
+
+const NAME_29 = "^[a-zA-Z0-9]([a-zA-Z0-9-]{0,27}[a-zA-Z0-9])?$";
+
+/** The root variables one service adds, keyed by the suffix after `<key>_`, in declaration order. */
+export type ServiceInputName =
+  | "service_name"
+  | "cpu"
+  | "memory"
+  | "port"
+  | "health_check_path"
+  | "desired_count"
+  | "min_capacity"
+  | "public"
+  | "max_capacity";
+
+/**
+ * The variables of one service, with the defaults of its table entry.
+ * `earlier` are the keys before it in the table: each port is checked
+ * against those (every pair is covered, and validations never reference
+ * each other in a cycle, which Terraform refuses).
+ */
+export function serviceInputs(key: string, spec: ServiceSpec, earlier: readonly string[]): Partial<Record<ServiceInputName, Input>> {
+  const d = spec.defaults;
+  const earlierPorts = earlier.map((k) => `var.${k}_port`);
+  return {
+    service_name: input.string({
+      default: d.serviceName,
+      description: `ECS service name of the ${key} service; also its task family, its log group /ecs/<name> and its target group <name>-tg.`,
+      validations: [
+        matches(NAME_29, "1-29 letters, digits or hyphens, not starting or ending with a hyphen (the target group name <name>-tg has at most 32 characters)"),
+      ],
+    }),
+    cpu: input.number({
+      default: d.cpu,
+      description: `Fargate CPU units of one ${key} task (1024 = 1 vCPU). Billed per vCPU-hour.`,
+      validations: [
+        (name) => ({
+          condition: `contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.${name})`,
+          message: `${name} must be one of 256, 512, 1024, 2048, 4096, 8192, 16384 (Fargate CPU units).`,
+        }),
+      ],
+    }),
+    memory: input.number({
+      default: d.memoryMiB,
+      description: `Fargate memory of one ${key} task, in MiB. Billed per GB-hour.`,
+      validations: [fargateMemory(key)],
+    }),
+    port: input.number({
+      default: d.port,
+      description: `Container port of the ${key} service, and its HTTP listener port on the ALB.`,
+      validations: [
+        wholeNumberBetween(1, 65535),
+        ...(earlierPorts.length === 0
+          ? []
+          : [
+              (name: string) => ({
+                condition: `!contains([${earlierPorts.join(", ")}], var.${name})`,
+                message: `${name} must differ from ${earlierPorts.map((p) => p.slice(4)).join(", ")}: each service has its own listener.`,
+              }),
+            ]),
+        (name) => ({ condition: `!contains([80, 443], var.${name})`, message: `${name} must not be 80 or 443: the ALB keeps those for HTTP and HTTPS.` }),
+      ],
+    }),
+    health_check_path: input.string({
+      default: d.healthCheckPath,
+      description: `HTTP path the ALB and the container health check probe on the ${key} service.`,
+      validations: [matches("^/[^ ]*$", 'a path starting with "/" and without spaces')],
+    }),
+    desired_count: input.number({
+      default: d.desiredCount,
+      description: `Number of ${key} tasks the service starts with. Each task is billed.`,
+      validations: [wholeNumberBetween(0, 100)],
+    }),
+    min_capacity: input.number({
+      default: d.minCapacity,
+      description: `Fewest ${key} tasks autoscaling keeps.`,
+      validations: [wholeNumberBetween(0, 100)],
+    }),
+    ...(spec.optionalPublic
+      ? {
+          public: input.bool({
+            default: true,
+            description: `Serve ${key} on the public ALB (its own listener port). false keeps it inside the VPC (no listener or target group; reach it through Service Connect, a VPN or SSM port forwarding): ${key} has no login of its own.`,
+          }),
+        }
+      : {}),
+    max_capacity: input.number({
+      default: d.maxCapacity,
+      description: `Most ${key} tasks autoscaling may start (each task is billed).`,
+      validations: [
+        wholeNumberBetween(1, 100),
+        (name) => ({ condition: `var.${name} >= var.${key}_min_capacity`, message: `${name} must be at least ${key}_min_capacity.` }),
+      ],
+    }),
+  };
+}
+
+/** Every root variable: each service's (in table order), then the platform's. */
+export function inputTable(services: ServiceTable): Record<string, Input> {
+  const keys = Object.keys(services);
+  const table: Record<string, Input> = {};
+  keys.forEach((key, i) => {
+    for (const [suffix, spec] of Object.entries(serviceInputs(key, services[key], keys.slice(0, i)))) {
+      if (spec) table[`${key}_${suffix}`] = spec;
+    }
+  });
+  return { ...table, ...PLATFORM_INPUTS };
+}

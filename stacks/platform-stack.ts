@@ -1,0 +1,97 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { S3Backend, TerraformStack, type IResolvable } from "cdktf";
+import type { Construct } from "constructs";
+import { useAddressTable } from "../constructs/terraform/addresses";
+import { declareVariables, type Inputs } from "../constructs/terraform/variables";
+import { addressTable, optionalAddresses } from "../platform/addresses";
+import { PLATFORM } from "../platform/config";
+import { inputTable, PLATFORM_INPUTS } from "../platform/inputs";
+import { checkServiceTable, type ServiceSpec, type ServiceTable } from "../platform/services";
+
+/** The platform's root variables, as typed Terraform references. */
+export type PlatformInputs = Inputs<typeof PLATFORM_INPUTS>;
+
+/** A service's own root variables (`<key>_…`), as typed Terraform references. */
+export interface ServiceVars {
+  readonly serviceName: string;
+  readonly cpu: number;
+  readonly memoryMiB: number;
+  readonly port: number;
+  readonly healthCheckPath: string;
+  readonly desiredCount: number;
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  /** `var.<key>_public` for services that may stay off the ALB; `true` for the others. */
+  readonly public: true | IResolvable;
+}
+
+/** What the code building a service may know of its table entry: everything but the variables' defaults. */
+export type ServiceDefinition = Omit<ServiceSpec, "defaults">;
+
+/**
+ * One service as the stacks see it: its table entry joined with its root
+ * variables. The defaults of those variables are not here, so a value the
+ * user may set in terraform.tfvars can only be read as the variable.
+ */
+export interface PlatformService {
+  /** The table key: container name, Service Connect name, construct id, variable prefix. */
+  readonly key: string;
+  readonly spec: ServiceDefinition;
+  readonly vars: ServiceVars;
+}
+
+export interface PlatformStackProps {
+  /** The services to run. @default SERVICES (platform/services.ts) */
+  readonly services: ServiceTable;
+}
+
+/**
+ * The one Terraform root (one state) that the network, storage and services
+ * units live in: the S3 backend, the AWS provider with the platform's
+ * default tags, and the root variables. Units reference each other with
+ * plain Terraform references because they share this root.
+ */
+export class PlatformStack extends TerraformStack {
+  public readonly inputs: PlatformInputs;
+  /** The services, in the table's order. */
+  public readonly services: readonly PlatformService[];
+
+  constructor(scope: Construct, props: PlatformStackProps) {
+    super(scope, PLATFORM.stackName);
+    checkServiceTable(props.services);
+    const keys = Object.keys(props.services);
+    useAddressTable(this, addressTable(keys), optionalAddresses(keys));
+
+    new S3Backend(this, { ...PLATFORM.backend, encrypt: true });
+    // cdktf 0.21's S3Backend predates S3-native locking.
+    this.addOverride("terraform.backend.s3.use_lockfile", true);
+    this.addOverride("terraform.required_version", PLATFORM.requiredTerraformVersion);
+    this.addOverride("terraform.required_providers.aws", { source: "hashicorp/aws", version: PLATFORM.awsProviderVersion });
+
+    const vars = declareVariables(this, inputTable(props.services)) as Record<string, unknown>;
+    this.inputs = Object.fromEntries(Object.keys(PLATFORM_INPUTS).map((name) => [name, vars[name]])) as PlatformInputs;
+    this.services = Object.entries(props.services).map(([key, { defaults: _defaults, ...spec }]) => {
+      const v = (suffix: string) => vars[`${key}_${suffix}`];
+      return {
+        key,
+        spec,
+        vars: {
+          serviceName: v("service_name") as string,
+          cpu: v("cpu") as number,
+          memoryMiB: v("memory") as number,
+          port: v("port") as number,
+          healthCheckPath: v("health_check_path") as string,
+          desiredCount: v("desired_count") as number,
+          minCapacity: v("min_capacity") as number,
+          maxCapacity: v("max_capacity") as number,
+          public: spec.optionalPublic ? (v("public") as IResolvable) : true,
+        },
+      };
+    });
+
+    new AwsProvider(this, "aws", {
+      region: this.inputs.aws_region,
+      defaultTags: [{ tags: { Project: this.inputs.project_name, Environment: this.inputs.environment, ManagedBy: "terraform" } }],
+    });
+  }
+}

@@ -1,0 +1,90 @@
+import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { Construct } from "constructs";
+import { EfsAccessPolicy, efsClientStatement } from "../../constructs/efs-access-policy";
+import { ServiceRole } from "../../constructs/service-role";
+import type { PolicyStatement } from "../../constructs/terraform/iam";
+import type { PlatformInputs, PlatformService } from "../platform-stack";
+import type { StorageUnit } from "../storage-unit";
+
+export interface ServiceIamProps {
+  readonly inputs: PlatformInputs;
+  readonly services: readonly PlatformService[];
+  readonly storage: StorageUnit;
+}
+
+/** The AWS managed policy Application Auto Scaling needs on ECS. */
+export const AUTOSCALE_MANAGED_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceAutoscaleRole";
+
+/**
+ * The services' IAM: the execution role (pull the images, write the logs,
+ * read the WANDB secret), one task role per service with only what that
+ * service needs (the design's access matrix), the experiments file system's
+ * policy naming those roles, and the role Application Auto Scaling uses.
+ * The live platform's role names stay (a role's name forces its replacement).
+ */
+export class ServiceIam extends Construct {
+  public readonly executionRole: IamRole;
+  /** Each service's task role, by service key. */
+  public readonly taskRoles: Readonly<Record<string, IamRole>>;
+  public readonly autoscaleRole: IamRole;
+
+  constructor(scope: Construct, id: string, props: ServiceIamProps) {
+    super(scope, id);
+    const { inputs, services, storage } = props;
+    const bucketArn = storage.artifacts.bucket.arn;
+
+    this.executionRole = new ServiceRole(this, "execution-role", {
+      roleName: "ecsTaskExecutionRole",
+      assumedBy: "ecs-tasks.amazonaws.com",
+      tags: { Name: "ECS Task Execution Role" },
+      statements: [
+        { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+        {
+          Sid: "EcrPull",
+          Effect: "Allow",
+          Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+          Resource: storage.registry.repository.arn,
+        },
+        {
+          Sid: "Logs",
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: services.map(({ key }) => `${storage.logGroups[key].arn}:*`),
+        },
+        { Sid: "WandbSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: storage.wandbSecret.arn },
+      ],
+    }).role;
+
+    const artifactsStatements: PolicyStatement[] = [
+      { Sid: "ArtifactsList", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: bucketArn },
+      { Sid: "ArtifactsReadWrite", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${bucketArn}/*` },
+    ];
+    const taskRoles: Record<string, IamRole> = {};
+    for (const { key, spec } of services) {
+      const statements: PolicyStatement[] = [];
+      if (spec.experiments !== "none") statements.push(efsClientStatement(storage.experiments, spec.experiments));
+      if (spec.artifactsBucketAccess) statements.push(...artifactsStatements);
+      taskRoles[key] = new ServiceRole(this, `${key}-task-role`, {
+        roleName: spec.taskRole?.roleName ?? `${inputs.project_name}-${key}-task-role`,
+        assumedBy: "ecs-tasks.amazonaws.com",
+        policyName: spec.taskRole?.policyName,
+        statements,
+        tags: { Name: spec.taskRole?.nameTag ?? `ECS ${spec.displayName} Task Role` },
+      }).role;
+    }
+    this.taskRoles = taskRoles;
+
+    new EfsAccessPolicy(this, "experiments-access", {
+      share: storage.experiments,
+      clients: services.flatMap(({ key, spec }) => (spec.experiments === "none" ? [] : [{ roleArn: taskRoles[key].arn, access: spec.experiments }])),
+    });
+
+    this.autoscaleRole = new ServiceRole(this, "autoscale-role", {
+      roleName: "ecsAutoScaleRole",
+      assumedBy: "application-autoscaling.amazonaws.com",
+      tags: { Name: "ECS Auto Scale Role" },
+      managedPolicyArns: [AUTOSCALE_MANAGED_POLICY_ARN],
+      statements: [],
+    }).role;
+  }
+}
