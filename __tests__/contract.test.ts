@@ -5,7 +5,8 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import contract from "./fixtures/legacy-contract.json";
-import { mergeRoot, renderPlatform, resources, type Json } from "./helpers";
+import { SERVICE_KEYS } from "../platform/services";
+import { LIVE_SERVICES, mergeRoot, renderPlatform, resources, type Json } from "./helpers";
 
 let files: Record<string, Json>;
 let root: Json;
@@ -129,8 +130,9 @@ describe("state addresses", () => {
     }
   });
 
-  it("keys the autoscaling for_each by the four service names", () => {
-    expect(Object.keys(root.locals.ecs_services).sort()).toEqual(["api", "mlflow", "tensorboard", "ui"]);
+  it("keys the autoscaling for_each by the service keys", () => {
+    expect(Object.keys(root.locals.ecs_services).sort()).toEqual([...SERVICE_KEYS].sort());
+    expect(SERVICE_KEYS).toEqual(expect.arrayContaining(LIVE_SERVICES));
     expect(resource("aws_appautoscaling_target", "ecs_target").for_each).toBe("${var.create_ecs_services ? local.ecs_services : {}}");
     expect(resource("aws_appautoscaling_policy", "ecs_cpu_scaling_policy").for_each).toBe("${var.create_ecs_services ? local.ecs_services : {}}");
   });
@@ -158,7 +160,7 @@ describe("state addresses", () => {
 describe("create_ecs_services", () => {
   it("counts every task definition, service, target group and listener on it", () => {
     for (const type of ["aws_ecs_task_definition", "aws_ecs_service", "aws_lb_target_group", "aws_lb_listener"]) {
-      for (const key of ["api", "ui", "mlflow", "tensorboard"]) {
+      for (const key of LIVE_SERVICES) {
         const optional = ["mlflow", "tensorboard"].includes(key) && ["aws_lb_target_group", "aws_lb_listener"].includes(type);
         expect(resource(type, key).count, `${type}.${key}`).toBe(
           optional ? `\${alltrue([var.create_ecs_services, var.${key}_public]) ? 1 : 0}` : "${var.create_ecs_services ? 1 : 0}",
@@ -177,7 +179,7 @@ describe("create_ecs_services", () => {
 describe("physical names the scripts hard-code", () => {
   it("names the cluster, services, repository, bucket, secret and namespace from the variables", () => {
     expect(resource("aws_ecs_cluster", "main").name).toBe("${var.cluster_name}");
-    for (const key of ["api", "ui", "mlflow", "tensorboard"]) {
+    for (const key of LIVE_SERVICES) {
       expect(resource("aws_ecs_service", key).name).toBe(`\${var.${key}_service_name}`);
       expect(resource("aws_ecs_task_definition", key).family).toBe(`\${var.${key}_service_name}`);
       expect(resource("aws_cloudwatch_log_group", key).name).toBe(`/ecs/\${var.${key}_service_name}`);
@@ -208,7 +210,7 @@ describe("attributes that force replacement keep their live values", () => {
   it("load balancer and target groups", () => {
     expect(resource("aws_lb", "main")).toMatchObject({ name: "${var.project_name}-alb", internal: false, load_balancer_type: "application", enable_deletion_protection: "${var.alb_deletion_protection}" });
     expect(root.variable.alb_deletion_protection.default).toBe(false);
-    for (const key of ["api", "ui", "mlflow", "tensorboard"]) {
+    for (const key of LIVE_SERVICES) {
       expect(resource("aws_lb_target_group", key)).toMatchObject({
         name: `\${var.${key}_service_name}-tg`, port: `\${var.${key}_port}`, protocol: "HTTP", target_type: "ip", vpc_id: "${aws_vpc.main.id}",
       });
@@ -259,7 +261,7 @@ describe("attributes that force replacement keep their live values", () => {
   });
 
   it("ECS services, log groups and ECR", () => {
-    for (const key of ["api", "ui", "mlflow", "tensorboard"]) {
+    for (const key of LIVE_SERVICES) {
       expect(resource("aws_ecs_service", key).launch_type).toBe("FARGATE");
       expect(resource("aws_cloudwatch_log_group", key).retention_in_days).toBe(30);
     }
@@ -281,7 +283,7 @@ describe("what the HCL does today", () => {
   });
 
   it("runs the tasks in the private subnets without public IPs", () => {
-    for (const key of ["api", "ui", "mlflow", "tensorboard"]) {
+    for (const key of LIVE_SERVICES) {
       expect(resource("aws_ecs_service", key).network_configuration).toEqual({
         assign_public_ip: false, security_groups: ["${aws_security_group.ecs_tasks.id}"], subnets: "${aws_subnet.private[*].id}",
       });

@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { FIFTH_SERVICE_TABLE } from "./fifth-service";
-import { mergeRoot, renderPlatform, resources, type Json } from "./helpers";
+import { LIVE_SERVICES, mergeRoot, renderPlatform, resources, type Json } from "./helpers";
 
 let root: Json;
 beforeAll(() => {
@@ -54,7 +54,7 @@ describe("a fifth service from one table entry", () => {
   });
 
   it("leaves the live platform's addresses as they are", () => {
-    for (const key of ["api", "ui", "mlflow", "tensorboard"]) {
+    for (const key of LIVE_SERVICES) {
       expect(resources(root, "aws_ecs_service")[key], key).toBeDefined();
     }
     expect(resources(root, "aws_iam_role").ecs_task_role).toBeDefined();

@@ -1,4 +1,5 @@
 import { App, TerraformStack, Testing } from "cdktf";
+import contract from "./fixtures/legacy-contract.json";
 import type { Construct } from "constructs";
 import { buildPlatform } from "../main";
 import { RULES } from "../synth/policy/rules";
@@ -6,6 +7,11 @@ import { renderRoot } from "../synth/root-writer";
 import { SERVICES, type ServiceTable } from "../platform/services";
 
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The services of the live platform, as its contract names them (`<key>_service_name`). */
+export const LIVE_SERVICES = Object.keys(contract.variables)
+  .filter((name) => name.endsWith("_service_name"))
+  .map((name) => name.slice(0, -"_service_name".length));
 
 /** Renders the whole platform as the root writer does: file name → parsed JSON. */
 export function renderPlatform(services: ServiceTable = SERVICES): Record<string, Json> {

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { SERVICE_KEYS } from "../platform/services";
 import { mergeRoot, renderPlatform, resources, type Json } from "./helpers";
 
 let root: Json;
@@ -11,10 +12,10 @@ const roleOf = (key: string) => resources(root, "aws_ecs_task_definition")[key].
 
 describe("ServicesStack: one task role per service, each with only what it needs", () => {
   it("gives each service its own task role, distinct from the execution role", () => {
-    const roles = ["api", "ui", "mlflow", "tensorboard"].map(roleOf);
-    expect(new Set(roles).size).toBe(4);
+    const roles = SERVICE_KEYS.map(roleOf);
+    expect(new Set(roles).size).toBe(SERVICE_KEYS.length);
     expect(roles[0]).toBe("${aws_iam_role.ecs_task_role.arn}");
-    for (const key of ["api", "ui", "mlflow", "tensorboard"]) {
+    for (const key of SERVICE_KEYS) {
       expect(resources(root, "aws_ecs_task_definition")[key].execution_role_arn).toBe("${aws_iam_role.ecs_task_execution_role.arn}");
     }
   });
@@ -44,7 +45,7 @@ describe("ServicesStack: one task role per service, each with only what it needs
     const exec = policyOf("ecs_task_execution_role_policy");
     expect(exec).toContain('"Action" = "secretsmanager:GetSecretValue", "Resource" = aws_secretsmanager_secret.wandb_api_key.arn');
     expect(exec).toContain('"Resource" = aws_ecr_repository.autovisionai.arn');
-    for (const key of ["api", "ui", "mlflow", "tensorboard"]) expect(exec).toContain(`\${aws_cloudwatch_log_group.${key}.arn}:*`);
+    for (const key of SERVICE_KEYS) expect(exec).toContain(`\${aws_cloudwatch_log_group.${key}.arn}:*`);
     // The only "*" resource: ECR login, which AWS defines on "*".
     expect(exec.match(/"Resource" = "\*"/g)).toHaveLength(1);
     expect(exec).toContain('"Action" = "ecr:GetAuthorizationToken", "Resource" = "*"');
@@ -63,7 +64,7 @@ describe("ServicesStack: deploys that do not wait on defaults", () => {
     expect(root.variable.deregistration_delay_seconds.default).toBe(30);
     expect(root.variable.health_check_interval_seconds.default).toBe(10);
     expect(root.variable.health_check_healthy_threshold.default).toBe(2);
-    for (const key of ["api", "ui", "mlflow", "tensorboard"]) {
+    for (const key of SERVICE_KEYS) {
       const tg = resources(root, "aws_lb_target_group")[key];
       expect(tg.deregistration_delay).toBe("${var.deregistration_delay_seconds}");
       expect(tg.health_check).toMatchObject({ interval: "${var.health_check_interval_seconds}", healthy_threshold: "${var.health_check_healthy_threshold}" });
@@ -76,7 +77,7 @@ describe("ServicesStack: deploys that do not wait on defaults", () => {
     expect(root.variable.deployment_minimum_healthy_percent.default).toBe(100);
     expect(root.variable.deployment_maximum_percent.default).toBe(200);
     expect(root.variable.deployment_circuit_breaker_rollback.default).toBe(true);
-    for (const key of ["api", "ui", "mlflow", "tensorboard"]) {
+    for (const key of SERVICE_KEYS) {
       expect(resources(root, "aws_ecs_service")[key].deployment_circuit_breaker).toEqual({ enable: true, rollback: "${var.deployment_circuit_breaker_rollback}" });
     }
   });
@@ -122,7 +123,7 @@ describe("ServicesStack: the ALB", () => {
   const https = 'can(regex("^.+$", var.alb_certificate_arn))';
 
   it("has one listener per service port forwarding to its target group, HTTP until a certificate is set", () => {
-    for (const key of ["api", "ui", "mlflow", "tensorboard"]) {
+    for (const key of SERVICE_KEYS) {
       expect(resources(root, "aws_lb_listener")[key]).toMatchObject({
         port: `\${var.${key}_port}`, default_action: [{ type: "forward", target_group_arn: `\${aws_lb_target_group.${key}[0].arn}` }],
       });

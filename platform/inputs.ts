@@ -59,7 +59,8 @@ export const PLATFORM_INPUTS = {
   }),
   mlflow_artifacts_bucket: input.string({
     default: "autovision-mlflow-artifacts",
-    description: "S3 bucket for MLflow artifacts. Billed per GB stored; noncurrent versions expire after 90 days.",
+    description: "S3 bucket for MLflow artifacts; noncurrent versions expire after 90 days.",
+    cost: "S3 storage per GB-month (about $0.026 in us-west-1), tiered down to STANDARD_IA at 30 days and GLACIER at 60.",
     validations: [
       matches(
         "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
@@ -69,7 +70,8 @@ export const PLATFORM_INPUTS = {
   }),
   wandb_secret_name: input.string({
     default: "autovisionai/wandb-api-key",
-    description: "Secrets Manager secret holding the WANDB API key (its value is set by hand; $0.40 a month).",
+    description: "Secrets Manager secret holding the WANDB API key (its value is set by hand).",
+    cost: "$0.40 a month per secret, plus $0.05 per 10,000 reads (one per task start).",
     validations: [matches("^[a-zA-Z0-9/_+=.@-]{1,512}$", "1-512 letters, digits or /_+=.@- characters")],
   }),
   wandb_entity: input.string({
@@ -99,13 +101,14 @@ export const PLATFORM_INPUTS = {
   }),
   efs_provisioned_throughput_mibps: input.number({
     default: 100,
-    description:
-      "Provisioned throughput of the experiments file system, in MiB/s. COST: about $6-7.20 per MiB/s-month, so 100 (the design's value) is about $600-720 a month and 10 about $60-72. AWS allows a decrease only once every 24 hours.",
+    description: "Provisioned throughput of the experiments file system, in MiB/s. AWS allows a decrease only once every 24 hours.",
+    cost: "about $6-7.20 per MiB/s-month, billed whether used or not: 100 (the design's value) is about $600-720 a month, the live platform's 10 about $60-72.",
     validations: [wholeNumberBetween(1, 3414)],
   }),
   efs_backup_enabled: input.bool({
     default: true,
-    description: "Daily AWS Backup of the experiments file system (EFS automatic backups). COST: warm backup storage, about $0.05 per GB-month.",
+    description: "Daily AWS Backup of the experiments file system (EFS automatic backups).",
+    cost: "warm backup storage, about $0.05 per GB-month of backed-up data.",
   }),
   alb_ingress_cidr_blocks: input.list({
     default: ["0.0.0.0/0"],
@@ -155,7 +158,8 @@ export const PLATFORM_INPUTS = {
   }),
   deployment_maximum_percent: input.number({
     default: 200,
-    description: "Highest share of desired tasks running during a deploy; 200 lets a one-task service run old and new side by side (billed for the overlap).",
+    description: "Highest share of desired tasks running during a deploy; 200 lets a one-task service run old and new side by side.",
+    cost: "old and new tasks are both billed for the minutes of a deploy.",
     validations: [wholeNumberBetween(100, 200)],
   }),
   deployment_circuit_breaker_rollback: input.bool({
@@ -168,8 +172,8 @@ export const PLATFORM_INPUTS = {
   }),
   alb_access_logs_bucket: input.string({
     default: "",
-    description:
-      "Existing S3 bucket (with the ELB log-delivery bucket policy) that receives ALB access logs; empty turns them off. COST: S3 storage of the logs, about $0.023 per GB-month.",
+    description: "Existing S3 bucket (with the ELB log-delivery bucket policy) that receives ALB access logs; empty turns them off.",
+    cost: "S3 storage of the logs, about $0.023-0.026 per GB-month.",
     validations: [
       (name) => ({
         condition: `var.${name} == "" || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.${name}))`,
@@ -179,8 +183,8 @@ export const PLATFORM_INPUTS = {
   }),
   vpc_flow_logs_enabled: input.bool({
     default: false,
-    description:
-      "Send the VPC's flow logs (accepted and rejected traffic) to CloudWatch Logs, kept 30 days. COST: about $0.50 per GB ingested plus storage; a busy VPC logs several GB a day.",
+    description: "Send the VPC's flow logs (accepted and rejected traffic) to CloudWatch Logs, kept 30 days.",
+    cost: "about $0.50 per GB ingested plus storage; a busy VPC logs several GB a day.",
   }),
   alb_certificate_arn: input.string({
     default: "",
@@ -262,7 +266,8 @@ export function serviceInputs(key: string, spec: ServiceSpec, earlier: readonly 
     }),
     cpu: input.number({
       default: d.cpu,
-      description: `Fargate CPU units of one ${key} task (1024 = 1 vCPU). Billed per vCPU-hour.`,
+      description: `Fargate CPU units of one ${key} task (1024 = 1 vCPU).`,
+      cost: "Fargate bills each running task per vCPU-hour.",
       validations: [
         (name) => ({
           condition: `contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.${name})`,
@@ -272,7 +277,8 @@ export function serviceInputs(key: string, spec: ServiceSpec, earlier: readonly 
     }),
     memory: input.number({
       default: d.memoryMiB,
-      description: `Fargate memory of one ${key} task, in MiB. Billed per GB-hour.`,
+      description: `Fargate memory of one ${key} task, in MiB.`,
+      cost: "Fargate bills each running task per GB-hour.",
       validations: [fargateMemory(key)],
     }),
     port: input.number({
@@ -298,7 +304,8 @@ export function serviceInputs(key: string, spec: ServiceSpec, earlier: readonly 
     }),
     desired_count: input.number({
       default: d.desiredCount,
-      description: `Number of ${key} tasks the service starts with. Each task is billed.`,
+      description: `Number of ${key} tasks the service starts with.`,
+      cost: "each running task is billed (CPU and memory).",
       validations: [wholeNumberBetween(0, 100)],
     }),
     min_capacity: input.number({
@@ -316,7 +323,8 @@ export function serviceInputs(key: string, spec: ServiceSpec, earlier: readonly 
       : {}),
     max_capacity: input.number({
       default: d.maxCapacity,
-      description: `Most ${key} tasks autoscaling may start (each task is billed).`,
+      description: `Most ${key} tasks autoscaling may start.`,
+      cost: "each running task is billed (CPU and memory).",
       validations: [
         wholeNumberBetween(1, 100),
         (name) => ({ condition: `var.${name} >= var.${key}_min_capacity`, message: `${name} must be at least ${key}_min_capacity.` }),

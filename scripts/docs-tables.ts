@@ -12,6 +12,9 @@ import { RULES } from "../synth/policy/rules";
 import { renderRoot } from "../synth/root-writer";
 import { buildPlatform } from "../main";
 import { changedAddresses, INTENDED_CHANGES, planSummary, type IntendedKind } from "../platform/intended-changes";
+import { PLATFORM_INPUTS, serviceInputs } from "../platform/inputs";
+import { SERVICES, type ServiceTable } from "../platform/services";
+import type { Input } from "../constructs/terraform/variables";
 
 type Variable = { type: string; default: unknown; description: string };
 type Output = { description: string };
@@ -19,6 +22,7 @@ type Output = { description: string };
 export const README = path.join(__dirname, "..", "README.md");
 export const MIGRATION = path.join(__dirname, "..", "docs", "MIGRATION.md");
 export const MARKERS = {
+  costs: ["<!-- costs:begin -->", "<!-- costs:end -->"],
   inputs: ["<!-- inputs:begin -->", "<!-- inputs:end -->"],
   outputs: ["<!-- outputs:begin -->", "<!-- outputs:end -->"],
   changes: ["<!-- changes:begin -->", "<!-- changes:end -->"],
@@ -42,6 +46,27 @@ export function tables(): { inputs: string; outputs: string } {
     ...Object.entries(main.output).map(([name, o]) => `| \`${name}\` | ${cell(o.description)} |`),
   ].join("\n");
   return { inputs, outputs };
+}
+
+/** Every input whose value changes the AWS bill, with its default and cost note; a service's are one row for all services. */
+export function costTable(services: ServiceTable = SERVICES): string {
+  const show = (v: unknown) => `\`${JSON.stringify(v)}\``;
+  const rows: string[] = [];
+  const keys = Object.keys(services);
+  const perService = new Map<string, { spec: Input; defaults: string[] }>();
+  keys.forEach((key, i) => {
+    for (const [suffix, spec] of Object.entries(serviceInputs(key, services[key], keys.slice(0, i)))) {
+      if (!spec?.cost) continue;
+      const row = perService.get(suffix) ?? { spec, defaults: [] };
+      row.defaults.push(`${services[key].displayName} ${JSON.stringify(spec.default)}`);
+      perService.set(suffix, row);
+    }
+  });
+  for (const [suffix, { spec, defaults }] of perService) rows.push(`| \`<service>_${suffix}\` | ${cell(defaults.join(", "))} | ${cell(spec.cost ?? "")} |`);
+  for (const [name, spec] of Object.entries(PLATFORM_INPUTS) as [string, Input][]) {
+    if (spec.cost) rows.push(`| \`${name}\` | ${show(spec.default)} | ${cell(spec.cost)} |`);
+  }
+  return ["| variable | default | cost |", "|---|---|---|", ...rows].join("\n");
 }
 
 /** What the switch from the live HCL root changes, and why: one table per kind of change. */
@@ -85,7 +110,9 @@ function replaceBetween(text: string, file: string, key: keyof typeof MARKERS, c
 /** The README with both tables replaced by what the code declares. */
 export function renderReadme(current: string): string {
   const t = tables();
-  return replaceBetween(replaceBetween(current, "README.md", "inputs", t.inputs), "README.md", "outputs", t.outputs);
+  let text = replaceBetween(current, "README.md", "costs", costTable());
+  text = replaceBetween(text, "README.md", "inputs", t.inputs);
+  return replaceBetween(text, "README.md", "outputs", t.outputs);
 }
 
 /** docs/MIGRATION.md with its list of changes replaced by the intended-changes list. */
