@@ -134,7 +134,9 @@ describe("state addresses", () => {
     expect(Object.keys(root.locals.ecs_services).sort()).toEqual([...SERVICE_KEYS].sort());
     expect(SERVICE_KEYS).toEqual(expect.arrayContaining(LIVE_SERVICES));
     expect(resource("aws_appautoscaling_target", "ecs_target").for_each).toBe("${var.create_ecs_services ? local.ecs_services : {}}");
-    expect(resource("aws_appautoscaling_policy", "ecs_cpu_scaling_policy").for_each).toBe("${var.create_ecs_services ? local.ecs_services : {}}");
+    expect(resource("aws_appautoscaling_policy", "ecs_cpu_scaling_policy").for_each).toBe(
+      "${var.create_ecs_services ? local.ecs_services : {}}",
+    );
   });
 
   it("renders no JavaScript leftovers (undefined, NaN, [object Object]) into expressions", () => {
@@ -170,7 +172,12 @@ describe("create_ecs_services", () => {
   });
 
   it("keeps the base infrastructure uncounted", () => {
-    for (const [type, name] of [["aws_lb", "main"], ["aws_ecs_cluster", "main"], ["aws_efs_file_system", "experiments"], ["aws_cloudwatch_log_group", "api"]]) {
+    for (const [type, name] of [
+      ["aws_lb", "main"],
+      ["aws_ecs_cluster", "main"],
+      ["aws_efs_file_system", "experiments"],
+      ["aws_cloudwatch_log_group", "api"],
+    ]) {
       expect(resource(type, name).count).toBeUndefined();
     }
   });
@@ -202,25 +209,47 @@ describe("physical names the scripts hard-code", () => {
 
 describe("attributes that force replacement keep their live values", () => {
   it("security groups", () => {
-    expect(resource("aws_security_group", "alb")).toMatchObject({ name: "${var.project_name}-alb-security-group", description: "Controls access to the Application Load Balancer" });
-    expect(resource("aws_security_group", "ecs_tasks")).toMatchObject({ name: "${var.project_name}-ecs-tasks-security-group", description: "Controls access to and from ECS tasks" });
-    expect(resource("aws_security_group", "efs")).toMatchObject({ name: "${var.project_name}-efs-security-group", description: "Allow EFS access from ECS tasks" });
+    expect(resource("aws_security_group", "alb")).toMatchObject({
+      name: "${var.project_name}-alb-security-group",
+      description: "Controls access to the Application Load Balancer",
+    });
+    expect(resource("aws_security_group", "ecs_tasks")).toMatchObject({
+      name: "${var.project_name}-ecs-tasks-security-group",
+      description: "Controls access to and from ECS tasks",
+    });
+    expect(resource("aws_security_group", "efs")).toMatchObject({
+      name: "${var.project_name}-efs-security-group",
+      description: "Allow EFS access from ECS tasks",
+    });
   });
 
   it("load balancer and target groups", () => {
-    expect(resource("aws_lb", "main")).toMatchObject({ name: "${var.project_name}-alb", internal: false, load_balancer_type: "application", enable_deletion_protection: "${var.alb_deletion_protection}" });
+    expect(resource("aws_lb", "main")).toMatchObject({
+      name: "${var.project_name}-alb",
+      internal: false,
+      load_balancer_type: "application",
+      enable_deletion_protection: "${var.alb_deletion_protection}",
+    });
     expect(root.variable.alb_deletion_protection.default).toBe(false);
     for (const key of LIVE_SERVICES) {
       expect(resource("aws_lb_target_group", key)).toMatchObject({
-        name: `\${var.${key}_service_name}-tg`, port: `\${var.${key}_port}`, protocol: "HTTP", target_type: "ip", vpc_id: "${aws_vpc.main.id}",
+        name: `\${var.${key}_service_name}-tg`,
+        port: `\${var.${key}_port}`,
+        protocol: "HTTP",
+        target_type: "ip",
+        vpc_id: "${aws_vpc.main.id}",
       });
     }
   });
 
   it("EFS file system and access point", () => {
     expect(resource("aws_efs_file_system", "experiments")).toMatchObject({
-      creation_token: "${var.project_name}-experiments", performance_mode: "generalPurpose", encrypted: true, throughput_mode: "provisioned",
-      provisioned_throughput_in_mibps: "${var.efs_provisioned_throughput_mibps}", lifecycle_policy: [{ transition_to_ia: "AFTER_30_DAYS" }],
+      creation_token: "${var.project_name}-experiments",
+      performance_mode: "generalPurpose",
+      encrypted: true,
+      throughput_mode: "provisioned",
+      provisioned_throughput_in_mibps: "${var.efs_provisioned_throughput_mibps}",
+      lifecycle_policy: [{ transition_to_ia: "AFTER_30_DAYS" }],
       tags: { Name: "${var.project_name}-experiments-efs" },
     });
     expect(resource("aws_efs_access_point", "experiments")).toMatchObject({
@@ -252,12 +281,16 @@ describe("attributes that force replacement keep their live values", () => {
   it("scaling targets and policies", () => {
     expect(resource("aws_appautoscaling_target", "ecs_target")).toMatchObject({
       resource_id: "service/${aws_ecs_cluster.main.name}/${each.value.service_name}",
-      scalable_dimension: "ecs:service:DesiredCount", service_namespace: "ecs", role_arn: "${aws_iam_role.ecs_auto_scale_role.arn}",
+      scalable_dimension: "ecs:service:DesiredCount",
+      service_namespace: "ecs",
+      role_arn: "${aws_iam_role.ecs_auto_scale_role.arn}",
     });
     const policy = resource("aws_appautoscaling_policy", "ecs_cpu_scaling_policy");
     expect(policy.name).toBe("${each.value.service_name}-cpu-target-tracking");
     expect(policy.resource_id).toBe("${aws_appautoscaling_target.ecs_target[each.key].resource_id}");
-    expect(policy.target_tracking_scaling_policy_configuration.predefined_metric_specification.predefined_metric_type).toBe("ECSServiceAverageCPUUtilization");
+    expect(policy.target_tracking_scaling_policy_configuration.predefined_metric_specification.predefined_metric_type).toBe(
+      "ECSServiceAverageCPUUtilization",
+    );
   });
 
   it("ECS services, log groups and ECR", () => {
@@ -265,7 +298,10 @@ describe("attributes that force replacement keep their live values", () => {
       expect(resource("aws_ecs_service", key).launch_type).toBe("FARGATE");
       expect(resource("aws_cloudwatch_log_group", key).retention_in_days).toBe(30);
     }
-    expect(resource("aws_ecr_repository", "autovisionai")).toMatchObject({ image_tag_mutability: "MUTABLE", image_scanning_configuration: { scan_on_push: true } });
+    expect(resource("aws_ecr_repository", "autovisionai")).toMatchObject({
+      image_tag_mutability: "MUTABLE",
+      image_scanning_configuration: { scan_on_push: true },
+    });
   });
 });
 
@@ -278,24 +314,40 @@ describe("what the HCL does today", () => {
 
   it("lets NFS reach EFS only from the ECS tasks group", () => {
     expect(resource("aws_security_group", "efs").ingress).toEqual([
-      expect.objectContaining({ from_port: 2049, to_port: 2049, protocol: "tcp", security_groups: ["${aws_security_group.ecs_tasks.id}"], cidr_blocks: [] }),
+      expect.objectContaining({
+        from_port: 2049,
+        to_port: 2049,
+        protocol: "tcp",
+        security_groups: ["${aws_security_group.ecs_tasks.id}"],
+        cidr_blocks: [],
+      }),
     ]);
   });
 
   it("runs the tasks in the private subnets without public IPs", () => {
     for (const key of LIVE_SERVICES) {
       expect(resource("aws_ecs_service", key).network_configuration).toEqual({
-        assign_public_ip: false, security_groups: ["${aws_security_group.ecs_tasks.id}"], subnets: "${aws_subnet.private[*].id}",
+        assign_public_ip: false,
+        security_groups: ["${aws_security_group.ecs_tasks.id}"],
+        subnets: "${aws_subnet.private[*].id}",
       });
     }
   });
 
   it("keeps the container commands", () => {
     const defs = (key: string) => resource("aws_ecs_task_definition", key).container_definitions as string;
-    expect(defs("api")).toContain('"command" = ["uv", "run", "uvicorn", "autovisionai.api.main:app", "--host", "0.0.0.0", "--port", tostring(var.api_port)]');
-    expect(defs("ui")).toContain('"command" = ["uv", "run", "streamlit", "run", "src/autovisionai/ui/app.py", "--server.port", tostring(var.ui_port), "--server.address", "0.0.0.0"]');
-    expect(defs("mlflow")).toContain('"--backend-store-uri", "/app/mlruns", "--default-artifact-root", "s3://${var.mlflow_artifacts_bucket}/"');
-    expect(defs("tensorboard")).toContain('"command" = ["tensorboard", "--logdir", "/app/experiments", "--host", "0.0.0.0", "--port", tostring(var.tensorboard_port)]');
+    expect(defs("api")).toContain(
+      '"command" = ["uv", "run", "uvicorn", "autovisionai.api.main:app", "--host", "0.0.0.0", "--port", tostring(var.api_port)]',
+    );
+    expect(defs("ui")).toContain(
+      '"command" = ["uv", "run", "streamlit", "run", "src/autovisionai/ui/app.py", "--server.port", tostring(var.ui_port), "--server.address", "0.0.0.0"]',
+    );
+    expect(defs("mlflow")).toContain(
+      '"--backend-store-uri", "/app/mlruns", "--default-artifact-root", "s3://${var.mlflow_artifacts_bucket}/"',
+    );
+    expect(defs("tensorboard")).toContain(
+      '"command" = ["tensorboard", "--logdir", "/app/experiments", "--host", "0.0.0.0", "--port", tostring(var.tensorboard_port)]',
+    );
   });
 
   it("gives the UI the ALB URLs of MLflow and TensorBoard, and WANDB_API_KEY only as a secret", () => {
@@ -318,13 +370,25 @@ describe("what the HCL does today", () => {
 
   it("keeps the bucket's versioning, encryption, public access block and lifecycle", () => {
     expect(resource("aws_s3_bucket_versioning", "mlflow_artifacts_versioning").versioning_configuration).toEqual({ status: "Enabled" });
-    expect(resources(root, "aws_s3_bucket_server_side_encryption_configuration").mlflow_artifacts_encryption.rule[0].apply_server_side_encryption_by_default).toEqual({ sse_algorithm: "AES256" });
+    expect(
+      resources(root, "aws_s3_bucket_server_side_encryption_configuration").mlflow_artifacts_encryption.rule[0]
+        .apply_server_side_encryption_by_default,
+    ).toEqual({ sse_algorithm: "AES256" });
     expect(resource("aws_s3_bucket_public_access_block", "mlflow_artifacts_pab")).toMatchObject({
-      block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true,
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
     });
     const [versions, tiers] = resource("aws_s3_bucket_lifecycle_configuration", "mlflow_artifacts_lifecycle").rule as Json[];
     expect(versions).toMatchObject({ id: "delete_old_versions", noncurrent_version_expiration: [{ noncurrent_days: 90 }] });
-    expect(tiers).toMatchObject({ id: "transition_to_ia", transition: [{ days: 30, storage_class: "STANDARD_IA" }, { days: 60, storage_class: "GLACIER" }] });
+    expect(tiers).toMatchObject({
+      id: "transition_to_ia",
+      transition: [
+        { days: 30, storage_class: "STANDARD_IA" },
+        { days: 60, storage_class: "GLACIER" },
+      ],
+    });
   });
 
   it("sets force_new_deployment on the API and UI only", () => {
@@ -338,13 +402,22 @@ describe("what the HCL does today", () => {
 describe("the design document's mount matrix", () => {
   const defs = (key: string) => resource("aws_ecs_task_definition", key).container_definitions as string;
 
-  it.each([["api", false], ["ui", true], ["tensorboard", false]] as const)("mounts /app/experiments in %s with readOnly=%s", (key, readOnly) => {
-    expect(defs(key)).toContain(`"mountPoints" = [{"sourceVolume" = "experiments-volume", "containerPath" = "/app/experiments", "readOnly" = ${readOnly}}]`);
+  it.each([
+    ["api", false],
+    ["ui", true],
+    ["tensorboard", false],
+  ] as const)("mounts /app/experiments in %s with readOnly=%s", (key, readOnly) => {
+    expect(defs(key)).toContain(
+      `"mountPoints" = [{"sourceVolume" = "experiments-volume", "containerPath" = "/app/experiments", "readOnly" = ${readOnly}}]`,
+    );
     expect(resource("aws_ecs_task_definition", key).volume).toEqual([
       {
         name: "experiments-volume",
         efs_volume_configuration: {
-          file_system_id: "${aws_efs_file_system.experiments.id}", root_directory: "/", transit_encryption: "ENABLED", transit_encryption_port: 2049,
+          file_system_id: "${aws_efs_file_system.experiments.id}",
+          root_directory: "/",
+          transit_encryption: "ENABLED",
+          transit_encryption_port: 2049,
           authorization_config: { access_point_id: "${aws_efs_access_point.experiments.id}", iam: "ENABLED" },
         },
       },

@@ -20,8 +20,13 @@ describe("EfsShare", () => {
 
   it("creates an encrypted, provisioned file system that tiers to IA after 30 days", () => {
     expect(Object.values(resources(json, "aws_efs_file_system"))[0]).toMatchObject({
-      creation_token: "demo-data", encrypted: true, performance_mode: "generalPurpose", throughput_mode: "provisioned",
-      provisioned_throughput_in_mibps: 25, lifecycle_policy: [{ transition_to_ia: "AFTER_30_DAYS" }], tags: { Name: "demo-data-efs" },
+      creation_token: "demo-data",
+      encrypted: true,
+      performance_mode: "generalPurpose",
+      throughput_mode: "provisioned",
+      provisioned_throughput_in_mibps: 25,
+      lifecycle_policy: [{ transition_to_ia: "AFTER_30_DAYS" }],
+      tags: { Name: "demo-data-efs" },
     });
   });
 
@@ -34,7 +39,9 @@ describe("EfsShare", () => {
 
   it("places one mount target per subnet in the given security group", () => {
     expect(Object.values(resources(json, "aws_efs_mount_target"))[0]).toMatchObject({
-      count: 2, security_groups: ["sg-1"], subnet_id: '${element(["subnet-a", "subnet-b"], count.index)}',
+      count: 2,
+      security_groups: ["sg-1"],
+      subnet_id: '${element(["subnet-a", "subnet-b"], count.index)}',
     });
   });
 
@@ -49,23 +56,35 @@ describe("EfsShare", () => {
       const v = new TerraformVariable(s, "backup", { type: "bool", default: true });
       new EfsShare(s, "x", { ...props, backupEnabled: v.booleanValue });
     });
-    expect(Object.values(resources(byVariable, "aws_efs_backup_policy"))[0].backup_policy).toEqual({ status: '${var.backup ? "ENABLED" : "DISABLED"}' });
+    expect(Object.values(resources(byVariable, "aws_efs_backup_policy"))[0].backup_policy).toEqual({
+      status: '${var.backup ? "ENABLED" : "DISABLED"}',
+    });
   });
 
   it("fails when the root directory is / or relative", () => {
-    expect(() => synthScope((s) => new EfsShare(s, "x", { ...props, rootDirectory: "/" }))).toThrow(/rootDirectory "\/" must be an absolute path other than "\/"/);
+    expect(() => synthScope((s) => new EfsShare(s, "x", { ...props, rootDirectory: "/" }))).toThrow(
+      /rootDirectory "\/" must be an absolute path other than "\/"/,
+    );
     expect(() => synthScope((s) => new EfsShare(s, "x", { ...props, rootDirectory: "data" }))).toThrow(/rootDirectory "data"/);
   });
 
   it("fails when the permissions are not octal", () => {
-    expect(() => synthScope((s) => new EfsShare(s, "x", { ...props, directoryPermissions: "rwx" }))).toThrow(/directoryPermissions "rwx" must be an octal mode/);
+    expect(() => synthScope((s) => new EfsShare(s, "x", { ...props, directoryPermissions: "rwx" }))).toThrow(
+      /directoryPermissions "rwx" must be an octal mode/,
+    );
   });
 });
 
 describe("EfsAccessPolicy", () => {
   const json = synthScope((scope) => {
     const share = new EfsShare(scope, "share", props);
-    new EfsAccessPolicy(scope, "policy", { share, clients: [{ roleArn: "arn:writer", access: "rw" }, { roleArn: "arn:reader", access: "ro" }] });
+    new EfsAccessPolicy(scope, "policy", {
+      share,
+      clients: [
+        { roleArn: "arn:writer", access: "rw" },
+        { roleArn: "arn:reader", access: "ro" },
+      ],
+    });
   });
   const policy = Object.values(resources(json, "aws_efs_file_system_policy"))[0].policy as string;
 
@@ -89,6 +108,8 @@ describe("EfsAccessPolicy", () => {
   });
 
   it("fails without clients", () => {
-    expect(() => synthScope((scope) => new EfsAccessPolicy(scope, "p", { share: new EfsShare(scope, "share", props), clients: [] }))).toThrow(/clients is empty/);
+    expect(() =>
+      synthScope((scope) => new EfsAccessPolicy(scope, "p", { share: new EfsShare(scope, "share", props), clients: [] })),
+    ).toThrow(/clients is empty/);
   });
 });

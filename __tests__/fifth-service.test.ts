@@ -20,7 +20,9 @@ describe("a fifth service from one table entry", () => {
     expect(root.variable.notebook_service_name.default).toBe("autovision-notebook");
     expect(root.variable.notebook_public.default).toBe(true);
     // Its port is checked against every other service's.
-    expect(JSON.stringify(root.variable.notebook_port.validation)).toContain("var.api_port, var.ui_port, var.mlflow_port, var.tensorboard_port");
+    expect(JSON.stringify(root.variable.notebook_port.validation)).toContain(
+      "var.api_port, var.ui_port, var.mlflow_port, var.tensorboard_port",
+    );
   });
 
   it("runs it as a Fargate service with its own role, log group, target group, listener and autoscaling", () => {

@@ -20,11 +20,15 @@ describe("the live platform's fixtures", () => {
       console.log(`[fixtures] ${source} is not beside this checkout: comparison skipped`);
       return;
     }
-    expect(fs.readFileSync(path.join(__dirname, copy), "utf8"), `copy ${source} over __tests__/${copy}`).toBe(fs.readFileSync(source, "utf8"));
+    expect(fs.readFileSync(path.join(__dirname, copy), "utf8"), `copy ${source} over __tests__/${copy}`).toBe(
+      fs.readFileSync(source, "utf8"),
+    );
   });
 
   it("legacy-values.json holds every contract address, with the live API size", () => {
-    const values = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures/legacy-values.json"), "utf8")) as { resources: Record<string, { values: Record<string, unknown> }> };
+    const values = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures/legacy-values.json"), "utf8")) as {
+      resources: Record<string, { values: Record<string, unknown> }>;
+    };
     const contract = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures/legacy-contract.json"), "utf8")) as { addresses: string[] };
     expect(Object.keys(values.resources).sort()).toEqual([...contract.addresses].sort());
     expect(values.resources["aws_ecs_task_definition.api[0]"].values).toMatchObject({ cpu: "2048", memory: "4096" });

@@ -18,7 +18,12 @@ describe("Network", () => {
 
   it("turns DNS on and tags every piece with the prefix", () => {
     const [vpc] = Object.values(resources(json, "aws_vpc"));
-    expect(vpc).toMatchObject({ cidr_block: "10.1.0.0/16", enable_dns_support: true, enable_dns_hostnames: true, tags: { Name: "demo-vpc" } });
+    expect(vpc).toMatchObject({
+      cidr_block: "10.1.0.0/16",
+      enable_dns_support: true,
+      enable_dns_hostnames: true,
+      tags: { Name: "demo-vpc" },
+    });
     expect(Object.values(resources(json, "aws_nat_gateway"))[0].tags).toEqual({ Name: "demo-nat-gateway" });
   });
 

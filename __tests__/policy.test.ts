@@ -43,17 +43,42 @@ function check(build: (scope: Construct) => void): PolicyReport {
 const ids = (report: PolicyReport) => [...new Set(report.findings.map((f) => f.ruleId))].sort();
 
 const container = (extra: object = {}) =>
-  Fn.jsonencode([{ name: "app", image: "x", logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "/ecs/app" } }, ...extra }]);
+  Fn.jsonencode([
+    { name: "app", image: "x", logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "/ecs/app" } }, ...extra },
+  ]);
 const taskDefinition = (scope: Construct, id: string, extra: Partial<ConstructorParameters<typeof EcsTaskDefinition>[2]> = {}) =>
-  new EcsTaskDefinition(scope, id, { family: id, containerDefinitions: container(), taskRoleArn: `arn:${id}`, executionRoleArn: "arn:exec", ...extra });
+  new EcsTaskDefinition(scope, id, {
+    family: id,
+    containerDefinitions: container(),
+    taskRoleArn: `arn:${id}`,
+    executionRoleArn: "arn:exec",
+    ...extra,
+  });
 const denyWithoutTls = (resource: string) =>
-  policyDocument([{ Effect: "Deny", Principal: "*", Action: "*", Resource: resource, Condition: { Bool: { "aws:SecureTransport": "false" } } }]);
+  policyDocument([
+    { Effect: "Deny", Principal: "*", Action: "*", Resource: resource, Condition: { Bool: { "aws:SecureTransport": "false" } } },
+  ]);
 const rule = (description: string | undefined, cidr: string) => ({
-  description, fromPort: 443, toPort: 443, protocol: "tcp", cidrBlocks: [cidr], ipv6CidrBlocks: [], prefixListIds: [], securityGroups: [], selfAttribute: false,
+  description,
+  fromPort: 443,
+  toPort: 443,
+  protocol: "tcp",
+  cidrBlocks: [cidr],
+  ipv6CidrBlocks: [],
+  prefixListIds: [],
+  securityGroups: [],
+  selfAttribute: false,
 });
 const share = (scope: Construct) =>
   new EfsShare(scope, "share", {
-    creationToken: "t", name: "n", accessPointName: "ap", provisionedThroughputMibps: 1, subnetIds: ["s"], mountTargetCount: 1, securityGroupId: "sg", rootDirectory: "/data",
+    creationToken: "t",
+    name: "n",
+    accessPointName: "ap",
+    provisionedThroughputMibps: 1,
+    subnetIds: ["s"],
+    mountTargetCount: 1,
+    securityGroupId: "sg",
+    rootDirectory: "/data",
   });
 
 /** Per rule: what must be caught, and what must pass. */
@@ -61,7 +86,10 @@ const CASES: Record<string, { bad: (s: Construct) => void; good: (s: Construct) 
   "S3-NO-PUBLIC": { bad: (s) => new S3Bucket(s, "b", { bucket: "b" }), good: (s) => new ArtifactsBucket(s, "b", { bucketName: "b" }) },
   "S3-ENCRYPTION": { bad: (s) => new S3Bucket(s, "b", { bucket: "b" }), good: (s) => new ArtifactsBucket(s, "b", { bucketName: "b" }) },
   "S3-TLS-ONLY": { bad: (s) => new S3Bucket(s, "b", { bucket: "b" }), good: (s) => new ArtifactsBucket(s, "b", { bucketName: "b" }) },
-  "S3-VERSION-LIFECYCLE": { bad: (s) => new S3Bucket(s, "b", { bucket: "b" }), good: (s) => new ArtifactsBucket(s, "b", { bucketName: "b" }) },
+  "S3-VERSION-LIFECYCLE": {
+    bad: (s) => new S3Bucket(s, "b", { bucket: "b" }),
+    good: (s) => new ArtifactsBucket(s, "b", { bucketName: "b" }),
+  },
   "EFS-ENCRYPT": {
     bad: (s) => new EfsFileSystem(s, "fs", { encrypted: false }),
     good: (s) => share(s),
@@ -99,7 +127,13 @@ const CASES: Record<string, { bad: (s: Construct) => void; good: (s: Construct) 
   },
   "ECS-SECRETS": {
     bad: (s) => taskDefinition(s, "td", { containerDefinitions: container({ environment: [{ name: "WANDB_API_KEY", value: "abc" }] }) }),
-    good: (s) => taskDefinition(s, "td", { containerDefinitions: container({ environment: [{ name: "ENV_MODE", value: "prod" }], secrets: [{ name: "WANDB_API_KEY", valueFrom: "arn:s" }] }) }),
+    good: (s) =>
+      taskDefinition(s, "td", {
+        containerDefinitions: container({
+          environment: [{ name: "ENV_MODE", value: "prod" }],
+          secrets: [{ name: "WANDB_API_KEY", valueFrom: "arn:s" }],
+        }),
+      }),
   },
   "ECS-LOGGING": {
     bad: (s) => taskDefinition(s, "td", { containerDefinitions: Fn.jsonencode([{ name: "app", image: "x" }]) }),
@@ -147,10 +181,20 @@ const CASES: Record<string, { bad: (s: Construct) => void; good: (s: Construct) 
     good: (s) => new Lb(s, "lb", { name: "lb", enableDeletionProtection: true }),
   },
   "ALB-TLS": {
-    bad: (s) => new LbListener(s, "l", { loadBalancerArn: "arn:lb", port: 80, protocol: "HTTP", defaultAction: [{ type: "forward", targetGroupArn: "arn:tg" }] }),
+    bad: (s) =>
+      new LbListener(s, "l", {
+        loadBalancerArn: "arn:lb",
+        port: 80,
+        protocol: "HTTP",
+        defaultAction: [{ type: "forward", targetGroupArn: "arn:tg" }],
+      }),
     good: (s) =>
       new LbListener(s, "l", {
-        loadBalancerArn: "arn:lb", port: 443, protocol: "HTTPS", certificateArn: "arn:cert", defaultAction: [{ type: "forward", targetGroupArn: "arn:tg" }],
+        loadBalancerArn: "arn:lb",
+        port: 443,
+        protocol: "HTTPS",
+        certificateArn: "arn:cert",
+        defaultAction: [{ type: "forward", targetGroupArn: "arn:tg" }],
       }),
   },
   "ALB-LOGS": {
@@ -203,18 +247,24 @@ describe("suppressions", () => {
       suppress(lg, "LOG-RETENTION", "Kept for ever on purpose: audit records the law says we keep.");
     });
     expect(report.findings.filter((f) => f.ruleId === "LOG-RETENTION")).toEqual([]);
-    expect(report.suppressed).toEqual([expect.objectContaining({ ruleId: "LOG-RETENTION", reason: expect.stringContaining("audit records") })]);
+    expect(report.suppressed).toEqual([
+      expect.objectContaining({ ruleId: "LOG-RETENTION", reason: expect.stringContaining("audit records") }),
+    ]);
     expect(formatReport(report)).toContain("suppressed LOG-RETENTION aws_cloudwatch_log_group.lg: Kept for ever on purpose");
   });
 
   it("fails without a written reason", () => {
-    expect(() => check((s) => suppress(new CloudwatchLogGroup(s, "lg", { name: "/x" }), "LOG-RETENTION", "because"))).toThrow(/the reason must say why/);
+    expect(() => check((s) => suppress(new CloudwatchLogGroup(s, "lg", { name: "/x" }), "LOG-RETENTION", "because"))).toThrow(
+      /the reason must say why/,
+    );
   });
 
   it("fails for a rule that does not exist", () => {
-    expect(() => check((s) => suppress(new CloudwatchLogGroup(s, "lg", { name: "/x" }), "NO-SUCH-RULE", "A long enough reason to pass the length check."))).toThrow(
-      /suppression of unknown rule NO-SUCH-RULE/,
-    );
+    expect(() =>
+      check((s) =>
+        suppress(new CloudwatchLogGroup(s, "lg", { name: "/x" }), "NO-SUCH-RULE", "A long enough reason to pass the length check."),
+      ),
+    ).toThrow(/suppression of unknown rule NO-SUCH-RULE/);
   });
 
   it("a finding stops synthesis of the root", () => {
@@ -222,7 +272,9 @@ describe("suppressions", () => {
     new AwsProvider(stack, "aws", { region: "us-west-1" });
     const unit = new Construct(stack, "storage");
     new CloudwatchLogGroup(unit, "lg", { name: "/x" });
-    expect(() => renderRoot(stack, { storage: unit }, RULES)).toThrow(/synthesis stopped by the policy rules:[\s\S]*FINDING LOG-RETENTION aws_cloudwatch_log_group\.storage_lg/);
+    expect(() => renderRoot(stack, { storage: unit }, RULES)).toThrow(
+      /synthesis stopped by the policy rules:[\s\S]*FINDING LOG-RETENTION aws_cloudwatch_log_group\.storage_lg/,
+    );
   });
 });
 

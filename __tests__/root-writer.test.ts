@@ -15,7 +15,7 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 /** What a user keeps in deploy/terraform. */
 function userFiles(): Record<string, string> {
   const files: Record<string, string> = {
-    "terraform.tfvars": 'api_cpu = 512\n',
+    "terraform.tfvars": "api_cpu = 512\n",
     ".terraform.lock.hcl": "# lock\n",
     tfplan: "binary plan",
     "terraform.tfstate": '{"version": 4}\n',

@@ -67,7 +67,10 @@ describe("ServicesStack: deploys that do not wait on defaults", () => {
     for (const key of SERVICE_KEYS) {
       const tg = resources(root, "aws_lb_target_group")[key];
       expect(tg.deregistration_delay).toBe("${var.deregistration_delay_seconds}");
-      expect(tg.health_check).toMatchObject({ interval: "${var.health_check_interval_seconds}", healthy_threshold: "${var.health_check_healthy_threshold}" });
+      expect(tg.health_check).toMatchObject({
+        interval: "${var.health_check_interval_seconds}",
+        healthy_threshold: "${var.health_check_healthy_threshold}",
+      });
       // The live matchers: any 2xx, TensorBoard exactly 200.
       expect(tg.health_check.matcher).toBe(key === "tensorboard" ? "200" : "200-299");
     }
@@ -78,7 +81,10 @@ describe("ServicesStack: deploys that do not wait on defaults", () => {
     expect(root.variable.deployment_maximum_percent.default).toBe(200);
     expect(root.variable.deployment_circuit_breaker_rollback.default).toBe(true);
     for (const key of SERVICE_KEYS) {
-      expect(resources(root, "aws_ecs_service")[key].deployment_circuit_breaker).toEqual({ enable: true, rollback: "${var.deployment_circuit_breaker_rollback}" });
+      expect(resources(root, "aws_ecs_service")[key].deployment_circuit_breaker).toEqual({
+        enable: true,
+        rollback: "${var.deployment_circuit_breaker_rollback}",
+      });
     }
   });
 
@@ -116,7 +122,10 @@ describe("ServicesStack: keeping MLflow and TensorBoard off the public ALB", () 
 describe("ServicesStack: the ALB", () => {
   it("is internet-facing in the public subnets and drops invalid headers", () => {
     expect(resources(root, "aws_lb").main).toMatchObject({
-      internal: false, subnets: "${aws_subnet.public[*].id}", drop_invalid_header_fields: true, security_groups: ["${aws_security_group.alb.id}"],
+      internal: false,
+      subnets: "${aws_subnet.public[*].id}",
+      drop_invalid_header_fields: true,
+      security_groups: ["${aws_security_group.alb.id}"],
     });
   });
 
@@ -125,7 +134,8 @@ describe("ServicesStack: the ALB", () => {
   it("has one listener per service port forwarding to its target group, HTTP until a certificate is set", () => {
     for (const key of SERVICE_KEYS) {
       expect(resources(root, "aws_lb_listener")[key]).toMatchObject({
-        port: `\${var.${key}_port}`, default_action: [{ type: "forward", target_group_arn: `\${aws_lb_target_group.${key}[0].arn}` }],
+        port: `\${var.${key}_port}`,
+        default_action: [{ type: "forward", target_group_arn: `\${aws_lb_target_group.${key}[0].arn}` }],
       });
     }
     expect(resources(root, "aws_lb_listener").ui.protocol).toBe("HTTP");
@@ -141,16 +151,23 @@ describe("ServicesStack: the ALB", () => {
   it("with a certificate, serves the UI on 443 and redirects 80 and the UI port there", () => {
     const listeners = resources(root, "aws_lb_listener");
     expect(listeners.https).toMatchObject({
-      port: 443, protocol: "HTTPS", certificate_arn: "${var.alb_certificate_arn}", ssl_policy: "${var.alb_ssl_policy}",
+      port: 443,
+      protocol: "HTTPS",
+      certificate_arn: "${var.alb_certificate_arn}",
+      ssl_policy: "${var.alb_ssl_policy}",
       default_action: [{ type: "forward", target_group_arn: "${aws_lb_target_group.ui[0].arn}" }],
       count: `\${alltrue([${https}, var.create_ecs_services]) ? 1 : 0}`,
     });
     expect(listeners.http_redirect).toMatchObject({
-      port: 80, protocol: "HTTP", count: `\${${https} ? 1 : 0}`,
+      port: 80,
+      protocol: "HTTP",
+      count: `\${${https} ? 1 : 0}`,
       default_action: [{ type: "redirect", redirect: { port: "443", protocol: "HTTPS", status_code: "HTTP_301" } }],
     });
     expect(resources(root, "aws_lb_listener_rule").https_redirect).toMatchObject({
-      listener_arn: "${aws_lb_listener.ui[0].arn}", priority: 1, action: [{ type: "redirect", redirect: { port: "443", protocol: "HTTPS", status_code: "HTTP_301" } }],
+      listener_arn: "${aws_lb_listener.ui[0].arn}",
+      priority: 1,
+      action: [{ type: "redirect", redirect: { port: "443", protocol: "HTTPS", status_code: "HTTP_301" } }],
     });
     expect(root.variable.alb_ssl_policy.default).toBe("ELBSecurityPolicy-TLS13-1-2-2021-06");
   });

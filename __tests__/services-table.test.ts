@@ -13,7 +13,10 @@ describe("the services table", () => {
   it("holds the live platform's services with the design's EFS access matrix", () => {
     expect(SERVICE_KEYS).toEqual(expect.arrayContaining(LIVE_SERVICES));
     expect(Object.fromEntries(LIVE_SERVICES.map((k) => [k, (SERVICES as ServiceTable)[k].experiments]))).toEqual({
-      api: "rw", ui: "ro", mlflow: "none", tensorboard: "rw",
+      api: "rw",
+      ui: "ro",
+      mlflow: "none",
+      tensorboard: "rw",
     });
   });
 
@@ -22,13 +25,18 @@ describe("the services table", () => {
   });
 
   it("fails when a key cannot prefix variable names", () => {
-    expect(() => checkServiceTable({ ...SERVICES, "Jupyter-Lab": { ...SERVICES.api, defaults: { ...SERVICES.api.defaults, port: 8888, serviceName: "x" } } })).toThrow(
-      'services table: key "Jupyter-Lab" must be 1-20 lower-case letters or digits',
-    );
+    expect(() =>
+      checkServiceTable({
+        ...SERVICES,
+        "Jupyter-Lab": { ...SERVICES.api, defaults: { ...SERVICES.api.defaults, port: 8888, serviceName: "x" } },
+      }),
+    ).toThrow('services table: key "Jupyter-Lab" must be 1-20 lower-case letters or digits');
   });
 
   it("fails when two services share a port", () => {
-    expect(() => checkServiceTable(withDefaults("ui", { port: 8000 }))).toThrow('services table: ui.defaults.port 8000 is already used by "api"');
+    expect(() => checkServiceTable(withDefaults("ui", { port: 8000 }))).toThrow(
+      'services table: ui.defaults.port 8000 is already used by "api"',
+    );
   });
 
   it("fails when two services share an ECS service name", () => {
@@ -38,7 +46,9 @@ describe("the services table", () => {
   });
 
   it("fails when a port is out of range or a health check path is relative", () => {
-    expect(() => checkServiceTable(withDefaults("mlflow", { port: 70000 }))).toThrow(/mlflow\.defaults\.port is 70000; allowed: a whole number from 1 to 65535/);
+    expect(() => checkServiceTable(withDefaults("mlflow", { port: 70000 }))).toThrow(
+      /mlflow\.defaults\.port is 70000; allowed: a whole number from 1 to 65535/,
+    );
     expect(() => checkServiceTable(withDefaults("ui", { healthCheckPath: "health" }))).toThrow(/must start with "\/"/);
   });
 

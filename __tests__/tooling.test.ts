@@ -41,11 +41,26 @@ function references(text: string) {
 
 function expectAllExist(text: string, where: string) {
   const refs = references(text);
-  expect(refs.targets.filter((t) => !targets.has(t)), `${where}: make targets`).toEqual([]);
-  expect(refs.npm.filter((s) => !npmScripts.has(s)), `${where}: npm scripts`).toEqual([]);
-  expect(refs.outputs.filter((o) => !outputs.has(o)), `${where}: outputs`).toEqual([]);
-  expect(refs.variables.filter((v) => !variables.has(v)), `${where}: variables`).toEqual([]);
-  expect(refs.scripts.filter((s) => !fs.existsSync(path.join(PROJECT, s))), `${where}: scripts`).toEqual([]);
+  expect(
+    refs.targets.filter((t) => !targets.has(t)),
+    `${where}: make targets`,
+  ).toEqual([]);
+  expect(
+    refs.npm.filter((s) => !npmScripts.has(s)),
+    `${where}: npm scripts`,
+  ).toEqual([]);
+  expect(
+    refs.outputs.filter((o) => !outputs.has(o)),
+    `${where}: outputs`,
+  ).toEqual([]);
+  expect(
+    refs.variables.filter((v) => !variables.has(v)),
+    `${where}: variables`,
+  ).toEqual([]);
+  expect(
+    refs.scripts.filter((s) => !fs.existsSync(path.join(PROJECT, s))),
+    `${where}: scripts`,
+  ).toEqual([]);
   return refs;
 }
 
@@ -56,11 +71,14 @@ describe("Makefile", () => {
     }
   });
 
-  it.each(["plan", "deploy-infra", "deploy-services", "destroy", "migrate-state"])("make %s says so when terraform is missing", (target) => {
-    const run = spawnSync("make", ["--no-print-directory", "-C", PROJECT, target, "TERRAFORM=no-such-terraform"], { encoding: "utf8" });
-    expect(run.status).not.toBe(0);
-    expect(run.stdout).toContain("no-such-terraform is not on PATH: install terraform >= 1.11");
-  });
+  it.each(["plan", "deploy-infra", "deploy-services", "destroy", "migrate-state"])(
+    "make %s says so when terraform is missing",
+    (target) => {
+      const run = spawnSync("make", ["--no-print-directory", "-C", PROJECT, target, "TERRAFORM=no-such-terraform"], { encoding: "utf8" });
+      expect(run.status).not.toBe(0);
+      expect(run.stdout).toContain("no-such-terraform is not on PATH: install terraform >= 1.11");
+    },
+  );
 
   it("deploys base infrastructure with create_ecs_services=false and the full platform with true", () => {
     const text = read("Makefile");
@@ -73,7 +91,14 @@ describe("Makefile", () => {
 describe("workflows", () => {
   const workflows = ["deploy.yml", "destroy.yml"].map((name) => {
     const text = read(`.github/workflows/${name}`);
-    return { name, text, doc: parse(text) as { jobs: Record<string, { steps: { run?: string; env?: Record<string, string> }[] }>; env?: Record<string, string> } };
+    return {
+      name,
+      text,
+      doc: parse(text) as {
+        jobs: Record<string, { steps: { run?: string; env?: Record<string, string> }[] }>;
+        env?: Record<string, string>;
+      },
+    };
   });
 
   it.each(workflows)("$name is valid YAML with jobs", ({ doc }) => {
@@ -81,8 +106,12 @@ describe("workflows", () => {
   });
 
   it.each(workflows)("$name refers only to existing targets, scripts, variables and outputs", ({ name, doc }) => {
-    const runs = Object.values(doc.jobs).flatMap((job) => job.steps.map((s) => s.run ?? "")).join("\n");
-    const env = Object.keys(doc.env ?? {}).map((k) => `${k}`).join("\n");
+    const runs = Object.values(doc.jobs)
+      .flatMap((job) => job.steps.map((s) => s.run ?? ""))
+      .join("\n");
+    const env = Object.keys(doc.env ?? {})
+      .map((k) => `${k}`)
+      .join("\n");
     const refs = expectAllExist(`${runs}\n${env}`, name);
     expect(refs.targets.length + refs.scripts.length).toBeGreaterThan(0);
   });
@@ -106,9 +135,15 @@ describe("docs", () => {
     const named = [...read(file).matchAll(/`([a-z]+_[a-z0-9_]+)`/g)].map((m) => m[1]);
     const attributes = new Set(INTENDED_CHANGES.map((c) => c.attribute.split(/[./]/)[0]));
     const known = (n: string) =>
-      variables.has(n) || outputs.has(n) || attributes.has(n) || /^aws_[a-z0-9_]+$/.test(n) ||
+      variables.has(n) ||
+      outputs.has(n) ||
+      attributes.has(n) ||
+      /^aws_[a-z0-9_]+$/.test(n) ||
       ["use_lockfile", "create_ecs_services", "force_new_deployment", "kms_key_id", "inline_policy"].includes(n);
-    expect(named.filter((n) => !known(n)), file).toEqual([]);
+    expect(
+      named.filter((n) => !known(n)),
+      file,
+    ).toEqual([]);
   });
 
   it("MIGRATION.md lists every intended change of the switch and the plan summary (run `npm run docs`)", async () => {

@@ -21,9 +21,7 @@ export interface EfsAccessPolicyProps {
 
 /** The EFS actions a client role needs for an access level. */
 export function efsClientActions(access: EfsClientAccess): string[] {
-  return access === "rw"
-    ? ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]
-    : ["elasticfilesystem:ClientMount"];
+  return access === "rw" ? ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"] : ["elasticfilesystem:ClientMount"];
 }
 
 /** Identity-policy statement for a task role: mount (and write) the share through its access point only. */
@@ -77,8 +75,6 @@ export class EfsAccessPolicy extends Construct {
         },
       });
     }
-    this.policy = address(
-      new EfsFileSystemPolicy(this, "policy", { fileSystemId: fs.id, policy: policyDocument(statements) }),
-    );
+    this.policy = address(new EfsFileSystemPolicy(this, "policy", { fileSystemId: fs.id, policy: policyDocument(statements) }));
   }
 }

@@ -142,11 +142,23 @@ export class FargateWebService extends Construct {
       // Under awsvpc ECS sets hostPort = containerPort and protocol tcp; the name is Service Connect's port name.
       portMappings: [{ name, containerPort: props.port }],
       // Empty lists are left out, as ECS itself writes them (and the live platform's definitions do).
-      ...nonEmpty("environment", Object.keys(props.environment).sort().map((key) => ({ name: key, value: props.environment[key] }))),
-      ...nonEmpty("secrets", Object.keys(props.secrets).sort().map((key) => ({ name: key, valueFrom: props.secrets[key] }))),
+      ...nonEmpty(
+        "environment",
+        Object.keys(props.environment)
+          .sort()
+          .map((key) => ({ name: key, value: props.environment[key] })),
+      ),
+      ...nonEmpty(
+        "secrets",
+        Object.keys(props.secrets)
+          .sort()
+          .map((key) => ({ name: key, valueFrom: props.secrets[key] })),
+      ),
       ...nonEmpty(
         "mountPoints",
-        props.efsMount ? [{ sourceVolume: EXPERIMENTS_VOLUME, containerPath: props.efsMount.containerPath, readOnly: props.efsMount.readOnly }] : [],
+        props.efsMount
+          ? [{ sourceVolume: EXPERIMENTS_VOLUME, containerPath: props.efsMount.containerPath, readOnly: props.efsMount.readOnly }]
+          : [],
       ),
       logConfiguration: {
         logDriver: "awslogs",

@@ -82,9 +82,7 @@ export class Network extends Construct {
       }),
     );
 
-    this.internetGateway = address(
-      new InternetGateway(this, "internet-gateway", { vpcId: this.vpc.id, tags: { Name: `${prefix}-igw` } }),
-    );
+    this.internetGateway = address(new InternetGateway(this, "internet-gateway", { vpcId: this.vpc.id, tags: { Name: `${prefix}-igw` } }));
 
     address(
       new Route(this, "internet-route", {

@@ -47,10 +47,7 @@ export class ServiceAutoscaling extends Construct {
         this,
         "services",
         Object.fromEntries(
-          entries.map(([key, s]) => [
-            key,
-            { service_name: s.serviceName, min_capacity: s.minCapacity, max_capacity: s.maxCapacity },
-          ]),
+          entries.map(([key, s]) => [key, { service_name: s.serviceName, min_capacity: s.minCapacity, max_capacity: s.maxCapacity }]),
         ),
       ),
     );

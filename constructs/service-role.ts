@@ -37,7 +37,9 @@ export class ServiceRole extends Construct {
       const actions = typeof s.Action === "string" ? [s.Action] : s.Action;
       const resources = s.Resource === undefined ? [] : typeof s.Resource === "string" ? [s.Resource] : s.Resource;
       if (s.Effect === "Allow" && actions.some((a) => a === "*" || a.endsWith(":*")) && resources.includes("*")) {
-        throw new Error(`ServiceRole ${props.roleName}: statement ${s.Sid ?? actions.join(",")} allows a wildcard action on "*"; name the actions and resources`);
+        throw new Error(
+          `ServiceRole ${props.roleName}: statement ${s.Sid ?? actions.join(",")} allows a wildcard action on "*"; name the actions and resources`,
+        );
       }
     }
     this.role = address(

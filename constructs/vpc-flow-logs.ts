@@ -30,7 +30,9 @@ export class VpcFlowLogs extends Construct {
     const logGroup = address(
       new CloudwatchLogGroup(this, "log-group", { count, name: props.logGroupName, retentionInDays: props.retentionDays ?? 30 }),
     );
-    const role = address(new IamRole(this, "role", { count, name: props.roleName, assumeRolePolicy: assumeRolePolicy("vpc-flow-logs.amazonaws.com") }));
+    const role = address(
+      new IamRole(this, "role", { count, name: props.roleName, assumeRolePolicy: assumeRolePolicy("vpc-flow-logs.amazonaws.com") }),
+    );
     const groupArn = instanceRef(logGroup, 0, "arn");
     address(
       new IamRolePolicy(this, "policy", {

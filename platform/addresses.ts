@@ -12,72 +12,72 @@ import type { AddressTable } from "../constructs/terraform/addresses";
  */
 export function addressTable(serviceKeys: readonly string[]): AddressTable {
   return {
-  // network unit
-  "network/network/availability-zones": "available",
-  "network/network/vpc": "main",
-  "network/network/private-subnets": "private",
-  "network/network/public-subnets": "public",
-  "network/network/internet-gateway": "gw",
-  "network/network/internet-route": "internet_access",
-  "network/network/nat-eip": "nat",
-  "network/network/nat-gateway": "main",
-  "network/network/private-route-table": "private",
-  "network/network/private-route-table-associations": "private",
-  "network/alb-security-group": "alb",
-  "network/ecs-tasks-security-group": "ecs_tasks",
-  "network/efs-security-group": "efs",
+    // network unit
+    "network/network/availability-zones": "available",
+    "network/network/vpc": "main",
+    "network/network/private-subnets": "private",
+    "network/network/public-subnets": "public",
+    "network/network/internet-gateway": "gw",
+    "network/network/internet-route": "internet_access",
+    "network/network/nat-eip": "nat",
+    "network/network/nat-gateway": "main",
+    "network/network/private-route-table": "private",
+    "network/network/private-route-table-associations": "private",
+    "network/alb-security-group": "alb",
+    "network/ecs-tasks-security-group": "ecs_tasks",
+    "network/efs-security-group": "efs",
 
-  // storage unit
-  "storage/experiments/file-system": "experiments",
-  "storage/experiments/mount-targets": "experiments",
-  "storage/experiments/access-point": "experiments",
-  "storage/experiments/backup-policy": "experiments",
-  "storage/mlflow-artifacts/bucket": "mlflow_artifacts",
-  "storage/mlflow-artifacts/versioning": "mlflow_artifacts_versioning",
-  "storage/mlflow-artifacts/encryption": "mlflow_artifacts_encryption",
-  "storage/mlflow-artifacts/public-access-block": "mlflow_artifacts_pab",
-  "storage/mlflow-artifacts/lifecycle": "mlflow_artifacts_lifecycle",
-  "storage/mlflow-artifacts/tls-only-policy": "mlflow_artifacts_tls_only",
-  "storage/registry/repository": "autovisionai",
-  "storage/registry/lifecycle-policy": "autovisionai_policy",
-  "storage/wandb-secret": "wandb_api_key",
-  "storage/account": "current",
-  "storage/wandb-secret-version": "wandb_api_key",
-  ...Object.fromEntries(serviceKeys.map((key) => [`storage/${key}-logs`, key])),
+    // storage unit
+    "storage/experiments/file-system": "experiments",
+    "storage/experiments/mount-targets": "experiments",
+    "storage/experiments/access-point": "experiments",
+    "storage/experiments/backup-policy": "experiments",
+    "storage/mlflow-artifacts/bucket": "mlflow_artifacts",
+    "storage/mlflow-artifacts/versioning": "mlflow_artifacts_versioning",
+    "storage/mlflow-artifacts/encryption": "mlflow_artifacts_encryption",
+    "storage/mlflow-artifacts/public-access-block": "mlflow_artifacts_pab",
+    "storage/mlflow-artifacts/lifecycle": "mlflow_artifacts_lifecycle",
+    "storage/mlflow-artifacts/tls-only-policy": "mlflow_artifacts_tls_only",
+    "storage/registry/repository": "autovisionai",
+    "storage/registry/lifecycle-policy": "autovisionai_policy",
+    "storage/wandb-secret": "wandb_api_key",
+    "storage/account": "current",
+    "storage/wandb-secret-version": "wandb_api_key",
+    ...Object.fromEntries(serviceKeys.map((key) => [`storage/${key}-logs`, key])),
 
-  // services unit
-  "services/namespace": "service_connect",
-  "services/cluster": "main",
-  "services/iam/execution-role/role": "ecs_task_execution_role",
-  "services/iam/execution-role/policy": "ecs_task_execution_role_policy",
-  ...Object.fromEntries(
-    serviceKeys.flatMap((key) => [
-      [`services/iam/${key}-task-role/role`, `${key}_task_role`],
-      [`services/iam/${key}-task-role/policy`, `${key}_task_role_policy`],
-    ]),
-  ),
-  // The live platform's one task role, ecsTaskRole, is the API's now.
-  "services/iam/api-task-role/role": "ecs_task_role",
-  "services/iam/api-task-role/policy": "ecs_task_role_policy",
-  "services/iam/experiments-access/policy": "experiments",
-  "services/iam/autoscale-role/role": "ecs_auto_scale_role",
-  "services/iam/autoscale-role/attach-AmazonEC2ContainerServiceAutoscaleRole": "ecs_auto_scale_role_policy",
-  "services/entry/load-balancer": "main",
-  ...Object.fromEntries(
-    serviceKeys.flatMap((key) => [
-      [`services/${key}/task-definition`, key],
-      [`services/${key}/service`, key],
-      [`services/${key}/target-group`, key],
-      [`services/${key}/listener`, key],
-    ]),
-  ),
-  "services/entry/https/https-listener": "https",
-  "services/entry/https/http-redirect-listener": "http_redirect",
-  "services/entry/https/redirect-rule": "https_redirect",
-  "services/autoscaling/services": "ecs_services",
-  "services/autoscaling/targets": "ecs_target",
-  "services/autoscaling/cpu-policies": "ecs_cpu_scaling_policy",
-};
+    // services unit
+    "services/namespace": "service_connect",
+    "services/cluster": "main",
+    "services/iam/execution-role/role": "ecs_task_execution_role",
+    "services/iam/execution-role/policy": "ecs_task_execution_role_policy",
+    ...Object.fromEntries(
+      serviceKeys.flatMap((key) => [
+        [`services/iam/${key}-task-role/role`, `${key}_task_role`],
+        [`services/iam/${key}-task-role/policy`, `${key}_task_role_policy`],
+      ]),
+    ),
+    // The live platform's one task role, ecsTaskRole, is the API's now.
+    "services/iam/api-task-role/role": "ecs_task_role",
+    "services/iam/api-task-role/policy": "ecs_task_role_policy",
+    "services/iam/experiments-access/policy": "experiments",
+    "services/iam/autoscale-role/role": "ecs_auto_scale_role",
+    "services/iam/autoscale-role/attach-AmazonEC2ContainerServiceAutoscaleRole": "ecs_auto_scale_role_policy",
+    "services/entry/load-balancer": "main",
+    ...Object.fromEntries(
+      serviceKeys.flatMap((key) => [
+        [`services/${key}/task-definition`, key],
+        [`services/${key}/service`, key],
+        [`services/${key}/target-group`, key],
+        [`services/${key}/listener`, key],
+      ]),
+    ),
+    "services/entry/https/https-listener": "https",
+    "services/entry/https/http-redirect-listener": "http_redirect",
+    "services/entry/https/redirect-rule": "https_redirect",
+    "services/autoscaling/services": "ecs_services",
+    "services/autoscaling/targets": "ecs_target",
+    "services/autoscaling/cpu-policies": "ecs_cpu_scaling_policy",
+  };
 }
 
 /** Entries of `addressTable` whose element may be absent: the inline policy of a task role with nothing to allow. */

@@ -29,7 +29,10 @@ export const PLATFORM_INPUTS = {
     default: "autovisionai",
     description: "Prefix of resource names and the Project tag.",
     validations: [
-      matches("^[a-z][a-z0-9-]{1,18}[a-z0-9]$", "3-20 lower-case letters, digits or hyphens, starting with a letter (it prefixes the ALB name, at most 32 characters)"),
+      matches(
+        "^[a-z][a-z0-9-]{1,18}[a-z0-9]$",
+        "3-20 lower-case letters, digits or hyphens, starting with a letter (it prefixes the ALB name, at most 32 characters)",
+      ),
     ],
   }),
   environment: input.string({
@@ -44,7 +47,8 @@ export const PLATFORM_INPUTS = {
   }),
   az_count: input.number({
     default: 2,
-    description: "Availability zones to spread over: one private and one public subnet, and one EFS mount target, in each. The ALB needs at least 2.",
+    description:
+      "Availability zones to spread over: one private and one public subnet, and one EFS mount target, in each. The ALB needs at least 2.",
     validations: [wholeNumberBetween(2, 6)],
   }),
   ecr_repository_name: input.string({
@@ -112,7 +116,8 @@ export const PLATFORM_INPUTS = {
   }),
   alb_ingress_cidr_blocks: input.list({
     default: ["0.0.0.0/0"],
-    description: "CIDR blocks allowed to reach the ALB's listeners. The default is the whole internet, as today; narrow it to your office or VPN.",
+    description:
+      "CIDR blocks allowed to reach the ALB's listeners. The default is the whole internet, as today; narrow it to your office or VPN.",
     validations: [
       (name) => ({
         condition: `length(var.${name}) > 0 && alltrue([for c in var.${name} : can(cidrhost(c, 0))])`,
@@ -168,7 +173,8 @@ export const PLATFORM_INPUTS = {
   }),
   alb_deletion_protection: input.bool({
     default: false,
-    description: "Protect the ALB from deletion. Off by default: on, it blocks terraform destroy and the destroy workflow until it is turned off again.",
+    description:
+      "Protect the ALB from deletion. Off by default: on, it blocks terraform destroy and the destroy workflow until it is turned off again.",
   }),
   alb_access_logs_bucket: input.string({
     default: "",
@@ -226,7 +232,9 @@ function fargateMemory(key: string): Rule {
       ? `(${cpu} == 256 && contains([512, 1024, 2048], ${mem}))`
       : `(${cpu} == ${c} && ${mem} >= ${min} && ${mem} <= ${max} && ${mem} % ${step} == 0)`,
   );
-  const allowed = FARGATE_SIZES.map(([c, min, max, step]) => (c === 256 ? "256: 512, 1024 or 2048" : `${c}: ${min}-${max} in steps of ${step}`)).join("; ");
+  const allowed = FARGATE_SIZES.map(([c, min, max, step]) =>
+    c === 256 ? "256: 512, 1024 or 2048" : `${c}: ${min}-${max} in steps of ${step}`,
+  ).join("; ");
   return () => ({
     condition: clauses.join(" || "),
     message: `${key}_memory must be a Fargate memory size for ${key}_cpu (cpu: memory MiB — ${allowed}).`,
@@ -261,7 +269,10 @@ export function serviceInputs(key: string, spec: ServiceSpec, earlier: readonly 
       default: d.serviceName,
       description: `ECS service name of the ${key} service; also its task family, its log group /ecs/<name> and its target group <name>-tg.`,
       validations: [
-        matches(NAME_29, "1-29 letters, digits or hyphens, not starting or ending with a hyphen (the target group name <name>-tg has at most 32 characters)"),
+        matches(
+          NAME_29,
+          "1-29 letters, digits or hyphens, not starting or ending with a hyphen (the target group name <name>-tg has at most 32 characters)",
+        ),
       ],
     }),
     cpu: input.number({
@@ -294,7 +305,10 @@ export function serviceInputs(key: string, spec: ServiceSpec, earlier: readonly 
                 message: `${name} must differ from ${earlierPorts.map((p) => p.slice(4)).join(", ")}: each service has its own listener.`,
               }),
             ]),
-        (name) => ({ condition: `!contains([80, 443], var.${name})`, message: `${name} must not be 80 or 443: the ALB keeps those for HTTP and HTTPS.` }),
+        (name) => ({
+          condition: `!contains([80, 443], var.${name})`,
+          message: `${name} must not be 80 or 443: the ALB keeps those for HTTP and HTTPS.`,
+        }),
       ],
     }),
     health_check_path: input.string({

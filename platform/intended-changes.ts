@@ -44,8 +44,14 @@ export const INTENDED_CHANGES: readonly IntendedChange[] = [
     "provisioned_throughput_in_mibps",
     "10 -> 100 MiB/s, the design document's value (efs_provisioned_throughput_mibps); about $540-650 more a month; AWS then refuses a decrease for 24 h",
   ),
-  create("aws_efs_backup_policy.experiments", "daily AWS Backup of the experiments (efs_backup_enabled); the design document's 'backup important data'"),
-  create("aws_efs_file_system_policy.experiments", "TLS only, and only the services' task roles, through the access point (the design's IAM authorization)"),
+  create(
+    "aws_efs_backup_policy.experiments",
+    "daily AWS Backup of the experiments (efs_backup_enabled); the design document's 'backup important data'",
+  ),
+  create(
+    "aws_efs_file_system_policy.experiments",
+    "TLS only, and only the services' task roles, through the access point (the design's IAM authorization)",
+  ),
   create("aws_s3_bucket_policy.mlflow_artifacts_tls_only", "the artifacts bucket refuses plain-HTTP requests"),
   update(
     "aws_s3_bucket_lifecycle_configuration.mlflow_artifacts_lifecycle",
@@ -79,10 +85,22 @@ export const INTENDED_CHANGES: readonly IntendedChange[] = [
   // Deploys: roll back a failing deploy; drain and health-check faster.
   ...LIVE_SERVICES.flatMap((key) => [
     update(`aws_ecs_service.${key}[0]`, "deployment_circuit_breaker.enable", "stop a deploy whose tasks keep failing"),
-    update(`aws_ecs_service.${key}[0]`, "deployment_circuit_breaker.rollback", "and roll back to the last working revision (deployment_circuit_breaker_rollback)"),
-    update(`aws_lb_target_group.${key}[0]`, "deregistration_delay", "300 -> 30 s: an old task stops 270 s sooner on every deploy (deregistration_delay_seconds)"),
+    update(
+      `aws_ecs_service.${key}[0]`,
+      "deployment_circuit_breaker.rollback",
+      "and roll back to the last working revision (deployment_circuit_breaker_rollback)",
+    ),
+    update(
+      `aws_lb_target_group.${key}[0]`,
+      "deregistration_delay",
+      "300 -> 30 s: an old task stops 270 s sooner on every deploy (deregistration_delay_seconds)",
+    ),
     update(`aws_lb_target_group.${key}[0]`, "health_check.interval", "30 -> 10 s between health checks (health_check_interval_seconds)"),
-    update(`aws_lb_target_group.${key}[0]`, "health_check.healthy_threshold", "3 -> 2 passes: a new task is healthy after ~20 s instead of ~90 s (health_check_healthy_threshold)"),
+    update(
+      `aws_lb_target_group.${key}[0]`,
+      "health_check.healthy_threshold",
+      "3 -> 2 passes: a new task is healthy after ~20 s instead of ~90 s (health_check_healthy_threshold)",
+    ),
   ]),
 
   // Network: the ALB drops malformed headers; security groups say what each rule is for and allow no more than needed.

@@ -152,8 +152,15 @@ export const SERVICES = {
     httpsEntry: true,
     optionalPublic: false,
     command: (rt) => [
-      "uv", "run", "streamlit", "run", "src/autovisionai/ui/app.py",
-      "--server.port", rt.port, "--server.address", "0.0.0.0",
+      "uv",
+      "run",
+      "streamlit",
+      "run",
+      "src/autovisionai/ui/app.py",
+      "--server.port",
+      rt.port,
+      "--server.address",
+      "0.0.0.0",
     ],
     environment: (rt) => ({
       ...appEnvironment(rt),
@@ -184,8 +191,16 @@ export const SERVICES = {
     httpsEntry: false,
     optionalPublic: true,
     command: (rt) => [
-      "mlflow", "server", "--host", "0.0.0.0", "--port", rt.port,
-      "--backend-store-uri", "/app/mlruns", "--default-artifact-root", `s3://${rt.artifactsBucket}/`,
+      "mlflow",
+      "server",
+      "--host",
+      "0.0.0.0",
+      "--port",
+      rt.port,
+      "--backend-store-uri",
+      "/app/mlruns",
+      "--default-artifact-root",
+      `s3://${rt.artifactsBucket}/`,
     ],
     // boto3 inside MLflow finds the artifacts bucket's region without a lookup.
     environment: (rt) => ({ AWS_DEFAULT_REGION: rt.region, ...unbuffered }),
@@ -233,7 +248,9 @@ export function checkServiceTable(table: ServiceTable): void {
   const names = new Map<string, string>();
   for (const [key, spec] of Object.entries(table)) {
     if (!/^[a-z][a-z0-9]{0,19}$/.test(key)) {
-      throw new Error(`services table: key "${key}" must be 1-20 lower-case letters or digits, starting with a letter (it prefixes the service's variables, e.g. ${key}_cpu)`);
+      throw new Error(
+        `services table: key "${key}" must be 1-20 lower-case letters or digits, starting with a letter (it prefixes the service's variables, e.g. ${key}_cpu)`,
+      );
     }
     const { port, serviceName, healthCheckPath } = spec.defaults;
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
@@ -241,12 +258,16 @@ export function checkServiceTable(table: ServiceTable): void {
     }
     const portOwner = ports.get(port);
     if (portOwner !== undefined) {
-      throw new Error(`services table: ${key}.defaults.port ${port} is already used by "${portOwner}"; every service needs its own listener port`);
+      throw new Error(
+        `services table: ${key}.defaults.port ${port} is already used by "${portOwner}"; every service needs its own listener port`,
+      );
     }
     ports.set(port, key);
     const nameOwner = names.get(serviceName);
     if (nameOwner !== undefined) {
-      throw new Error(`services table: ${key}.defaults.serviceName "${serviceName}" is already used by "${nameOwner}"; ECS service names must differ`);
+      throw new Error(
+        `services table: ${key}.defaults.serviceName "${serviceName}" is already used by "${nameOwner}"; ECS service names must differ`,
+      );
     }
     names.set(serviceName, key);
     if (!healthCheckPath.startsWith("/")) {
@@ -258,6 +279,8 @@ export function checkServiceTable(table: ServiceTable): void {
   }
   const entries = keys.filter((key) => table[key].httpsEntry);
   if (entries.length !== 1) {
-    throw new Error(`services table: exactly one service must be the httpsEntry (served on 443); found ${entries.length ? entries.join(", ") : "none"}`);
+    throw new Error(
+      `services table: exactly one service must be the httpsEntry (served on 443); found ${entries.length ? entries.join(", ") : "none"}`,
+    );
   }
 }

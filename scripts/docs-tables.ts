@@ -32,7 +32,10 @@ const cell = (text: string) => text.replace(/\|/g, "\\|");
 
 export function tables(): { inputs: string; outputs: string } {
   const { root, units } = buildPlatform(new App({ outdir: path.join(__dirname, "..", "cdktf.out") }));
-  const main = JSON.parse(renderRoot(root, units, RULES).files["main.tf.json"]) as { variable: Record<string, Variable>; output: Record<string, Output> };
+  const main = JSON.parse(renderRoot(root, units, RULES).files["main.tf.json"]) as {
+    variable: Record<string, Variable>;
+    output: Record<string, Output>;
+  };
   const inputs = [
     "| name | type | default | description |",
     "|---|---|---|---|",
@@ -62,7 +65,8 @@ export function costTable(services: ServiceTable = SERVICES): string {
       perService.set(suffix, row);
     }
   });
-  for (const [suffix, { spec, defaults }] of perService) rows.push(`| \`<service>_${suffix}\` | ${cell(defaults.join(", "))} | ${cell(spec.cost ?? "")} |`);
+  for (const [suffix, { spec, defaults }] of perService)
+    rows.push(`| \`<service>_${suffix}\` | ${cell(defaults.join(", "))} | ${cell(spec.cost ?? "")} |`);
   for (const [name, spec] of Object.entries(PLATFORM_INPUTS) as [string, Input][]) {
     if (spec.cost) rows.push(`| \`${name}\` | ${show(spec.default)} | ${cell(spec.cost)} |`);
   }
@@ -75,7 +79,9 @@ export function migrationChanges(): string {
   const rows = (kind: IntendedKind) =>
     INTENDED_CHANGES.filter((c) => c.kind === kind && (kind !== "update" || by.update.includes(c.address)))
       .sort((a, b) => a.address.localeCompare(b.address) || a.attribute.localeCompare(b.attribute))
-      .map((c) => (kind === "create" ? `| \`${c.address}\` | ${cell(c.reason)} |` : `| \`${c.address}\` | \`${c.attribute}\` | ${cell(c.reason)} |`));
+      .map((c) =>
+        kind === "create" ? `| \`${c.address}\` | ${cell(c.reason)} |` : `| \`${c.address}\` | \`${c.attribute}\` | ${cell(c.reason)} |`,
+      );
   return [
     `Terraform prints \`${planSummary()}\``,
     "",
@@ -121,7 +127,10 @@ export function renderMigration(current: string): string {
 }
 
 if (require.main === module) {
-  for (const [file, render] of [[README, renderReadme], [MIGRATION, renderMigration]] as const) {
+  for (const [file, render] of [
+    [README, renderReadme],
+    [MIGRATION, renderMigration],
+  ] as const) {
     const before = fs.readFileSync(file, "utf8");
     const after = render(before);
     if (after !== before) fs.writeFileSync(file, after);

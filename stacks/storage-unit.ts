@@ -136,12 +136,7 @@ export class StorageUnit extends Construct {
       `URL of the ECR repository; images are pushed as <url>${listing(tags)}.`,
     );
     declareOutput(this, "efs_file_system_id", this.experiments.fileSystem.id, "ID of the experiments EFS file system (fs-…).");
-    declareOutput(
-      this,
-      "ecr_repository_name",
-      this.registry.repository.name,
-      "Name of the ECR repository (for aws ecr commands).",
-    );
+    declareOutput(this, "ecr_repository_name", this.registry.repository.name, "Name of the ECR repository (for aws ecr commands).");
     declareOutput(
       this,
       "wandb_secret_name",

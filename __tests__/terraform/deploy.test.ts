@@ -81,9 +81,11 @@ describe("the synthesized root against the AWS emulator", () => {
     const { plan } = await planJson(dir, moto);
     fs.rmSync(path.join(dir, "tfplan"));
     const planned = plannedValues(plan);
-    const live = (JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "__tests__", "fixtures", "legacy-values.json"), "utf8")) as {
-      resources: Record<string, { type: string; values: Values }>;
-    }).resources;
+    const live = (
+      JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "__tests__", "fixtures", "legacy-values.json"), "utf8")) as {
+        resources: Record<string, { type: string; values: Values }>;
+      }
+    ).resources;
     const types = forceNew.types as Record<string, { attributes: string[] }>;
     // Task definition revisions are the intended replacements; their other attributes must hold.
     const intended = new Set(INTENDED_CHANGES.filter((c) => c.kind === "replace").map((c) => `${c.address} ${c.attribute}`));
@@ -96,7 +98,8 @@ describe("the synthesized root against the AWS emulator", () => {
         checked += 1;
         const ours = planned[address];
         if (!ours) differences.push(`${address}: not planned`);
-        else if (!(attribute in ours)) differences.push(`${address} ${attribute}: live ${JSON.stringify(values[attribute])}, ours unknown until apply`);
+        else if (!(attribute in ours))
+          differences.push(`${address} ${attribute}: live ${JSON.stringify(values[attribute])}, ours unknown until apply`);
         else if (!sameKnown(values[attribute], ours[attribute])) {
           differences.push(`${address} ${attribute}: live ${JSON.stringify(values[attribute])}, ours ${JSON.stringify(ours[attribute])}`);
         }
@@ -140,7 +143,13 @@ describe("the synthesized root against the AWS emulator", () => {
     timing("make deploy-infra (apply create_ecs_services=false)", run.seconds);
     const state = await stateJson(dir, moto);
     for (const type of SERVICE_ONLY_TYPES) expect(resourcesOf(state, type), type).toHaveLength(0);
-    for (const address of ["aws_vpc.main", "aws_efs_file_system.experiments", "aws_lb.main", "aws_ecs_cluster.main", "aws_ecr_repository.autovisionai"]) {
+    for (const address of [
+      "aws_vpc.main",
+      "aws_efs_file_system.experiments",
+      "aws_lb.main",
+      "aws_ecs_cluster.main",
+      "aws_ecr_repository.autovisionai",
+    ]) {
       expect(addresses(state)).toContain(address);
     }
     expect(contract.outputs.filter((o) => !(o in (state.values?.outputs ?? {})))).toEqual([]);
@@ -163,7 +172,12 @@ describe("the synthesized root against the AWS emulator", () => {
     expect(contract.outputs.filter((o) => !(o in outputs))).toEqual([]);
     const dns = one(state, "aws_lb.main").dns_name as string;
     expect(outputs.alb_hostname.value).toBe(dns);
-    for (const [key, port] of [["api", 8000], ["ui", 8501], ["mlflow", 8080], ["tensorboard", 6006]] as const) {
+    for (const [key, port] of [
+      ["api", 8000],
+      ["ui", 8501],
+      ["mlflow", 8080],
+      ["tensorboard", 6006],
+    ] as const) {
       expect(outputs[`${key}_url`].value).toBe(`http://${dns}:${port}`);
     }
     expect(outputs.public_subnet_ids.value).toHaveLength(2);
@@ -197,16 +211,28 @@ describe("the synthesized root against the AWS emulator", () => {
     const policy = JSON.parse(awsCall(moto, "efs", "describe_file_system_policy", { FileSystemId: fsId }).Policy as string) as {
       Statement: { Effect: string; Condition?: Record<string, Record<string, string>> }[];
     };
-    expect(policy.Statement).toContainEqual(expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }));
+    expect(policy.Statement).toContainEqual(
+      expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+    );
     expect(awsCall(moto, "efs", "describe_backup_policy", { FileSystemId: fsId }).BackupPolicy).toEqual({ Status: "ENABLED" });
   });
 
   it("runs the mount matrix: API rw, UI ro, TensorBoard rw, MLflow none, over TLS with IAM", async () => {
     const expected = { api: false, ui: true, tensorboard: false } as Record<string, boolean>;
-    for (const [key, family] of [["api", "autovision-api"], ["ui", "autovision-ui"], ["mlflow", "autovision-mlflow"], ["tensorboard", "autovision-tensorboard"]]) {
+    for (const [key, family] of [
+      ["api", "autovision-api"],
+      ["ui", "autovision-ui"],
+      ["mlflow", "autovision-mlflow"],
+      ["tensorboard", "autovision-tensorboard"],
+    ]) {
       const td = awsCall(moto, "ecs", "describe_task_definition", { taskDefinition: family }).taskDefinition as {
         volumes: { name: string; efsVolumeConfiguration: Record<string, unknown> }[];
-        containerDefinitions: { name: string; mountPoints: { containerPath: string; readOnly: boolean }[]; secrets?: unknown[]; environment?: { name: string }[] }[];
+        containerDefinitions: {
+          name: string;
+          mountPoints: { containerPath: string; readOnly: boolean }[];
+          secrets?: unknown[];
+          environment?: { name: string }[];
+        }[];
         cpu: string;
       };
       const container = td.containerDefinitions[0];
@@ -217,7 +243,9 @@ describe("the synthesized root against the AWS emulator", () => {
           transitEncryption: "ENABLED",
           authorizationConfig: { iam: "ENABLED" },
         });
-        expect(container.mountPoints).toEqual([{ sourceVolume: "experiments-volume", containerPath: "/app/experiments", readOnly: expected[key] }]);
+        expect(container.mountPoints).toEqual([
+          { sourceVolume: "experiments-volume", containerPath: "/app/experiments", readOnly: expected[key] },
+        ]);
       } else {
         expect(td.volumes ?? []).toEqual([]);
         expect(container.mountPoints ?? []).toEqual([]);
@@ -227,7 +255,10 @@ describe("the synthesized root against the AWS emulator", () => {
   });
 
   it("keeps logs, artifacts and images as the contract says (read from the emulator)", async () => {
-    const groups = awsCall(moto, "logs", "describe_log_groups", { logGroupNamePrefix: "/ecs/" }).logGroups as { logGroupName: string; retentionInDays: number }[];
+    const groups = awsCall(moto, "logs", "describe_log_groups", { logGroupNamePrefix: "/ecs/" }).logGroups as {
+      logGroupName: string;
+      retentionInDays: number;
+    }[];
     expect(groups.map((g) => [g.logGroupName, g.retentionInDays]).sort()).toEqual(
       ["/ecs/autovision-api", "/ecs/autovision-mlflow", "/ecs/autovision-tensorboard", "/ecs/autovision-ui"].map((n) => [n, 30]),
     );
@@ -235,7 +266,10 @@ describe("the synthesized root against the AWS emulator", () => {
     expect(awsCall(moto, "s3", "get_bucket_versioning", bucket).Status).toBe("Enabled");
     expect(JSON.stringify(awsCall(moto, "s3", "get_bucket_encryption", bucket))).toContain("AES256");
     expect(awsCall(moto, "s3", "get_public_access_block", bucket).PublicAccessBlockConfiguration).toEqual({
-      BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true,
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true,
     });
     const rules = awsCall(moto, "s3", "get_bucket_lifecycle_configuration", bucket).Rules as Record<string, unknown>[];
     expect(rules).toEqual([
@@ -243,12 +277,21 @@ describe("the synthesized root against the AWS emulator", () => {
       expect.objectContaining({
         ID: "transition_to_ia",
         Status: "Enabled",
-        Transitions: [{ Days: 30, StorageClass: "STANDARD_IA" }, { Days: 60, StorageClass: "GLACIER" }],
+        Transitions: [
+          { Days: 30, StorageClass: "STANDARD_IA" },
+          { Days: 60, StorageClass: "GLACIER" },
+        ],
       }),
-      expect.objectContaining({ ID: "abort_incomplete_uploads", Status: "Enabled", AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }),
+      expect.objectContaining({
+        ID: "abort_incomplete_uploads",
+        Status: "Enabled",
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+      }),
     ]);
     expect(awsCall(moto, "s3", "get_bucket_policy", bucket).Policy).toContain("aws:SecureTransport");
-    const ecr = JSON.parse(awsCall(moto, "ecr", "get_lifecycle_policy", { repositoryName: "autovisionai" }).lifecyclePolicyText as string) as { rules: { selection: Record<string, unknown> }[] };
+    const ecr = JSON.parse(
+      awsCall(moto, "ecr", "get_lifecycle_policy", { repositoryName: "autovisionai" }).lifecyclePolicyText as string,
+    ) as { rules: { selection: Record<string, unknown> }[] };
     expect(ecr.rules.map((r) => r.selection)).toEqual([
       { tagStatus: "tagged", tagPrefixList: ["v"], countType: "imageCountMoreThan", countNumber: 12 },
       { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 1 },
@@ -297,11 +340,17 @@ describe("the synthesized root against the AWS emulator", () => {
     try {
       const { plan } = await planJson(dir, moto, ["-var", `alb_certificate_arn=${cert}`]);
       const change = (address: string) => plan.resource_changes?.find((c) => c.address === address);
-      expect(change("aws_lb_listener.https[0]")?.change).toMatchObject({ actions: ["create"], after: { port: 443, protocol: "HTTPS", certificate_arn: cert } });
+      expect(change("aws_lb_listener.https[0]")?.change).toMatchObject({
+        actions: ["create"],
+        after: { port: 443, protocol: "HTTPS", certificate_arn: cert },
+      });
       expect(change("aws_lb_listener.http_redirect[0]")?.change).toMatchObject({ actions: ["create"], after: { port: 80 } });
       expect(change("aws_lb_listener_rule.https_redirect[0]")?.change.actions).toEqual(["create"]);
       for (const key of ["api", "mlflow", "tensorboard"]) {
-        expect(change(`aws_lb_listener.${key}[0]`)?.change).toMatchObject({ actions: ["update"], after: { protocol: "HTTPS", certificate_arn: cert } });
+        expect(change(`aws_lb_listener.${key}[0]`)?.change).toMatchObject({
+          actions: ["update"],
+          after: { protocol: "HTTPS", certificate_arn: cert },
+        });
       }
       const dns = (await stateJson(dir, moto)).values?.outputs?.alb_hostname.value;
       expect(plan.output_changes?.ui_url.after).toBe(`https://${dns}`);
@@ -317,11 +366,19 @@ describe("the synthesized root against the AWS emulator", () => {
   it("with mlflow_public and tensorboard_public false, plans them off the ALB and keeps the services", async () => {
     try {
       const { plan } = await planJson(dir, moto, ["-var", "mlflow_public=false", "-var", "tensorboard_public=false"]);
-      const deleted = (plan.resource_changes ?? []).filter((c) => c.change.actions.includes("delete")).map((c) => c.address).sort();
-      expect(deleted).toEqual([
-        "aws_lb_listener.mlflow[0]", "aws_lb_listener.tensorboard[0]", "aws_lb_target_group.mlflow[0]", "aws_lb_target_group.tensorboard[0]",
-        "aws_ecs_task_definition.ui[0]", // its MLFLOW/TENSORBOARD_EXTERNAL_URL become empty
-      ].sort());
+      const deleted = (plan.resource_changes ?? [])
+        .filter((c) => c.change.actions.includes("delete"))
+        .map((c) => c.address)
+        .sort();
+      expect(deleted).toEqual(
+        [
+          "aws_lb_listener.mlflow[0]",
+          "aws_lb_listener.tensorboard[0]",
+          "aws_lb_target_group.mlflow[0]",
+          "aws_lb_target_group.tensorboard[0]",
+          "aws_ecs_task_definition.ui[0]", // its MLFLOW/TENSORBOARD_EXTERNAL_URL become empty
+        ].sort(),
+      );
       for (const key of ["mlflow", "tensorboard"]) {
         const service = plan.resource_changes?.find((c) => c.address === `aws_ecs_service.${key}[0]`);
         expect(service?.change.actions).toEqual(["update"]);
@@ -391,8 +448,14 @@ describe("the synthesized root against the AWS emulator", () => {
     awsCall(moto, "s3", "put_object", { Bucket: bucket, Key: "runs/1/model.pkl", Body: "v1" });
     awsCall(moto, "s3", "put_object", { Bucket: bucket, Key: "runs/1/model.pkl", Body: "v2" });
     awsCall(moto, "ecr", "put_image", {
-      repositoryName: "autovisionai", imageTag: "app",
-      imageManifest: JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.docker.distribution.manifest.v2+json", config: { digest: "sha256:1", size: 1, mediaType: "application/vnd.docker.container.image.v1+json" }, layers: [] }),
+      repositoryName: "autovisionai",
+      imageTag: "app",
+      imageManifest: JSON.stringify({
+        schemaVersion: 2,
+        mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+        config: { digest: "sha256:1", size: 1, mediaType: "application/vnd.docker.container.image.v1+json" },
+        layers: [],
+      }),
     });
     const run = await runCommand("bash", [DESTROY_SCRIPT], PROJECT_DIR, moto, { input: "autovisionai\n", env: { TF_DIR: dir } });
     expect(run.code, run.stderr + run.stdout.slice(-3000)).toBe(0);

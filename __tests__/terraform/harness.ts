@@ -34,7 +34,9 @@ export function checkTools(env: NodeJS.ProcessEnv = process.env): void {
   const python = env.PYTHON ?? DEFAULT_PYTHON;
   const tf = spawnSync("terraform", ["version", "-json"], { encoding: "utf8", env });
   if (tf.error || tf.status !== 0) {
-    throw new Error("terraform is not on PATH: the Terraform suites need terraform >= 1.11 (https://developer.hashicorp.com/terraform/install)");
+    throw new Error(
+      "terraform is not on PATH: the Terraform suites need terraform >= 1.11 (https://developer.hashicorp.com/terraform/install)",
+    );
   }
   const version = (JSON.parse(tf.stdout) as { terraform_version: string }).terraform_version;
   const [major, minor] = version.split(".").map(Number);
@@ -43,11 +45,15 @@ export function checkTools(env: NodeJS.ProcessEnv = process.env): void {
   }
   const providerDir = path.join(mirror, "registry.terraform.io", "hashicorp", "aws", AWS_PROVIDER_VERSION);
   if (!fs.existsSync(providerDir)) {
-    throw new Error(`hashicorp/aws ${AWS_PROVIDER_VERSION} is not in the provider mirror ${mirror} (expected ${providerDir}); set TF_PLUGIN_MIRROR to the mirror's path`);
+    throw new Error(
+      `hashicorp/aws ${AWS_PROVIDER_VERSION} is not in the provider mirror ${mirror} (expected ${providerDir}); set TF_PLUGIN_MIRROR to the mirror's path`,
+    );
   }
   const moto = spawnSync(python, ["-c", "import moto, boto3; print(moto.__version__)"], { encoding: "utf8", env });
   if (moto.error || moto.status !== 0) {
-    throw new Error(`moto is not importable by ${python}: the Terraform suites need moto 5.2 with its server extras (pip install 'moto[server]==5.2.*')`);
+    throw new Error(
+      `moto is not importable by ${python}: the Terraform suites need moto 5.2 with its server extras (pip install 'moto[server]==5.2.*')`,
+    );
   }
 }
 
@@ -181,7 +187,13 @@ export function terraformEnv(moto: Moto | undefined): NodeJS.ProcessEnv {
 }
 
 /** Runs a command with the emulator's environment; resolves with its exit code and output. */
-export function runCommand(command: string, args: readonly string[], cwd: string, moto: Moto | undefined, options: RunOptions = {}): Promise<RunResult> {
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  moto: Moto | undefined,
+  options: RunOptions = {},
+): Promise<RunResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env: { ...terraformEnv(moto), ...options.env } });
@@ -190,9 +202,7 @@ export function runCommand(command: string, args: readonly string[], cwd: string
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
-    child.on("close", (code) =>
-      resolve({ code: code ?? -1, stdout, stderr, seconds: (Date.now() - started) / 1000 }),
-    );
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr, seconds: (Date.now() - started) / 1000 }));
     if (options.input !== undefined) child.stdin.end(options.input);
     options.onStart?.(child);
   });
@@ -210,7 +220,12 @@ export function make(dir: string, moto: Moto, target: string, vars: Record<strin
 }
 
 /** Like `terraform`, but throws with the output when the exit code is not 0 (or not in `okCodes`). */
-export async function terraformOk(dir: string, moto: Moto | undefined, args: readonly string[], okCodes: readonly number[] = [0]): Promise<RunResult> {
+export async function terraformOk(
+  dir: string,
+  moto: Moto | undefined,
+  args: readonly string[],
+  okCodes: readonly number[] = [0],
+): Promise<RunResult> {
   const result = await terraform(dir, moto, args);
   if (!okCodes.includes(result.code)) {
     throw new Error(`terraform ${args.join(" ")} exited ${result.code}\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);

@@ -93,7 +93,10 @@ describe("migration from the live HCL state", () => {
       check.unexpected.map((c) => `${c.kind} ${c.address} ${c.attribute}: ${show(c.before)} -> ${show(c.after)}`),
       "changes that platform/intended-changes.ts does not list",
     ).toEqual([]);
-    expect(check.missing.map((i) => `${i.kind} ${i.address} ${i.attribute}`), "intended changes the plan no longer shows").toEqual([]);
+    expect(
+      check.missing.map((i) => `${i.kind} ${i.address} ${i.attribute}`),
+      "intended changes the plan no longer shows",
+    ).toEqual([]);
   });
 
   it("prints the plan summary docs/MIGRATION.md promises", () => {

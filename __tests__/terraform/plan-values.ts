@@ -85,7 +85,9 @@ export function formatDifferences(differences: readonly ValueDifference[]): stri
     }
     return JSON.stringify(v);
   };
-  return differences.map((d) => `${d.address} ${d.attribute}:\n    expected ${show(d.expected)}\n    actual   ${show(d.actual)}`).join("\n");
+  return differences
+    .map((d) => `${d.address} ${d.attribute}:\n    expected ${show(d.expected)}\n    actual   ${show(d.actual)}`)
+    .join("\n");
 }
 
 /* ------------------------------------------------------------------------ *
@@ -113,7 +115,11 @@ export interface AttributeChange {
 const UNKNOWN = "(known after apply)";
 
 const isEmpty = (v: unknown) =>
-  v === null || v === undefined || v === "" || (Array.isArray(v) && v.length === 0) || (typeof v === "object" && v !== null && Object.keys(v).length === 0);
+  v === null ||
+  v === undefined ||
+  v === "" ||
+  (Array.isArray(v) && v.length === 0) ||
+  (typeof v === "object" && v !== null && Object.keys(v).length === 0);
 
 /**
  * Equality of a planned value with the value in state, leaving out the parts
@@ -128,7 +134,14 @@ export function sameKnown(before: unknown, after: unknown, marker: unknown = fal
     const marks = Array.isArray(marker) ? marker : [];
     return before.length === after.length && before.every((b, i) => sameKnown(b, after[i], marks[i]));
   }
-  if (before !== null && after !== null && typeof before === "object" && typeof after === "object" && !Array.isArray(before) && !Array.isArray(after)) {
+  if (
+    before !== null &&
+    after !== null &&
+    typeof before === "object" &&
+    typeof after === "object" &&
+    !Array.isArray(before) &&
+    !Array.isArray(after)
+  ) {
     const marks = (marker !== null && typeof marker === "object" ? marker : {}) as Values;
     const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
     return [...keys].every((k) => sameKnown((before as Values)[k], (after as Values)[k], marks[k]));
@@ -275,7 +288,8 @@ export function checkIntended(changes: readonly AttributeChange[], intended: rea
       const before = (c.before ?? {}) as Values;
       const after = (c.after ?? {}) as Values;
       for (const [tag, value] of Object.entries(before)) {
-        if (c.after !== "(known after apply)" && after[tag] !== value) forbidden.push(`${c.address} loses its live tag ${tag}=${String(value)}`);
+        if (c.after !== "(known after apply)" && after[tag] !== value)
+          forbidden.push(`${c.address} loses its live tag ${tag}=${String(value)}`);
       }
     }
     if (PROTECTED_PART.test(c.attribute) && c.before !== undefined) {

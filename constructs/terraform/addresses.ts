@@ -54,7 +54,13 @@ export function address<T extends TerraformElement>(element: T, logicalId?: stri
     id = entry.table[path];
     entry.used.add(path);
   }
-  id ??= path.split("/").slice(1).join("_").replace(/[^A-Za-z0-9]+/g, "_").toLowerCase() || path.toLowerCase();
+  id ??=
+    path
+      .split("/")
+      .slice(1)
+      .join("_")
+      .replace(/[^A-Za-z0-9]+/g, "_")
+      .toLowerCase() || path.toLowerCase();
   if (!/^[a-z][a-z0-9_]*$/.test(id)) {
     throw new Error(
       `address: logical id "${id}" for ${element.node.path} must be snake_case ` +
@@ -90,11 +96,7 @@ function resourceAddress(resource: TerraformResource): string {
  * resource: `${aws_ecs_task_definition.api[0].arn}`. CDKTF renders
  * `resource.arn` without the instance key, which Terraform rejects.
  */
-export function instanceRef(
-  resource: TerraformResource,
-  key: InstanceKey | typeof EACH_KEY,
-  attribute: string,
-): string {
+export function instanceRef(resource: TerraformResource, key: InstanceKey | typeof EACH_KEY, attribute: string): string {
   return Token.asString(ref(`${resourceAddress(resource)}${renderKey(key)}.${attribute}`, resource.cdktfStack));
 }
 

@@ -130,9 +130,15 @@ export function oneOf(allowed: readonly string[]): Rule {
 }
 
 export function wholeNumberBetween(min: number, max: number): Rule {
-  return rule((v) => `${v} == floor(${v}) && ${v} >= ${min} && ${v} <= ${max}`, () => `a whole number from ${min} to ${max}`);
+  return rule(
+    (v) => `${v} == floor(${v}) && ${v} >= ${min} && ${v} <= ${max}`,
+    () => `a whole number from ${min} to ${max}`,
+  );
 }
 
 export function matches(regex: string, allowed: string): Rule {
-  return rule((v) => `can(regex(${JSON.stringify(regex)}, ${v}))`, () => allowed);
+  return rule(
+    (v) => `can(regex(${JSON.stringify(regex)}, ${v}))`,
+    () => allowed,
+  );
 }

@@ -57,7 +57,12 @@ export class ServiceIam extends Construct {
 
     const artifactsStatements: PolicyStatement[] = [
       { Sid: "ArtifactsList", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: bucketArn },
-      { Sid: "ArtifactsReadWrite", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${bucketArn}/*` },
+      {
+        Sid: "ArtifactsReadWrite",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        Resource: `${bucketArn}/*`,
+      },
     ];
     const taskRoles: Record<string, IamRole> = {};
     for (const { key, spec } of services) {
@@ -76,7 +81,9 @@ export class ServiceIam extends Construct {
 
     new EfsAccessPolicy(this, "experiments-access", {
       share: storage.experiments,
-      clients: services.flatMap(({ key, spec }) => (spec.experiments === "none" ? [] : [{ roleArn: taskRoles[key].arn, access: spec.experiments }])),
+      clients: services.flatMap(({ key, spec }) =>
+        spec.experiments === "none" ? [] : [{ roleArn: taskRoles[key].arn, access: spec.experiments }],
+      ),
     });
 
     this.autoscaleRole = new ServiceRole(this, "autoscale-role", {

@@ -136,7 +136,12 @@ export class ServicesUnit extends Construct {
       services: Object.fromEntries(
         props.services.map(({ key, vars }) => [
           key,
-          { serviceName: vars.serviceName, minCapacity: vars.minCapacity, maxCapacity: vars.maxCapacity, service: services[key].serviceDependency },
+          {
+            serviceName: vars.serviceName,
+            minCapacity: vars.minCapacity,
+            maxCapacity: vars.maxCapacity,
+            service: services[key].serviceDependency,
+          },
         ]),
       ),
       clusterName: this.cluster.name,

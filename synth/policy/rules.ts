@@ -49,9 +49,7 @@ function statements(policy: unknown): Statement[] {
 }
 
 function deniesWithoutTls(policy: unknown): boolean {
-  return statements(policy).some(
-    (s) => s.Effect === "Deny" && String(s.Condition?.Bool?.["aws:SecureTransport"]) === "false",
-  );
+  return statements(policy).some((s) => s.Effect === "Deny" && String(s.Condition?.Bool?.["aws:SecureTransport"]) === "false");
 }
 
 interface Container {
@@ -106,7 +104,12 @@ export const RULES: readonly PolicyRule[] = [
           out.push(finding("S3-NO-PUBLIC", "aws_s3_bucket", name, "needs a public access block with all four flags true"));
         }
         const policy = pointing(root, "aws_s3_bucket_policy", "bucket", `\${aws_s3_bucket.${name}.id}`);
-        if (policy && statements(policy.policy).some((s) => s.Effect === "Allow" && (s.Principal === "*" || JSON.stringify(s.Principal) === '{"AWS":"*"}'))) {
+        if (
+          policy &&
+          statements(policy.policy).some(
+            (s) => s.Effect === "Allow" && (s.Principal === "*" || JSON.stringify(s.Principal) === '{"AWS":"*"}'),
+          )
+        ) {
           out.push(finding("S3-NO-PUBLIC", "aws_s3_bucket", name, "bucket policy allows Principal *"));
         }
         return out;
@@ -116,14 +119,22 @@ export const RULES: readonly PolicyRule[] = [
     id: "S3-ENCRYPTION",
     rationale: "Every bucket encrypts at rest by default configuration.",
     check: (root) =>
-      withoutCompanion(root, "S3-ENCRYPTION", "aws_s3_bucket", { type: "aws_s3_bucket_server_side_encryption_configuration", attribute: "bucket" }, "has no server-side encryption configuration"),
+      withoutCompanion(
+        root,
+        "S3-ENCRYPTION",
+        "aws_s3_bucket",
+        { type: "aws_s3_bucket_server_side_encryption_configuration", attribute: "bucket" },
+        "has no server-side encryption configuration",
+      ),
   },
   {
     id: "S3-TLS-ONLY",
     rationale: "A bucket policy denies requests made without TLS (aws:SecureTransport false).",
     check: (root) =>
       withoutCompanion(
-        root, "S3-TLS-ONLY", "aws_s3_bucket",
+        root,
+        "S3-TLS-ONLY",
+        "aws_s3_bucket",
         { type: "aws_s3_bucket_policy", attribute: "bucket", accept: (p) => deniesWithoutTls(p.policy) },
         "no bucket policy denies aws:SecureTransport false",
       ),
@@ -141,7 +152,16 @@ export const RULES: readonly PolicyRule[] = [
           first(versioning?.versioning_configuration).status === "Enabled" &&
           rules.some((r) => asList(r.noncurrent_version_expiration).length > 0) &&
           rules.some((r) => asList(r.abort_incomplete_multipart_upload).length > 0);
-        return ok ? [] : [finding("S3-VERSION-LIFECYCLE", "aws_s3_bucket", name, "needs versioning, noncurrent expiry and abort-incomplete-upload rules")];
+        return ok
+          ? []
+          : [
+              finding(
+                "S3-VERSION-LIFECYCLE",
+                "aws_s3_bucket",
+                name,
+                "needs versioning, noncurrent expiry and abort-incomplete-upload rules",
+              ),
+            ];
       }),
   },
   {
@@ -163,7 +183,9 @@ export const RULES: readonly PolicyRule[] = [
     rationale: "A file system policy denies any access without TLS.",
     check: (root) =>
       withoutCompanion(
-        root, "EFS-TLS-ONLY", "aws_efs_file_system",
+        root,
+        "EFS-TLS-ONLY",
+        "aws_efs_file_system",
         { type: "aws_efs_file_system_policy", attribute: "file_system_id", accept: (p) => deniesWithoutTls(p.policy) },
         "no file system policy denies aws:SecureTransport false",
       ),
@@ -180,7 +202,13 @@ export const RULES: readonly PolicyRule[] = [
     id: "EFS-BACKUP",
     rationale: "Every file system has a backup policy (on by default, a variable because backups cost storage).",
     check: (root) =>
-      withoutCompanion(root, "EFS-BACKUP", "aws_efs_file_system", { type: "aws_efs_backup_policy", attribute: "file_system_id" }, "has no backup policy"),
+      withoutCompanion(
+        root,
+        "EFS-BACKUP",
+        "aws_efs_file_system",
+        { type: "aws_efs_backup_policy", attribute: "file_system_id" },
+        "has no backup policy",
+      ),
   },
   {
     id: "SG-RESTRICTED",
@@ -190,7 +218,10 @@ export const RULES: readonly PolicyRule[] = [
         const out: Finding[] = [];
         for (const direction of ["ingress", "egress"] as const) {
           for (const r of asList(b[direction]) as Body[]) {
-            if (!r.description) out.push(finding("SG-RESTRICTED", "aws_security_group", name, `${direction} rule ${r.from_port}-${r.to_port} has no description`));
+            if (!r.description)
+              out.push(
+                finding("SG-RESTRICTED", "aws_security_group", name, `${direction} rule ${r.from_port}-${r.to_port} has no description`),
+              );
           }
         }
         for (const r of asList(b.ingress) as Body[]) {
@@ -204,7 +235,8 @@ export const RULES: readonly PolicyRule[] = [
   },
   {
     id: "IAM-LEAST-PRIV",
-    rationale: "No wildcard actions; resources scoped except for actions AWS defines only on \"*\"; policies as aws_iam_role_policy, not inline_policy blocks.",
+    rationale:
+      'No wildcard actions; resources scoped except for actions AWS defines only on "*"; policies as aws_iam_role_policy, not inline_policy blocks.',
     check: (root) => [
       ...["aws_iam_role_policy", "aws_iam_policy"].flatMap((type) =>
         resources(root, type).flatMap(([name, b]) =>
@@ -213,9 +245,12 @@ export const RULES: readonly PolicyRule[] = [
             .flatMap((s) => {
               const actions = asList(s.Action).map(String);
               const out: Finding[] = [];
-              if (actions.some((a) => a === "*" || a.endsWith(":*"))) out.push(finding("IAM-LEAST-PRIV", type, name, `wildcard action ${actions.join(", ")}`));
+              if (actions.some((a) => a === "*" || a.endsWith(":*")))
+                out.push(finding("IAM-LEAST-PRIV", type, name, `wildcard action ${actions.join(", ")}`));
               if (asList(s.Resource).includes("*") && actions.some((a) => !STAR_ONLY_ACTIONS.has(a))) {
-                out.push(finding("IAM-LEAST-PRIV", type, name, `${actions.filter((a) => !STAR_ONLY_ACTIONS.has(a)).join(", ")} on Resource *`));
+                out.push(
+                  finding("IAM-LEAST-PRIV", type, name, `${actions.filter((a) => !STAR_ONLY_ACTIONS.has(a)).join(", ")} on Resource *`),
+                );
               }
               return out;
             }),
@@ -269,7 +304,9 @@ export const RULES: readonly PolicyRule[] = [
     rationale: "No privileged containers; services on the LATEST Fargate platform.",
     check: (root) => [
       ...resources(root, "aws_ecs_task_definition").flatMap(([name, b]) =>
-        containers(b).filter((c) => c.privileged === true).map((c) => finding("ECS-HARDENING", "aws_ecs_task_definition", name, `${c.name} is privileged`)),
+        containers(b)
+          .filter((c) => c.privileged === true)
+          .map((c) => finding("ECS-HARDENING", "aws_ecs_task_definition", name, `${c.name} is privileged`)),
       ),
       ...resources(root, "aws_ecs_service")
         .filter(([, b]) => b.launch_type === "FARGATE" && b.platform_version !== undefined && b.platform_version !== "LATEST")
@@ -281,7 +318,10 @@ export const RULES: readonly PolicyRule[] = [
     rationale: "Container Insights on every cluster.",
     check: (root) =>
       resources(root, "aws_ecs_cluster")
-        .filter(([, b]) => !(asList(b.setting) as Body[]).some((s) => s.name === "containerInsights" && ["enabled", "enhanced"].includes(String(s.value))))
+        .filter(
+          ([, b]) =>
+            !(asList(b.setting) as Body[]).some((s) => s.name === "containerInsights" && ["enabled", "enhanced"].includes(String(s.value))),
+        )
         .map(([name]) => finding("ECS-INSIGHTS", "aws_ecs_cluster", name, "Container Insights is off")),
   },
   {
@@ -293,7 +333,8 @@ export const RULES: readonly PolicyRule[] = [
         const out: Finding[] = [];
         const role = String(b.task_role_arn ?? "");
         if (!role) out.push(finding("ECS-ROLES", "aws_ecs_task_definition", name, "no task role"));
-        if (role && role === b.execution_role_arn) out.push(finding("ECS-ROLES", "aws_ecs_task_definition", name, "task role is the execution role"));
+        if (role && role === b.execution_role_arn)
+          out.push(finding("ECS-ROLES", "aws_ecs_task_definition", name, "task role is the execution role"));
         const other = seen.get(role);
         if (role && other) out.push(finding("ECS-ROLES", "aws_ecs_task_definition", name, `shares its task role with ${other}`));
         seen.set(role, name);
@@ -314,12 +355,17 @@ export const RULES: readonly PolicyRule[] = [
     rationale: "Repositories scan on push and have a lifecycle policy.",
     check: (root) =>
       resources(root, "aws_ecr_repository")
-        .filter(([name, b]) => first(b.image_scanning_configuration).scan_on_push !== true || !pointing(root, "aws_ecr_lifecycle_policy", "repository", `\${aws_ecr_repository.${name}.name}`))
+        .filter(
+          ([name, b]) =>
+            first(b.image_scanning_configuration).scan_on_push !== true ||
+            !pointing(root, "aws_ecr_lifecycle_policy", "repository", `\${aws_ecr_repository.${name}.name}`),
+        )
         .map(([name]) => finding("ECR-HYGIENE", "aws_ecr_repository", name, "needs scan on push and a lifecycle policy")),
   },
   {
     id: "ALB-DELETION",
-    rationale: "Tradeoff: deletion protection blocks the team's destroy workflow, so it is a variable (alb_deletion_protection), never a silent false.",
+    rationale:
+      "Tradeoff: deletion protection blocks the team's destroy workflow, so it is a variable (alb_deletion_protection), never a silent false.",
     check: (root) =>
       resources(root, "aws_lb")
         .filter(([, b]) => b.enable_deletion_protection !== true && !isVariable(b.enable_deletion_protection))
@@ -327,14 +373,17 @@ export const RULES: readonly PolicyRule[] = [
   },
   {
     id: "ALB-TLS",
-    rationale: "Tradeoff: HTTPS needs the team's domain and an ACM certificate, so every plain-HTTP listener either redirects or turns to HTTPS behind a variable (alb_certificate_arn).",
+    rationale:
+      "Tradeoff: HTTPS needs the team's domain and an ACM certificate, so every plain-HTTP listener either redirects or turns to HTTPS behind a variable (alb_certificate_arn).",
     check: (root) =>
       resources(root, "aws_lb_listener")
         .filter(([, b]) => b.protocol === "HTTP" && !isVariable(b.protocol))
         .filter(([name, b]) => {
           const redirects = (asList(b.default_action) as Body[]).some((a) => a.type === "redirect");
           const ruled = resources(root, "aws_lb_listener_rule").some(
-            ([, r]) => String(r.listener_arn).includes(`aws_lb_listener.${name}[`) && (asList(r.action) as Body[]).some((a) => a.type === "redirect"),
+            ([, r]) =>
+              String(r.listener_arn).includes(`aws_lb_listener.${name}[`) &&
+              (asList(r.action) as Body[]).some((a) => a.type === "redirect"),
           );
           return !redirects && !ruled;
         })
@@ -342,7 +391,8 @@ export const RULES: readonly PolicyRule[] = [
   },
   {
     id: "ALB-LOGS",
-    rationale: "Tradeoff: access logs cost S3 storage, so they are a variable (alb_access_logs_bucket; empty is off), never a silent omission.",
+    rationale:
+      "Tradeoff: access logs cost S3 storage, so they are a variable (alb_access_logs_bucket; empty is off), never a silent omission.",
     check: (root) =>
       resources(root, "aws_lb")
         .filter(([, b]) => !isVariable(first(b.access_logs).enabled) && first(b.access_logs).enabled !== true)
@@ -352,13 +402,25 @@ export const RULES: readonly PolicyRule[] = [
     id: "VPC-FLOW-LOGS",
     rationale: "Tradeoff: flow logs cost CloudWatch ingestion, so every VPC has a flow log behind a variable (vpc_flow_logs_enabled).",
     check: (root) =>
-      withoutCompanion(root, "VPC-FLOW-LOGS", "aws_vpc", { type: "aws_flow_log", attribute: "vpc_id" }, "no flow log (not even behind a variable)"),
+      withoutCompanion(
+        root,
+        "VPC-FLOW-LOGS",
+        "aws_vpc",
+        { type: "aws_flow_log", attribute: "vpc_id" },
+        "no flow log (not even behind a variable)",
+      ),
   },
   {
     id: "SECRET-ROTATION",
     rationale: "Tradeoff: secrets rotate on a schedule where the secret's owner can rotate it.",
     check: (root) =>
-      withoutCompanion(root, "SECRET-ROTATION", "aws_secretsmanager_secret", { type: "aws_secretsmanager_secret_rotation", attribute: "secret_id" }, "no rotation schedule"),
+      withoutCompanion(
+        root,
+        "SECRET-ROTATION",
+        "aws_secretsmanager_secret",
+        { type: "aws_secretsmanager_secret_rotation", attribute: "secret_id" },
+        "no rotation schedule",
+      ),
   },
   {
     id: "KMS-CMK",
