@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     // The Terraform suites mostly wait on terraform and moto: run both suite files at once on 2 cores.
     maxWorkers: 2,
+    // One temp folder per run, removed at the end: tests leave nothing in /tmp.
+    globalSetup: ["__tests__/global-setup.ts"],
     projects: [
       {
         test: {

@@ -1,4 +1,6 @@
+import * as path from "node:path";
 import { App, TerraformStack, Testing } from "cdktf";
+import { testTmp } from "./temp";
 import contract from "./fixtures/legacy-contract.json";
 import type { Construct } from "constructs";
 import { buildPlatform } from "../main";
@@ -15,7 +17,7 @@ export const LIVE_SERVICES = Object.keys(contract.variables)
 
 /** Renders the whole platform as the root writer does: file name → parsed JSON. */
 export function renderPlatform(services: ServiceTable = SERVICES): Record<string, Json> {
-  const app = new App({ outdir: "/tmp/avai-test-cdktf.out" });
+  const app = new App({ outdir: path.join(testTmp(), "cdktf.out") });
   const { root, units } = buildPlatform(app, services);
   const { files } = renderRoot(root, units, RULES);
   return Object.fromEntries(Object.entries(files).map(([name, text]) => [name, JSON.parse(text) as Json]));

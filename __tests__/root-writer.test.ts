@@ -1,14 +1,14 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GENERATED_MARKER, writeRoot } from "../synth/root-writer";
+import { tempDir } from "./temp";
 
 const generated = (body: object) => `${JSON.stringify({ "//": GENERATED_MARKER, ...body }, null, 2)}\n`;
 
 let dir: string;
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "avai-writer-"));
+  dir = tempDir("writer");
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -6,12 +6,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { App } from "cdktf";
 import { describe, expect, it } from "vitest";
+import { testTmp } from "./temp";
 import { buildPlatform, ROOT_DIR } from "../main";
 import { RULES } from "../synth/policy/rules";
 import { GENERATED_MARKER, renderRoot } from "../synth/root-writer";
 
 describe("the committed root in deploy/terraform", () => {
-  const { root, units } = buildPlatform(new App({ outdir: "/tmp/avai-test-cdktf.out" }));
+  const { root, units } = buildPlatform(new App({ outdir: path.join(testTmp(), "cdktf.out") }));
   const expected = renderRoot(root, units, RULES).files;
 
   it("holds exactly the generated files the code produces", () => {

@@ -4,7 +4,6 @@
  * backend, then validate), no warnings.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { App } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
@@ -12,9 +11,10 @@ import { buildPlatform } from "../../main";
 import { RULES } from "../../synth/policy/rules";
 import { renderRoot, writeRoot } from "../../synth/root-writer";
 import { FIFTH_SERVICE_TABLE } from "../fifth-service";
+import { tempDir } from "../temp";
 import { checkTools, terraformOk } from "./harness";
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "avai-fifth-"));
+const dir = tempDir("fifth");
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe("a fifth service from one table entry", () => {

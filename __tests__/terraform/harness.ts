@@ -13,8 +13,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
-import * as os from "node:os";
 import * as path from "node:path";
+import { tempDir, testTmp } from "../temp";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 export const SYNTH_DIR = path.join(PROJECT_DIR, "deploy", "terraform");
@@ -61,9 +61,9 @@ let cliConfig: string | undefined;
 /** A Terraform CLI config that installs providers from the mirror only, with a shared plugin cache. */
 function cliConfigFile(): string {
   if (cliConfig) return cliConfig;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "avai-tfcli-"));
+  const dir = tempDir("tfcli");
   cliConfig = path.join(dir, "terraform.rc");
-  const cache = path.join(os.tmpdir(), "avai-tf-plugin-cache");
+  const cache = path.join(testTmp(), "tf-plugin-cache");
   fs.mkdirSync(cache, { recursive: true });
   fs.writeFileSync(
     cliConfig,
@@ -100,7 +100,7 @@ export interface Moto {
 /** Starts moto on 127.0.0.1 on a free port and creates the state bucket in it. */
 export async function startMoto(): Promise<Moto> {
   const port = await freePort();
-  const logFile = path.join(os.tmpdir(), `avai-moto-${port}.log`);
+  const logFile = path.join(testTmp(), `moto-${port}.log`);
   const log = fs.openSync(logFile, "w");
   const child: ChildProcess = spawn(PYTHON, [LAUNCHER, String(port)], { stdio: ["ignore", log, log] });
   fs.closeSync(log);
@@ -144,7 +144,7 @@ export async function startMoto(): Promise<Moto> {
 
 /** A fresh temp dir holding a copy of the root's `*.tf` / `*.tf.json` files. */
 export function copyRoot(sourceDir: string, label: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `avai-${label}-`));
+  const dir = tempDir(label);
   for (const name of fs.readdirSync(sourceDir)) {
     if (name.endsWith(".tf") || name.endsWith(".tf.json")) fs.copyFileSync(path.join(sourceDir, name), path.join(dir, name));
   }

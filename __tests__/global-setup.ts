@@ -1,0 +1,13 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+/** One temp folder for the whole run, shared by every worker through the environment; removed at the end. */
+export default function setup(): () => void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "avai-tests-"));
+  process.env.AVAI_TEST_TMP = dir;
+  return () => {
+    if (process.env.KEEP_TEST_TMP === "1") console.log(`test files kept in ${dir}`);
+    else fs.rmSync(dir, { recursive: true, force: true });
+  };
+}
