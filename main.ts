@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { App } from "cdktf";
 import { SERVICES, type ServiceTable } from "./platform/services";
@@ -10,8 +11,16 @@ import { formatReport } from "./synth/policy/checker";
 import { RULES } from "./synth/policy/rules";
 import { renderRoot, writeRoot } from "./synth/root-writer";
 
+/** The project's folder (the one holding cdktf.json), from wherever this code runs: main.ts, or the bundle in dist/. */
+function projectDir(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "cdktf.json"))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`cdktf.json not found above ${from}`);
+  }
+}
+
 /** Where the team's `terraform -chdir=deploy/terraform ...` runs. */
-export const ROOT_DIR = path.join(__dirname, "deploy", "terraform");
+export const ROOT_DIR = path.join(projectDir(__dirname), "deploy", "terraform");
 
 /** The platform: one root (its variables from the tables in platform/), three units wired through their public properties. */
 export function buildPlatform(app: App, services: ServiceTable = SERVICES) {
@@ -23,7 +32,8 @@ export function buildPlatform(app: App, services: ServiceTable = SERVICES) {
   return { root, units: { network, storage, services: servicesUnit } };
 }
 
-function main(): void {
+/** Synthesizes the platform: into deploy/terraform, or, under the cdktf CLI, into its stack folder. */
+export function main(): void {
   const app = createApp();
   const { root, units } = buildPlatform(app);
   const { files, report } = renderRoot(root, units, RULES);
@@ -39,14 +49,4 @@ function main(): void {
     `synth: ${rel}: ${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed` +
       (result.written.length ? ` (${result.written.join(", ")})` : ""),
   );
-}
-
-if (require.main === module) {
-  try {
-    main();
-  } catch (error) {
-    // A synth-time mistake is the user's to fix: say what, not where in our code.
-    console.error(`synth failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  }
 }

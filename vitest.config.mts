@@ -12,6 +12,8 @@ export default defineConfig({
           name: "unit",
           include: ["__tests__/*.test.ts"],
           pool: "threads",
+          // The test files share no state: import cdktf and the provider once per worker, not once per file.
+          isolate: false,
         },
       },
       {
