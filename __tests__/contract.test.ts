@@ -1,5 +1,5 @@
 /**
- * Each row of the legacy contract (shared/legacy-contract.md), asserted on
+ * Each row of the legacy contract (fixtures/legacy-contract.json), asserted on
  * the synthesized root. The real-Terraform suites in __tests__/terraform
  * prove the same root against the AWS emulator.
  */

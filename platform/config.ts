@@ -16,6 +16,6 @@ export const PLATFORM = {
   vpcCidr: "172.17.0.0/16",
   /** Retention of the services' and the VPC flow logs' log groups, in days. */
   logRetentionDays: 30,
-  /** Where the containers see the experiments share (EFS_SETUP.md). */
+  /** Where the containers see the experiments share (the design document's mount point; docs/EFS.md). */
   experimentsPath: "/app/experiments",
 } as const;

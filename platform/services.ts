@@ -8,7 +8,7 @@
  * outputs and docs follow from it.
  */
 
-/** How a service sees the shared experiments file system (design: EFS_SETUP.md, "Service Access Matrix"). */
+/** How a service sees the shared experiments file system (the design's access matrix, docs/EFS.md). */
 export type ExperimentsAccess = "rw" | "ro" | "none";
 
 /** Values known only to Terraform, handed to a service's command and environment. */

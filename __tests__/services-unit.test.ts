@@ -10,7 +10,7 @@ beforeAll(() => {
 const policyOf = (name: string) => resources(root, "aws_iam_role_policy")[name].policy as string;
 const roleOf = (key: string) => resources(root, "aws_ecs_task_definition")[key].task_role_arn as string;
 
-describe("ServicesStack: one task role per service, each with only what it needs", () => {
+describe("ServicesUnit: one task role per service, each with only what it needs", () => {
   it("gives each service its own task role, distinct from the execution role", () => {
     const roles = SERVICE_KEYS.map(roleOf);
     expect(new Set(roles).size).toBe(SERVICE_KEYS.length);
@@ -59,7 +59,7 @@ describe("ServicesStack: one task role per service, each with only what it needs
   });
 });
 
-describe("ServicesStack: deploys that do not wait on defaults", () => {
+describe("ServicesUnit: deploys that do not wait on defaults", () => {
   it("drains old tasks for 30 s and health-checks every 10 s, healthy after 2 passes", () => {
     expect(root.variable.deregistration_delay_seconds.default).toBe(30);
     expect(root.variable.health_check_interval_seconds.default).toBe(10);
@@ -95,7 +95,7 @@ describe("ServicesStack: deploys that do not wait on defaults", () => {
   });
 });
 
-describe("ServicesStack: keeping MLflow and TensorBoard off the public ALB", () => {
+describe("ServicesUnit: keeping MLflow and TensorBoard off the public ALB", () => {
   it("declares <key>_public only for the services without a login, default true", () => {
     expect(root.variable.mlflow_public.default).toBe(true);
     expect(root.variable.tensorboard_public.default).toBe(true);
@@ -119,7 +119,7 @@ describe("ServicesStack: keeping MLflow and TensorBoard off the public ALB", () 
   });
 });
 
-describe("ServicesStack: the ALB", () => {
+describe("ServicesUnit: the ALB", () => {
   it("is internet-facing in the public subnets and drops invalid headers", () => {
     expect(resources(root, "aws_lb").main).toMatchObject({
       internal: false,
