@@ -10,6 +10,7 @@ import { createApp } from "./synth/app";
 import { formatReport } from "./synth/policy/checker";
 import { RULES } from "./synth/policy/rules";
 import { renderRoot, writeRoot } from "./synth/root-writer";
+import { copyVariableFiles } from "./synth/variable-files";
 
 /** The project's folder (the one holding cdktf.json), from wherever this code runs: main.ts, or the bundle in dist/. */
 function projectDir(from: string): string {
@@ -38,9 +39,15 @@ export function main(): void {
   const { root, units } = buildPlatform(app);
   const { files, report } = renderRoot(root, units, RULES);
   console.log(formatReport(report));
-  // Under the cdktf CLI (`cdktf synth|diff|deploy`), write only its stack folder (cdktf.out).
+  // Under the cdktf CLI (`cdktf synth|diff|deploy`), write only its stack folder (cdktf.out), with the
+  // user's variable files beside it: Terraform runs there and must read what `terraform -chdir=deploy/terraform` reads.
   if (process.env.CDKTF_OUTDIR) {
     app.synth();
+    const copied = copyVariableFiles(
+      path.resolve(process.env.TF_DIR ?? ROOT_DIR),
+      path.join(process.env.CDKTF_OUTDIR, "stacks", root.node.id),
+    );
+    if (copied.length > 0) console.log(`synth: variables from ${copied.join(", ")}`);
     return;
   }
   const result = writeRoot(ROOT_DIR, files);

@@ -31,7 +31,8 @@ describe("root layout", () => {
     expect(Object.keys(files["network.tf.json"].resource)).toContain("aws_vpc");
     expect(Object.keys(files["storage.tf.json"].resource)).toContain("aws_efs_file_system");
     expect(Object.keys(files["services.tf.json"].resource)).toContain("aws_ecs_service");
-    expect(files["main.tf.json"].resource).toBeUndefined();
+    // The root itself holds only the record of the inputs held once the platform exists.
+    expect(Object.keys(files["main.tf.json"].resource)).toEqual(["terraform_data"]);
   });
 });
 
@@ -364,7 +365,7 @@ describe("what the HCL does today", () => {
 
   it("keeps the secret's hand-set value: placeholder once, never overwritten", () => {
     const version = resource("aws_secretsmanager_secret_version", "wandb_api_key");
-    expect(version.lifecycle).toEqual({ ignore_changes: ["secret_string"] });
+    expect(version.lifecycle).toEqual({ ignore_changes: ["secret_string"], prevent_destroy: true });
     expect(resource("aws_secretsmanager_secret", "wandb_api_key").recovery_window_in_days).toBe(7);
   });
 
@@ -427,5 +428,43 @@ describe("the design document's mount matrix", () => {
   it("gives MLflow no volume and no mount", () => {
     expect(defs("mlflow")).not.toContain('"mountPoints"');
     expect(resource("aws_ecs_task_definition", "mlflow").volume).toBeUndefined();
+  });
+});
+
+describe("data protection", () => {
+  const holdingData = [
+    ["aws_efs_file_system", "experiments"],
+    ["aws_s3_bucket", "mlflow_artifacts"],
+    ["aws_ecr_repository", "autovisionai"],
+    ["aws_secretsmanager_secret", "wandb_api_key"],
+    ["aws_secretsmanager_secret_version", "wandb_api_key"],
+  ] as const;
+
+  it.each(holdingData)("refuses any plan that destroys or replaces %s.%s", (type, name) => {
+    expect(resource(type, name).lifecycle.prevent_destroy).toBe(true);
+  });
+
+  it("protects exactly the resources that hold data", () => {
+    const protectedAddresses = Object.entries(root.resource as Record<string, Record<string, Json>>).flatMap(([type, byName]) =>
+      Object.entries(byName)
+        .filter(([, body]) => body.lifecycle?.prevent_destroy === true)
+        .map(([name]) => `${type}.${name}`),
+    );
+    expect(protectedAddresses.sort()).toEqual(holdingData.map(([t, n]) => `${t}.${n}`).sort());
+  });
+
+  it("keeps the file system when the name its creation token was built from changes", () => {
+    expect(resource("aws_efs_file_system", "experiments").lifecycle.ignore_changes).toEqual(["creation_token"]);
+  });
+
+  it("holds aws_region and project_name once the platform exists", () => {
+    const record = resource("terraform_data", "platform_identity");
+    expect(record.input).toEqual({ aws_region: "${var.aws_region}", project_name: "${var.project_name}" });
+    expect(record.lifecycle.ignore_changes).toEqual(["input"]);
+    const checks = resource("terraform_data", "platform_identity_check").lifecycle.precondition as Json[];
+    expect(checks.map((c) => c.error_message)).toEqual([
+      expect.stringContaining("aws_region is held at"),
+      expect.stringContaining("project_name is held at"),
+    ]);
   });
 });

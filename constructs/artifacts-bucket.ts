@@ -6,6 +6,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
 import { address } from "./terraform/addresses";
+import { holdsData } from "./terraform/protect";
 import { policyDocument } from "./terraform/iam";
 
 export interface ArtifactsBucketProps {
@@ -21,6 +22,8 @@ export interface ArtifactsBucketProps {
   readonly abortIncompleteUploadAfterDays?: number;
   /** Tags of the bucket. @default - none beyond the provider's default tags */
   readonly tags?: Readonly<Record<string, string>>;
+  /** Refuse any plan that would destroy or replace the bucket (see `holdsData`). @default true */
+  readonly protectData?: boolean;
 }
 
 /**
@@ -44,6 +47,7 @@ export class ArtifactsBucket extends Construct {
     }
 
     this.bucket = address(new S3Bucket(this, "bucket", { bucket: props.bucketName, tags: props.tags ? { ...props.tags } : undefined }));
+    if (props.protectData ?? true) holdsData(this.bucket, "the objects and all their versions");
 
     address(
       new S3BucketVersioningA(this, "versioning", {

@@ -3,6 +3,7 @@ import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { address } from "./terraform/addresses";
+import { holdsData } from "./terraform/protect";
 
 export interface ContainerRegistryProps {
   readonly repositoryName: string;
@@ -12,6 +13,8 @@ export interface ContainerRegistryProps {
   readonly untaggedExpiryDays?: number;
   /** Tags of the repository. @default - none beyond the provider's default tags */
   readonly tags?: Readonly<Record<string, string>>;
+  /** Refuse any plan that would destroy or replace the repository (see `holdsData`). @default true */
+  readonly protectData?: boolean;
 }
 
 /**
@@ -33,6 +36,7 @@ export class ContainerRegistry extends Construct {
       }),
     );
 
+    if (props.protectData ?? true) holdsData(this.repository, "the images");
     const keep = props.keepTaggedImages ?? 12;
     const untaggedDays = props.untaggedExpiryDays ?? 1;
     // The rule descriptions are part of `policy`, which forces a new lifecycle policy when it changes:

@@ -5,6 +5,7 @@ import { EfsMountTarget } from "@cdktf/provider-aws/lib/efs-mount-target";
 import { Fn, TerraformCount, type IResolvable } from "cdktf";
 import { Construct } from "constructs";
 import { address } from "./terraform/addresses";
+import { holdsData } from "./terraform/protect";
 
 /** POSIX identity that every client of the access point acts as. */
 export interface PosixIdentity {
@@ -37,6 +38,8 @@ export interface EfsShareProps {
   readonly transitionToIa?: string;
   /** Turn EFS automatic daily backups (AWS Backup) on (a token is fine). @default true */
   readonly backupEnabled?: boolean | IResolvable;
+  /** Refuse any plan that would destroy or replace the file system (see `holdsData`). @default true */
+  readonly protectData?: boolean;
 }
 
 /**
@@ -74,8 +77,12 @@ export class EfsShare extends Construct {
         encrypted: true,
         lifecyclePolicy: [{ transitionToIa: props.transitionToIa ?? "AFTER_30_DAYS" }],
         tags: { Name: props.name },
+        // The token only makes creation idempotent, and a new one forces a new file system: a later change
+        // of what it is built from (the project name) is ignored instead of emptying the share.
+        lifecycle: { ignoreChanges: ["creation_token"] },
       }),
     );
+    if (props.protectData ?? true) holdsData(this.fileSystem, "the experiments: every file on the share");
 
     const count = TerraformCount.of(props.mountTargetCount);
     this.mountTargets = address(

@@ -7,7 +7,7 @@ import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
-import { Fn, Op, TerraformCount, Token } from "cdktf";
+import { Fn, Op, TerraformCount, TerraformSelf, Token } from "cdktf";
 import { Construct } from "constructs";
 import { address, instanceRef, splatRef } from "./terraform/addresses";
 
@@ -20,6 +20,8 @@ export interface NetworkProps {
   readonly namePrefix: string;
   /** Bits added to the VPC prefix for each subnet. @default 8 (a /16 VPC gets /24 subnets) */
   readonly subnetNewBits?: number;
+  /** How the zone count is named to the user, in the message that refuses more zones than the region offers. @default "azCount" */
+  readonly azCountName?: string;
 }
 
 /**
@@ -48,7 +50,23 @@ export class Network extends Construct {
     const newBits = props.subnetNewBits ?? 8;
     const prefix = props.namePrefix;
 
-    const zones = address(new DataAwsAvailabilityZones(this, "availability-zones", { state: "available" }));
+    // More zones than the region offers would put two subnets (and two EFS mount targets) in one zone: refused at plan time.
+    const azCountName = props.azCountName ?? "azCount";
+    const zones = address(
+      new DataAwsAvailabilityZones(this, "availability-zones", {
+        state: "available",
+        lifecycle: {
+          postcondition: [
+            {
+              condition: Op.gte(Fn.lengthOf(TerraformSelf.getAny("names")), props.azCount),
+              errorMessage:
+                `${azCountName} must be at most the number of availability zones region \${self.id} offers: ` +
+                `\${length(self.names)} (\${join(", ", self.names)}); got ${props.azCount}.`,
+            },
+          ],
+        },
+      }),
+    );
 
     this.vpc = address(
       new Vpc(this, "vpc", {

@@ -12,6 +12,10 @@ import type { AddressTable } from "../constructs/terraform/addresses";
  */
 export function addressTable(serviceKeys: readonly string[]): AddressTable {
   return {
+    // the root: inputs held once the platform exists
+    "identity/record": "platform_identity",
+    "identity/check": "platform_identity_check",
+
     // network unit
     "network/network/availability-zones": "available",
     "network/network/vpc": "main",

@@ -9,8 +9,21 @@
  * Each service of `platform/services.ts` adds its own variables
  * (`<key>_cpu` …) from `serviceInputs`, with the defaults of its entry.
  */
-import { input, matches, oneOf, wholeNumberBetween, type Input, type Rule } from "../constructs/terraform/variables";
+import { ALB_SSL_POLICIES, ecrRepositoryName, s3BucketName } from "../constructs/terraform/aws-rules";
+import {
+  input,
+  matches,
+  oneOf,
+  wholeNumberBetween,
+  type Input,
+  type Rule,
+  type RuleContext,
+  type Validation,
+} from "../constructs/terraform/variables";
 import type { ServiceSpec, ServiceTable } from "./services";
+
+/** An ACM certificate ARN, in any partition (RE2 syntax, as Terraform's regex). */
+const CERTIFICATE_ARN = "^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$";
 
 /* ------------------------------------------------------------------ platform */
 
@@ -54,23 +67,13 @@ export const PLATFORM_INPUTS = {
   ecr_repository_name: input.string({
     default: "autovisionai",
     description: "ECR repository holding the app, mlflow and tensorboard images.",
-    validations: [
-      matches(
-        "^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$",
-        "2-256 lower-case letters, digits and . _ - / separators, starting and ending with a letter or digit",
-      ),
-    ],
+    validations: [ecrRepositoryName],
   }),
   mlflow_artifacts_bucket: input.string({
     default: "autovision-mlflow-artifacts",
     description: "S3 bucket for MLflow artifacts; noncurrent versions expire after 90 days.",
     cost: "S3 storage per GB-month (about $0.026 in us-west-1), tiered down to STANDARD_IA at 30 days and GLACIER at 60.",
-    validations: [
-      matches(
-        "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
-        "a valid S3 bucket name: 3-63 lower-case letters, digits, dots or hyphens, starting and ending with a letter or digit",
-      ),
-    ],
+    validations: [s3BucketName()],
   }),
   wandb_secret_name: input.string({
     default: "autovisionai/wandb-api-key",
@@ -165,7 +168,7 @@ export const PLATFORM_INPUTS = {
     default: 200,
     description: "Highest share of desired tasks running during a deploy; 200 lets a one-task service run old and new side by side.",
     cost: "old and new tasks are both billed for the minutes of a deploy.",
-    validations: [wholeNumberBetween(100, 200)],
+    validations: [wholeNumberBetween(100, 200), roomToDeploy],
   }),
   deployment_circuit_breaker_rollback: input.bool({
     default: true,
@@ -180,12 +183,7 @@ export const PLATFORM_INPUTS = {
     default: "",
     description: "Existing S3 bucket (with the ELB log-delivery bucket policy) that receives ALB access logs; empty turns them off.",
     cost: "S3 storage of the logs, about $0.023-0.026 per GB-month.",
-    validations: [
-      (name) => ({
-        condition: `var.${name} == "" || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.${name}))`,
-        message: `${name} must be empty (no access logs) or a valid S3 bucket name.`,
-      }),
-    ],
+    validations: [s3BucketName({ emptyAllowed: "no access logs" })],
   }),
   vpc_flow_logs_enabled: input.bool({
     default: false,
@@ -198,17 +196,50 @@ export const PLATFORM_INPUTS = {
       "ACM certificate (for your domain, in the platform's region) that turns HTTPS on: the UI on 443, HTTP on 80 and on the UI port redirected to it, and the API, MLflow and TensorBoard ports served over HTTPS. Empty: HTTP only, as today. No extra cost (public ACM certificates are free).",
     validations: [
       (name) => ({
-        condition: `var.${name} == "" || can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$", var.${name}))`,
+        condition: `var.${name} == "" || can(regex("${CERTIFICATE_ARN}", var.${name}))`,
         message: `${name} must be empty (HTTP only) or an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>).`,
+      }),
+      (name) => ({
+        // An ALB uses certificates from its own region only. (Checked only once the ARN is well formed.)
+        // Terraform's || evaluates both sides: try() keeps the right one safe for "" and malformed values.
+        condition: `!can(regex("${CERTIFICATE_ARN}", var.${name})) || try(split(":", var.${name})[3], var.aws_region) == var.aws_region`,
+        message: `${name} must be a certificate in aws_region (\${var.aws_region}): an ALB uses certificates from its own region; request or import it there in ACM`,
       }),
     ],
   }),
   alb_ssl_policy: input.string({
     default: "ELBSecurityPolicy-TLS13-1-2-2021-06",
     description: "TLS policy of the HTTPS listeners (TLS 1.2 and 1.3 by default).",
-    validations: [matches("^ELBSecurityPolicy-[A-Za-z0-9-]+$", "an ELB security policy name such as ELBSecurityPolicy-TLS13-1-2-2021-06")],
+    validations: [
+      (name) => ({
+        condition: `contains(${JSON.stringify(ALB_SSL_POLICIES)}, var.${name})`,
+        message: `${name} must be one of the ALB's predefined TLS policies: ${ALB_SSL_POLICIES.join(", ")}`,
+      }),
+    ],
   }),
 } as const;
+
+/**
+ * A rolling deploy must be able to start a new task: ECS runs at most
+ * floor(n x maximum %) tasks and keeps at least ceil(n x minimum healthy %)
+ * running, so for every task count n a service can have (its desired count
+ * and every count between its min and max capacity) the first must exceed
+ * the second, or the deploy waits for ever.
+ */
+function roomToDeploy(name: string, { variables }: RuleContext): Validation {
+  const keys = variables.filter((v) => v.endsWith("_desired_count")).map((v) => v.slice(0, -"_desired_count".length));
+  const counts = keys.map((k) => `[var.${k}_desired_count], range(var.${k}_min_capacity, var.${k}_max_capacity + 1)`).join(", ");
+  const stuck = `[for n in distinct(concat(${counts})) : n if n > 0 && floor(n * var.${name} / 100) <= ceil(n * var.deployment_minimum_healthy_percent / 100)]`;
+  const n = `try(${stuck}[0], 0)`;
+  return {
+    condition: `length(${stuck}) == 0`,
+    message:
+      `${name} must leave room to start a new task during a deploy: a service of \${${n}} task(s) may then run at most ` +
+      `\${floor(${n} * var.${name} / 100)} task(s) but must keep \${ceil(${n} * var.deployment_minimum_healthy_percent / 100)} ` +
+      `running (deployment_minimum_healthy_percent \${var.deployment_minimum_healthy_percent}), so its new task never starts; ` +
+      `raise ${name} (200 always leaves room) or lower deployment_minimum_healthy_percent`,
+  };
+}
 
 /* ------------------------------------------------------------------ services */
 
@@ -273,6 +304,14 @@ export function serviceInputs(key: string, spec: ServiceSpec, earlier: readonly 
           NAME_29,
           "1-29 letters, digits or hyphens, not starting or ending with a hyphen (the target group name <name>-tg has at most 32 characters)",
         ),
+        ...(earlier.length === 0
+          ? []
+          : [
+              (name: string) => ({
+                condition: `!contains([${earlier.map((k) => `var.${k}_service_name`).join(", ")}], var.${name})`,
+                message: `${name} must differ from ${earlier.map((k) => `${k}_service_name`).join(", ")}: services, task families, log groups and target groups are named after it`,
+              }),
+            ]),
       ],
     }),
     cpu: input.number({
@@ -320,7 +359,13 @@ export function serviceInputs(key: string, spec: ServiceSpec, earlier: readonly 
       default: d.desiredCount,
       description: `Number of ${key} tasks the service starts with.`,
       cost: "each running task is billed (CPU and memory).",
-      validations: [wholeNumberBetween(0, 100)],
+      validations: [
+        wholeNumberBetween(0, 100),
+        (name) => ({
+          condition: `var.${name} >= var.${key}_min_capacity && var.${name} <= var.${key}_max_capacity`,
+          message: `${name} must lie between ${key}_min_capacity (\${var.${key}_min_capacity}) and ${key}_max_capacity (\${var.${key}_max_capacity}): autoscaling would move it there at once`,
+        }),
+      ],
     }),
     min_capacity: input.number({
       default: d.minCapacity,

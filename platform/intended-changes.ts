@@ -103,6 +103,13 @@ export const INTENDED_CHANGES: readonly IntendedChange[] = [
     ),
   ]),
 
+  // Safe changes: the inputs that would rebuild or abandon the platform are held once it exists (docs/SAFE-CHANGES.md).
+  create(
+    "terraform_data.platform_identity",
+    "records aws_region and project_name as they are, so that a later change of either is refused",
+  ),
+  create("terraform_data.platform_identity_check", "refuses a plan whose aws_region or project_name differs from the record"),
+
   // Network: the ALB drops malformed headers; security groups say what each rule is for and allow no more than needed.
   update("aws_lb.main", "drop_invalid_header_fields", "requests with malformed headers are dropped (HTTP desync hardening)"),
   update("aws_security_group.alb", "ingress", "each rule gets a description (same ports, same sources: alb_ingress_cidr_blocks)"),

@@ -70,8 +70,8 @@ if [ "$(jq 'length' <<<"$images")" -gt 0 ]; then
   aws ecr batch-delete-image --repository-name "$repository" --image-ids "$images" >/dev/null
 fi
 
-echo ">> 5/6 terraform destroy"
-tf destroy -input=false -auto-approve
+echo ">> 5/6 terraform destroy (data protection lifted for this run: it is what was confirmed above)"
+TERRAFORM=$TERRAFORM TF_DIR=$TF_DIR bash "$(dirname "$0")/terraform.sh" destroy -auto-approve
 
 echo ">> 6/6 verifying"
 left=$(tf state list 2>/dev/null | grep -v '^data\.' || true)

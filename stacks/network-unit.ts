@@ -48,7 +48,12 @@ export class NetworkUnit extends Construct {
     const project = inputs.project_name;
     const vpcCidr = PLATFORM.vpcCidr;
 
-    this.network = new Network(this, "network", { cidrBlock: vpcCidr, azCount: inputs.az_count, namePrefix: project });
+    this.network = new Network(this, "network", {
+      cidrBlock: vpcCidr,
+      azCount: inputs.az_count,
+      azCountName: "az_count",
+      namePrefix: project,
+    });
     const vpcId = this.network.vpc.id;
 
     new VpcFlowLogs(this, "flow-logs", {

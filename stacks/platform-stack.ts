@@ -1,6 +1,7 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Backend, TerraformStack, type IResolvable } from "cdktf";
 import type { Construct } from "constructs";
+import { FrozenInputs } from "../constructs/frozen-inputs";
 import { useAddressTable } from "../constructs/terraform/addresses";
 import { declareVariables, type Inputs } from "../constructs/terraform/variables";
 import { addressTable, optionalAddresses } from "../platform/addresses";
@@ -92,6 +93,25 @@ export class PlatformStack extends TerraformStack {
     new AwsProvider(this, "aws", {
       region: this.inputs.aws_region,
       defaultTags: [{ tags: { Project: this.inputs.project_name, Environment: this.inputs.environment, ManagedBy: "terraform" } }],
+    });
+
+    // Inputs that rebuild (or abandon) the whole platform when changed under it are refused, with the reason.
+    new FrozenInputs(this, "identity", {
+      inputs: {
+        aws_region: {
+          value: this.inputs.aws_region,
+          reason:
+            "Terraform would look for the platform in the new region, find nothing, and plan a second platform there, " +
+            "leaving this one, its experiments and artifacts, running and unmanaged. To move regions, deploy a new " +
+            "environment there (its own state) and move the data.",
+        },
+        project_name: {
+          value: this.inputs.project_name,
+          reason:
+            "It names the ALB, the security groups, the Service Connect namespace and the task roles: a new name " +
+            "replaces them, changes the ALB's DNS name (every URL) and restarts the services.",
+        },
+      },
     });
   }
 }

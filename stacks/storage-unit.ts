@@ -6,6 +6,7 @@ import { Construct } from "constructs";
 import { ArtifactsBucket } from "../constructs/artifacts-bucket";
 import { ContainerRegistry } from "../constructs/container-registry";
 import { address } from "../constructs/terraform/addresses";
+import { holdsData } from "../constructs/terraform/protect";
 import { suppress } from "../constructs/terraform/suppress";
 import { declareOutput } from "../constructs/terraform/variables";
 import { EfsShare } from "../constructs/efs-share";
@@ -95,6 +96,7 @@ export class StorageUnit extends Construct {
     const account = address(new DataAwsCallerIdentity(this, "account"));
     this.imageRepository = `${account.accountId}.dkr.ecr.${inputs.aws_region}.amazonaws.com/${inputs.ecr_repository_name}`;
     this.wandbSecretReference = `arn:aws:secretsmanager:${inputs.aws_region}:${account.accountId}:secret:${inputs.wandb_secret_name}`;
+    holdsData(this.wandbSecret, "the WANDB API key set by hand");
     suppress(
       this.wandbSecret,
       "SECRET-ROTATION",
@@ -105,13 +107,14 @@ export class StorageUnit extends Construct {
       "KMS-CMK",
       "One third-party API key read only by the execution role: a customer key ($1/month plus a key policy to maintain) adds no protection over the AWS managed key here.",
     );
-    address(
+    const wandbSecretVersion = address(
       new SecretsmanagerSecretVersion(this, "wandb-secret-version", {
         secretId: this.wandbSecret.id,
         secretString: WANDB_KEY_PLACEHOLDER,
         lifecycle: { ignoreChanges: ["secret_string"] },
       }),
     );
+    holdsData(wandbSecretVersion, "the WANDB API key's value");
 
     const logGroups: Record<string, CloudwatchLogGroup> = {};
     const logGroupNames: Record<string, string> = {};

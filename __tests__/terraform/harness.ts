@@ -213,9 +213,9 @@ export function terraform(dir: string, moto: Moto | undefined, args: readonly st
   return runCommand("terraform", [...args, "-no-color"], dir, moto, options);
 }
 
-/** Runs a target of the project's Makefile against the work dir `dir`. */
+/** Runs a target of the project's Makefile against the work dir `dir` (cdktf works in `dir`/.cdktf.out, apart from other suites). */
 export function make(dir: string, moto: Moto, target: string, vars: Record<string, string> = {}): Promise<RunResult> {
-  const assignments = Object.entries({ TF_DIR: dir, ...vars }).map(([k, v]) => `${k}=${v}`);
+  const assignments = Object.entries({ TF_DIR: dir, CDKTF_OUT: path.join(dir, ".cdktf.out"), ...vars }).map(([k, v]) => `${k}=${v}`);
   return runCommand("make", ["--no-print-directory", "-C", PROJECT_DIR, target, ...assignments], PROJECT_DIR, moto);
 }
 

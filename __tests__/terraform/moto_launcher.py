@@ -13,7 +13,9 @@ Gaps met and patched here (each found by a real apply, plan or destroy):
   showed a diff).
 - EFS: no UpdateFileSystem (a throughput change hung for 10+ minutes on
   500s), no PutBackupPolicy, DescribeBackupPolicy ignores it, no
-  DeleteFileSystemPolicy.
+  DeleteFileSystemPolicy; Describe/PutFileSystemPolicy on an unknown file
+  system fail with a 500 instead of AWS's FileSystemNotFound (a plan in
+  another region hung on retries).
 - S3: bucket policy statements are evaluated without their Condition, so the
   TLS-only Deny denied every object request.
 - ELBv2: a listener switched from HTTPS to HTTP keeps its certificate and TLS
@@ -132,8 +134,35 @@ def _describe_backup_policy(self):
 
 def _delete_file_system_policy(self):
     fs_id = self._get_param("FileSystemId")
+    _known_file_system(self.efs_backend, fs_id)
     self.efs_backend.file_systems_by_id[fs_id].file_system_policy = None
     return "{}", {"status": 200, "Content-Type": "application/json"}
+
+
+# AWS answers FileSystemNotFound (404) for a file system it does not know; moto 5.2's policy
+# calls fail with a KeyError (500), which the provider retries for minutes (seen when a plan
+# looks for the platform in another region).
+from moto.efs import models as efs_models  # noqa: E402
+from moto.efs.exceptions import FileSystemNotFound  # noqa: E402
+
+
+def _known_file_system(backend, fs_id):
+    if fs_id not in backend.file_systems_by_id:
+        raise FileSystemNotFound(fs_id)
+
+
+def _checks_file_system(name):
+    original = getattr(efs_models.EFSBackend, name)
+
+    def wrapper(self, file_system_id, *args, **kwargs):
+        _known_file_system(self, file_system_id)
+        return original(self, file_system_id, *args, **kwargs)
+
+    setattr(efs_models.EFSBackend, name, wrapper)
+
+
+_checks_file_system("describe_file_system_policy")
+_checks_file_system("put_file_system_policy")
 
 
 def _update_file_system(self):

@@ -9,8 +9,14 @@ export interface Validation {
   readonly message: string;
 }
 
-/** A validation for the variable it is attached to: given that variable's name, its block. */
-export type Rule = (name: string) => Validation;
+/** What a rule may need to know beyond its own variable: the other variables' names. */
+export interface RuleContext {
+  /** Every root variable's name. */
+  readonly variables: readonly string[];
+}
+
+/** A validation for the variable it is attached to: given that variable's name (and the others'), its block. */
+export type Rule = (name: string, context: RuleContext) => Validation;
 
 /** The Terraform types of root variables. */
 export type VariableType = "string" | "number" | "bool" | "list(string)";
@@ -85,7 +91,14 @@ function reference(variable: TerraformVariable, type: VariableType): unknown {
  * interface (`-var`, `TF_VAR_*`, `terraform.tfvars`): their names never
  * carry CDKTF's hash suffix.
  */
-export function declareVariable<T extends VariableType>(scope: Construct, name: string, spec: Input<T>): TokenOf<T> {
+export function declareVariable<T extends VariableType>(
+  scope: Construct,
+  name: string,
+  spec: Input<T>,
+  context: RuleContext = { variables: [name] },
+): TokenOf<T> {
+  // Every refusal names the variable, what is allowed, and the value it got (unless the value is secret).
+  const got = spec.sensitive ? "" : `; got \${jsonencode(var.${name})}`;
   const variable = new TerraformVariable(scope, name, {
     type: spec.type,
     default: spec.default,
@@ -93,8 +106,8 @@ export function declareVariable<T extends VariableType>(scope: Construct, name: 
     nullable: false,
     sensitive: spec.sensitive,
     validation: spec.validations?.map((rule) => {
-      const v = rule(name);
-      return { condition: `\${${v.condition}}`, errorMessage: v.message };
+      const v = rule(name, context);
+      return { condition: `\${${v.condition}}`, errorMessage: `${v.message.replace(/\.$/, "")}${got}.` };
     }),
   });
   return reference(address(variable, name), spec.type) as TokenOf<T>;
@@ -102,8 +115,9 @@ export function declareVariable<T extends VariableType>(scope: Construct, name: 
 
 /** Declares every variable of a table, in its order, and returns their typed references. */
 export function declareVariables<T extends InputTable>(scope: Construct, table: T): Inputs<T> {
+  const context: RuleContext = { variables: Object.keys(table) };
   const out: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(table)) out[name] = declareVariable(scope, name, spec);
+  for (const [name, spec] of Object.entries(table)) out[name] = declareVariable(scope, name, spec, context);
   return out as Inputs<T>;
 }
 

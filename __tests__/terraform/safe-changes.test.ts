@@ -1,0 +1,196 @@
+/**
+ * Safe changes, tried as a user would after a real apply: inputs that would
+ * break the platform or lose data are refused at plan time, naming the input,
+ * the value and what is allowed, and the state does not change; the cdktf
+ * path reads the same terraform.tfvars as plain terraform.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  checkTools,
+  copyRoot,
+  expectOk,
+  init,
+  make,
+  PROJECT_DIR,
+  runCommand,
+  startMoto,
+  stateJson,
+  SYNTH_DIR,
+  terraform,
+  timing,
+  type Moto,
+  type RunResult,
+  type StateJson,
+} from "./harness";
+
+let moto: Moto;
+let dir: string;
+let before: StateJson;
+
+const TF_SCRIPT = path.join(PROJECT_DIR, "scripts", "terraform.sh");
+/** Terraform's error text on one line, without its box drawing. */
+const flat = (run: RunResult) => `${run.stdout}\n${run.stderr}`.replace(/\s*│\s*/g, " ").replace(/\s+/g, " ");
+
+function plan(...vars: string[]): Promise<RunResult> {
+  return terraform(dir, moto, ["plan", "-input=false", "-lock=false", ...vars.flatMap((v) => ["-var", v])]);
+}
+function scriptPlan(vars: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
+  return runCommand("bash", [TF_SCRIPT, "plan", "-no-color", "-lock=false", ...vars.flatMap((v) => ["-var", v])], PROJECT_DIR, moto, {
+    env: { TF_DIR: dir, ...env },
+  });
+}
+
+describe("safe changes on a deployed platform", () => {
+  beforeAll(async () => {
+    checkTools();
+    moto = await startMoto();
+    dir = copyRoot(SYNTH_DIR, "safe");
+    // A user's terraform.tfvars, as the team keeps it, applied with plain terraform.
+    fs.writeFileSync(
+      path.join(dir, "terraform.tfvars"),
+      'create_ecs_services = false\nalb_ingress_cidr_blocks = ["10.0.0.0/8"]\nefs_provisioned_throughput_mibps = 50\n',
+    );
+    await init(dir, moto);
+    const run = expectOk(await make(dir, moto, "deploy-infra"), "make deploy-infra");
+    timing("safe-changes suite: make deploy-infra", run.seconds);
+    before = await stateJson(dir, moto);
+  });
+
+  afterAll(async () => {
+    await moto?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each([
+    ["az_count=3", "az_count must be at most the number of availability zones region us-west-1 offers: 2 (us-west-1a, us-west-1b); got 3"],
+    [
+      "ui_service_name=autovision-api",
+      'ui_service_name must differ from api_service_name: services, task families, log groups and target groups are named after it; got "autovision-api"',
+    ],
+    [
+      "api_desired_count=5",
+      "api_desired_count must lie between api_min_capacity (1) and api_max_capacity (1): autoscaling would move it there at once; got 5",
+    ],
+    [
+      "deployment_maximum_percent=150",
+      "deployment_maximum_percent must leave room to start a new task during a deploy: a service of 1 task(s) may then run at most 1 task(s) but must keep 1 running",
+    ],
+    [
+      "mlflow_artifacts_bucket=my..artifacts",
+      "mlflow_artifacts_bucket must be a valid S3 bucket name: 3-63 lower-case letters, digits, dots or hyphens, a letter or digit at both ends, no two dots in a row",
+    ],
+    ["ecr_repository_name=AutoVision", "ecr_repository_name must be 2-256 lower-case letters and digits"],
+    [
+      "alb_certificate_arn=arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d",
+      'alb_certificate_arn must be a certificate in aws_region (us-west-1): an ALB uses certificates from its own region; request or import it there in ACM; got "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d"',
+    ],
+    [
+      "alb_ssl_policy=ELBSecurityPolicy-TLS13-1-2-2021",
+      "alb_ssl_policy must be one of the ALB's predefined TLS policies: ELBSecurityPolicy-TLS13-1-2-2021-06",
+    ],
+    [
+      "aws_region=us-east-1",
+      "aws_region is held at us-west-1 since the platform was created, and this plan sets it to us-east-1. Terraform would look for the platform in the new region",
+    ],
+    [
+      "project_name=autovision-dev",
+      "project_name is held at autovisionai since the platform was created, and this plan sets it to autovision-dev. It names the ALB",
+    ],
+  ])("refuses %s at plan time, naming the input, the value and what is allowed", async (assignment, message) => {
+    const run = await plan(assignment);
+    expect(run.code, run.stdout.slice(-2000)).toBe(1);
+    expect(flat(run)).toContain(message);
+    expect(run.stdout).not.toContain("Apply complete");
+  });
+
+  it("refuses a plan that would replace a resource holding data, and says how to allow it on purpose", async () => {
+    const plain = await plan("mlflow_artifacts_bucket=autovision-mlflow-artifacts-v2");
+    expect(plain.code).toBe(1);
+    expect(flat(plain)).toContain("Resource aws_s3_bucket.mlflow_artifacts has lifecycle.prevent_destroy set");
+    const script = await scriptPlan(["mlflow_artifacts_bucket=autovision-mlflow-artifacts-v2"]);
+    expect(script.code).toBe(1);
+    expect(flat(script)).toContain(
+      'refused: this plan would destroy or replace aws_s3_bucket.mlflow_artifacts which hold data (docs/SAFE-CHANGES.md says which inputs do this). Nothing was changed. If that is what you mean, run again with ALLOW_DATA_LOSS="aws_s3_bucket.mlflow_artifacts".',
+    );
+  });
+
+  it("plans the replacement when ALLOW_DATA_LOSS names it, and leaves no override behind", async () => {
+    const run = await scriptPlan(["mlflow_artifacts_bucket=autovision-mlflow-artifacts-v2"], {
+      ALLOW_DATA_LOSS: "aws_s3_bucket.mlflow_artifacts",
+    });
+    expect(run.code, flat(run).slice(-2000)).toBe(0);
+    expect(run.stdout).toContain("data protection lifted for this run: aws_s3_bucket.mlflow_artifacts");
+    expect(run.stdout).toMatch(/aws_s3_bucket\.mlflow_artifacts must be replaced/);
+    expect(fs.readdirSync(dir).filter((f) => f.includes("override"))).toEqual([]);
+    fs.rmSync(path.join(dir, "tfplan"), { force: true });
+  });
+
+  it("refuses ALLOW_DATA_LOSS for a resource that holds no data", async () => {
+    const run = await scriptPlan([], { ALLOW_DATA_LOSS: "aws_vpc.main" });
+    expect(run.code).toBe(1);
+    expect(flat(run)).toContain(
+      "ALLOW_DATA_LOSS names aws_vpc.main, which holds no data here; the resources that do: aws_ecr_repository.autovisionai aws_efs_file_system.experiments aws_s3_bucket.mlflow_artifacts",
+    );
+  });
+
+  it("renames the project on purpose (-replace the record) without touching a resource that holds data", async () => {
+    const run = await terraform(dir, moto, [
+      "plan",
+      "-input=false",
+      "-lock=false",
+      "-var",
+      "project_name=autovision-dev",
+      "-replace=terraform_data.platform_identity",
+    ]);
+    expect(run.code, flat(run).slice(-2000)).toBe(0);
+    for (const address of [
+      "aws_efs_file_system.experiments",
+      "aws_s3_bucket.mlflow_artifacts",
+      "aws_ecr_repository.autovisionai",
+      "aws_secretsmanager_secret.wandb_api_key",
+    ]) {
+      expect(run.stdout).not.toMatch(new RegExp(`${address.replace(".", "\\.")} (must be replaced|will be destroyed)`));
+    }
+  });
+
+  it("fails make plan on a misspelled variable in terraform.tfvars (Terraform itself only warns)", async () => {
+    const tfvars = path.join(dir, "terraform.tfvars");
+    const kept = fs.readFileSync(tfvars, "utf8");
+    fs.writeFileSync(tfvars, `${kept}api_cpus = 4096\n`);
+    try {
+      const run = await make(dir, moto, "plan");
+      expect(run.code).not.toBe(0);
+      expect(flat(run)).toContain("Value for undeclared variable");
+      expect(flat(run)).toContain(
+        "a variable file sets a variable this root does not declare (see the warning above): fix its name in terraform.tfvars or *.auto.tfvars; nothing was changed",
+      );
+      expect(fs.existsSync(path.join(dir, "tfplan"))).toBe(false);
+    } finally {
+      fs.writeFileSync(tfvars, kept);
+    }
+  });
+
+  it("make diff (cdktf) reads the same terraform.tfvars: no changes, and output readable in a log", async () => {
+    const run = expectOk(await make(dir, moto, "diff"), "make diff");
+    timing("safe-changes suite: make diff", run.seconds);
+    expect(run.stdout).toContain("variables from");
+    expect(run.stdout).toContain("No changes.");
+    expect(run.stdout).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/); // no spinner frames
+    expect(`${run.stdout}${run.stderr}`).not.toContain("checkpoint-api.hashicorp.com");
+  });
+
+  it("changed nothing: the state is as the apply left it", async () => {
+    expect(await stateJson(dir, moto)).toEqual(before);
+  });
+});
+
+describe("the cdktf CLI as the README documents it", () => {
+  it("npm run cdktf -- list: no checkpoint call, no error", async () => {
+    const run = await runCommand("npm", ["run", "--silent", "cdktf", "--", "list"], PROJECT_DIR, undefined, { env: { CI: "1" } });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("autovisionai");
+    expect(`${run.stdout}${run.stderr}`).not.toMatch(/\[ERROR\]|checkpoint-api/);
+  });
+});
