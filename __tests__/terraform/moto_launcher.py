@@ -247,6 +247,15 @@ def _modify_listener(self, *args, **kwargs):
 elbv2_models.ELBv2Backend.modify_listener = _modify_listener
 
 
+# More patches, one file per concern beside this one (moto_patches_<concern>.py), each listing
+# the AWS behaviour it adds and where AWS documents it.
+import importlib  # noqa: E402
+import pathlib  # noqa: E402
+
+for _patches in sorted(pathlib.Path(__file__).parent.glob("moto_patches_*.py")):
+    importlib.import_module(_patches.stem)
+
+
 if __name__ == "__main__":
     from moto.server import main
 
