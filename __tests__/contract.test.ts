@@ -78,6 +78,10 @@ describe("variables", () => {
     }
   });
 
+  it("keeps the design's provisioned throughput by default", () => {
+    expect(root.variable.efs_throughput_mode.default).toBe("provisioned");
+  });
+
   it("states the EFS throughput cost beside the variable, with the design's 100 MiB/s", () => {
     const v = root.variable.efs_provisioned_throughput_mibps as Json;
     expect(v.default).toBe(100);
@@ -248,8 +252,8 @@ describe("attributes that force replacement keep their live values", () => {
       creation_token: "${var.project_name}-experiments",
       performance_mode: "generalPurpose",
       encrypted: true,
-      throughput_mode: "provisioned",
-      provisioned_throughput_in_mibps: "${var.efs_provisioned_throughput_mibps}",
+      throughput_mode: "${var.efs_throughput_mode}",
+      provisioned_throughput_in_mibps: '${(var.efs_throughput_mode == "provisioned") ? var.efs_provisioned_throughput_mibps : null}',
       lifecycle_policy: [{ transition_to_ia: "AFTER_30_DAYS" }],
       tags: { Name: "${var.project_name}-experiments-efs" },
     });

@@ -113,3 +113,17 @@ describe("EfsAccessPolicy", () => {
     ).toThrow(/clients is empty/);
   });
 });
+
+describe("EfsShare throughput modes", () => {
+  it("sets provisioned throughput only in provisioned mode", () => {
+    const elastic = synthScope((s) => new EfsShare(s, "x", { ...props, throughputMode: "elastic" }));
+    expect(Object.values(resources(elastic, "aws_efs_file_system"))[0]).toMatchObject({ throughput_mode: "elastic" });
+    expect(Object.values(resources(elastic, "aws_efs_file_system"))[0].provisioned_throughput_in_mibps).toBeUndefined();
+  });
+
+  it("fails on a mode EFS does not have", () => {
+    expect(() => synthScope((s) => new EfsShare(s, "x", { ...props, throughputMode: "turbo" }))).toThrow(
+      'EfsShare: throughputMode "turbo" must be "provisioned", "elastic" or "bursting"',
+    );
+  });
+});

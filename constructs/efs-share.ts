@@ -2,7 +2,7 @@ import { EfsAccessPoint } from "@cdktf/provider-aws/lib/efs-access-point";
 import { EfsBackupPolicy } from "@cdktf/provider-aws/lib/efs-backup-policy";
 import { EfsFileSystem } from "@cdktf/provider-aws/lib/efs-file-system";
 import { EfsMountTarget } from "@cdktf/provider-aws/lib/efs-mount-target";
-import { Fn, TerraformCount, type IResolvable } from "cdktf";
+import { Fn, Op, TerraformCount, Token, type IResolvable } from "cdktf";
 import { Construct } from "constructs";
 import { address } from "./terraform/addresses";
 import { holdsData } from "./terraform/protect";
@@ -20,7 +20,13 @@ export interface EfsShareProps {
   readonly name: string;
   /** `Name` tag of the access point. */
   readonly accessPointName: string;
-  /** Provisioned throughput in MiB/s (a token is fine). Billed per MiB/s-month whether used or not. */
+  /**
+   * How throughput is bought: "provisioned" (a fixed rate, billed per MiB/s-month whether used or not),
+   * "elastic" (billed per GB read and written) or "bursting" (grows with the data stored). A token is fine.
+   * @default "provisioned"
+   */
+  readonly throughputMode?: string;
+  /** Provisioned throughput in MiB/s (a token is fine); applies in provisioned mode only. */
   readonly provisionedThroughputMibps: number;
   /** Subnet ids to place one mount target in each. */
   readonly subnetIds: string[];
@@ -67,13 +73,21 @@ export class EfsShare extends Construct {
       throw new Error(`EfsShare: rootDirectory "${props.rootDirectory}" must be an absolute path other than "/"`);
     }
     this.rootDirectory = props.rootDirectory;
+    const mode = props.throughputMode ?? "provisioned";
+    if (!Token.isUnresolved(mode) && !["provisioned", "elastic", "bursting"].includes(mode)) {
+      throw new Error(`EfsShare: throughputMode "${mode}" must be "provisioned", "elastic" or "bursting"`);
+    }
 
     this.fileSystem = address(
       new EfsFileSystem(this, "file-system", {
         creationToken: props.creationToken,
         performanceMode: "generalPurpose",
-        throughputMode: "provisioned",
-        provisionedThroughputInMibps: props.provisionedThroughputMibps,
+        throughputMode: mode,
+        provisionedThroughputInMibps: Token.isUnresolved(mode)
+          ? Token.asNumber(Fn.conditional(Op.eq(mode, "provisioned"), props.provisionedThroughputMibps, Token.nullValue()))
+          : mode === "provisioned"
+            ? props.provisionedThroughputMibps
+            : undefined,
         encrypted: true,
         lifecyclePolicy: [{ transitionToIa: props.transitionToIa ?? "AFTER_30_DAYS" }],
         tags: { Name: props.name },

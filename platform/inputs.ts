@@ -106,9 +106,21 @@ export const PLATFORM_INPUTS = {
     description: "Seconds after a scale-out before the next one.",
     validations: [wholeNumberBetween(0, 3600)],
   }),
+  efs_throughput_mode: input.string({
+    default: "provisioned",
+    description:
+      "How the experiments file system buys throughput: provisioned (a fixed rate, efs_provisioned_throughput_mibps; the design's), " +
+      "elastic (scales with use, AWS's advice for spiky work such as training bursts) or bursting (a baseline that grows with the data " +
+      "stored, plus burst credits). Switching is an in-place update; AWS allows a switch away from provisioned once every 24 hours.",
+    cost:
+      "provisioned: see efs_provisioned_throughput_mibps, billed whether used or not; elastic: about $0.03 per GB read and $0.06 per GB " +
+      "written, nothing while idle; bursting: no throughput charge (about 50 KiB/s per GiB stored, bursts to 100 MiB/s on credits).",
+    validations: [oneOf(["provisioned", "elastic", "bursting"])],
+  }),
   efs_provisioned_throughput_mibps: input.number({
     default: 100,
-    description: "Provisioned throughput of the experiments file system, in MiB/s. AWS allows a decrease only once every 24 hours.",
+    description:
+      "Provisioned throughput of the experiments file system, in MiB/s, when efs_throughput_mode is provisioned. AWS allows a decrease only once every 24 hours.",
     cost: "about $6-7.20 per MiB/s-month, billed whether used or not: 100 (the design's value) is about $600-720 a month, the live platform's 10 about $60-72.",
     validations: [wholeNumberBetween(1, 3414)],
   }),

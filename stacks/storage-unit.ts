@@ -60,6 +60,7 @@ export class StorageUnit extends Construct {
       creationToken: `${project}-experiments`,
       name: `${project}-experiments-efs`,
       accessPointName: `${project}-experiments-access-point`,
+      throughputMode: inputs.efs_throughput_mode,
       provisionedThroughputMibps: inputs.efs_provisioned_throughput_mibps,
       subnetIds: network.network.privateSubnetIds,
       mountTargetCount: inputs.az_count,
