@@ -18,7 +18,7 @@ TF_SCRIPT    := TERRAFORM=$(TERRAFORM) TF_DIR=$(TF_DIR) ALLOW_DATA_LOSS="$(ALLOW
 CDKTF_OUT    ?= cdktf.out
 CDKTF        := CHECKPOINT_DISABLE=1 TF_DIR=$(TF_DIR) npx cdktf
 
-.PHONY: help install synth test plan deploy-infra deploy-services destroy migrate-state diff deploy tf-check node-check
+.PHONY: help install synth test plan deploy-infra deploy-services destroy migrate-state shell diff deploy tf-check node-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ destroy: tf-check ## destroy everything in the state, data included (see scripts
 migrate-state: tf-check ## move the state to the backend configured in the root (terraform init -migrate-state)
 	@echo ">> migrating the state of $(TF_DIR) to the backend in its configuration"
 	$(TF) init -migrate-state
+
+shell: ## open a shell in a running task of SERVICE through ECS Exec (COMMAND=... runs one command; needs ecs_exec_enabled)
+	@TERRAFORM=$(TERRAFORM) TF_DIR=$(TF_DIR) SERVICE="$(SERVICE)" COMMAND="$(COMMAND)" bash scripts/ecs-shell.sh
 
 diff: node-check ## cdktf diff of the same stack and state, with deploy/terraform's terraform.tfvars
 	@if [ -t 1 ]; then $(CDKTF) diff $(CDKTF_STACK) --output $(CDKTF_OUT) --skip-provider-lock; \

@@ -300,7 +300,10 @@ describe("attributes that force replacement keep their live values", () => {
 
   it("ECS services, log groups and ECR", () => {
     for (const key of LIVE_SERVICES) {
-      expect(resource("aws_ecs_service", key).launch_type).toBe("FARGATE");
+      // FARGATE, as live; a service that may run on Spot leaves it only while its <key>_spot_percent is above 0.
+      expect(resource("aws_ecs_service", key).launch_type).toMatch(
+        root.variable[`${key}_spot_percent`] ? /^\$\{\(var\.\w+_spot_percent >= 1\) \? null : "FARGATE"\}$/ : /^FARGATE$/,
+      );
       expect(resource("aws_cloudwatch_log_group", key).retention_in_days).toBe(30);
     }
     expect(resource("aws_ecr_repository", "autovisionai")).toMatchObject({

@@ -155,6 +155,19 @@ const CASES: Record<string, { bad: (s: Construct) => void; good: (s: Construct) 
     bad: (s) => new EcsCluster(s, "c", { name: "c" }),
     good: (s) => new EcsCluster(s, "c", { name: "c", setting: [{ name: "containerInsights", value: "enabled" }] }),
   },
+  "ECS-EXEC-LOGGED": {
+    bad: (s) => {
+      const c = new EcsCluster(s, "c", { name: "c" });
+      new EcsService(s, "svc", { name: "svc", cluster: c.id, enableExecuteCommand: true });
+    },
+    good: (s) => {
+      const c = new EcsCluster(s, "c", {
+        name: "c",
+        configuration: { executeCommandConfiguration: { logging: "OVERRIDE", logConfiguration: { cloudWatchLogGroupName: "/ecs/exec" } } },
+      });
+      new EcsService(s, "svc", { name: "svc", cluster: c.id, enableExecuteCommand: true });
+    },
+  },
   "ECS-ROLES": {
     bad: (s) => {
       taskDefinition(s, "a", { taskRoleArn: "arn:shared" });

@@ -27,7 +27,8 @@ beforeAll(() => {
   fs.symlinkSync(path.join(PROJECT, "node_modules"), path.join(copy, "node_modules"));
 });
 
-describe("npm run synth's prebuilt bundle", () => {
+// Each case spawns a synthesis (and a rebuild in the last): give them room on a busy machine.
+describe("npm run synth's prebuilt bundle", { timeout: 60_000 }, () => {
   it("is built on the first run and writes the committed root", () => {
     const first = synth();
     expect(first.output).toContain("synth: deploy/terraform: 4 written");

@@ -5,7 +5,7 @@ import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import type { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
-import { Fn, TerraformIterator, Token, type IResolvable, type ITerraformDependable } from "cdktf";
+import { Fn, Op, TerraformIterator, Token, type IResolvable, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { address, instanceRef } from "./terraform/addresses";
 
@@ -68,7 +68,22 @@ export interface FargateWebServiceProps {
   readonly secrets: Readonly<Record<string, string>>;
   readonly cpu: number;
   readonly memoryMiB: number;
+  /**
+   * Tasks the service starts with. Autoscaling owns the running count afterwards: later changes of this value
+   * are ignored by an existing service, so that an apply never resets the count autoscaling chose.
+   */
   readonly desiredCount: number;
+  /**
+   * Share of tasks, in percent, on Fargate Spot (a token is fine). 0 runs every task on regular Fargate with the
+   * FARGATE launch type; more than 0 uses a FARGATE/FARGATE_SPOT capacity provider strategy weighted by it (the
+   * cluster must offer both). Moving between the two replaces the ECS service.
+   * @default 0
+   */
+  readonly spotPercent?: number;
+  /** Let ECS Exec open sessions in the tasks (the task role needs the SSM channel permissions). @default false */
+  readonly executeCommand?: boolean | IResolvable;
+  /** Resources the service needs first (the cluster's capacity providers). @default - none */
+  readonly dependsOn?: readonly ITerraformDependable[];
   /** Container, target group and listener port. */
   readonly port: number;
   readonly healthCheck: WebHealthCheck;
@@ -251,6 +266,22 @@ export class FargateWebService extends Construct {
     );
     this.listenerArn = instanceRef(listener, 0, "arn");
 
+    const spot = props.spotPercent ?? 0;
+    // spot >= 1 rather than > 0: cdktf renders a literal 0 in an operator as "undefined".
+    const onSpot = Token.isUnresolved(spot) ? Op.gte(spot, 1) : spot > 0;
+    const strategy =
+      onSpot === false
+        ? undefined
+        : TerraformIterator.fromList(
+            Fn.conditional(
+              onSpot,
+              [
+                { provider: "FARGATE", weight: Op.sub(100, spot) },
+                { provider: "FARGATE_SPOT", weight: spot },
+              ],
+              [],
+            ),
+          );
     this.serviceDependency = address(
       new EcsService(this, "service", {
         count,
@@ -259,7 +290,12 @@ export class FargateWebService extends Construct {
         taskDefinition: this.taskDefinitionArn,
         desiredCount: props.desiredCount,
         // No platformVersion: Fargate runs LATEST unless told otherwise.
-        launchType: "FARGATE",
+        launchType: onSpot === false ? "FARGATE" : Token.asString(Fn.conditional(onSpot, Token.nullValue(), "FARGATE")),
+        capacityProviderStrategy: strategy?.dynamic({
+          capacity_provider: strategy.getString("provider"),
+          weight: strategy.getNumber("weight"),
+        }),
+        enableExecuteCommand: props.executeCommand,
         networkConfiguration: {
           subnets: props.subnetIds,
           securityGroups: props.securityGroupIds,
@@ -282,7 +318,8 @@ export class FargateWebService extends Construct {
         deploymentMaximumPercent: props.deployment.maximumPercent,
         deploymentCircuitBreaker: { enable: true, rollback: props.deployment.circuitBreakerRollback },
         forceNewDeployment: props.deployment.forceNewDeployment ? true : undefined,
-        dependsOn: [listener],
+        dependsOn: [listener, ...(props.dependsOn ?? [])],
+        lifecycle: { ignoreChanges: ["desired_count"] },
         tags: { Name: `${props.namePrefix}-${name}-service` },
       }),
     );

@@ -42,6 +42,8 @@ export class Network extends Construct {
   public readonly internetGateway: InternetGateway;
   /** The private subnets' ids (tasks, EFS mount targets). */
   public readonly privateSubnetIds: string[];
+  /** The one route table of the private subnets (gateway endpoints attach to it). */
+  public readonly privateRouteTableId: string;
   /** The public subnets' ids (load balancer). */
   public readonly publicSubnetIds: string[];
 
@@ -144,6 +146,7 @@ export class Network extends Construct {
       }),
     );
 
+    this.privateRouteTableId = privateRoutes.id;
     this.privateSubnetIds = splatRef(this.privateSubnets, "id");
     this.publicSubnetIds = splatRef(this.publicSubnets, "id");
   }

@@ -30,6 +30,9 @@ export function addressTable(serviceKeys: readonly string[]): AddressTable {
     "network/alb-security-group": "alb",
     "network/ecs-tasks-security-group": "ecs_tasks",
     "network/efs-security-group": "efs",
+    "network/endpoints/s3-gateway": "s3",
+    "network/endpoints/interface": "interface",
+    "network/endpoints/interface-security-group": "vpc_endpoints",
 
     // storage unit
     "storage/experiments/file-system": "experiments",
@@ -52,6 +55,8 @@ export function addressTable(serviceKeys: readonly string[]): AddressTable {
     // services unit
     "services/namespace": "service_connect",
     "services/cluster": "main",
+    "services/exec-logs": "exec",
+    "services/capacity-providers": "main",
     "services/iam/execution-role/role": "ecs_task_execution_role",
     "services/iam/execution-role/policy": "ecs_task_execution_role_policy",
     ...Object.fromEntries(
@@ -63,6 +68,7 @@ export function addressTable(serviceKeys: readonly string[]): AddressTable {
     // The live platform's one task role, ecsTaskRole, is the API's now.
     "services/iam/api-task-role/role": "ecs_task_role",
     "services/iam/api-task-role/policy": "ecs_task_role_policy",
+    ...Object.fromEntries(serviceKeys.map((key) => [`services/iam/${key}-exec-policy`, `${key}_exec_policy`])),
     "services/iam/experiments-access/policy": "experiments",
     "services/iam/autoscale-role/role": "ecs_auto_scale_role",
     "services/iam/autoscale-role/attach-AmazonEC2ContainerServiceAutoscaleRole": "ecs_auto_scale_role_policy",

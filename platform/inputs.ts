@@ -9,7 +9,7 @@
  * Each service of `platform/services.ts` adds its own variables
  * (`<key>_cpu` …) from `serviceInputs`, with the defaults of its entry.
  */
-import { ALB_SSL_POLICIES, ecrRepositoryName, s3BucketName } from "../constructs/terraform/aws-rules";
+import { ALB_SSL_POLICIES, ecrRepositoryName, INTERFACE_ENDPOINT_SERVICES, s3BucketName } from "../constructs/terraform/aws-rules";
 import {
   input,
   matches,
@@ -229,6 +229,30 @@ export const PLATFORM_INPUTS = {
       }),
     ],
   }),
+  s3_gateway_endpoint_enabled: input.bool({
+    default: true,
+    description:
+      "An S3 gateway endpoint on the private route table: the tasks' S3 traffic (MLflow's artifacts, ECR image layers) goes to S3 directly instead of through the NAT gateway.",
+    cost: "free (gateway endpoints have no charge); it saves the NAT gateway's data processing, about $0.045-0.048 per GB.",
+  }),
+  vpc_interface_endpoints: input.list({
+    default: [],
+    description:
+      "AWS services the private subnets reach through interface endpoints (private DNS) instead of the NAT gateway: any of ecr.api, ecr.dkr, logs, secretsmanager, ssmmessages.",
+    cost: "each endpoint about $0.011 per AZ-hour (about $16 a month across two zones) plus $0.01 per GB; worth it only when that traffic costs more through the NAT gateway.",
+    validations: [
+      (name) => ({
+        condition: `alltrue([for s in var.${name} : contains(${JSON.stringify([...INTERFACE_ENDPOINT_SERVICES])}, s)]) && length(distinct(var.${name})) == length(var.${name})`,
+        message: `${name} must list each service once, from ${INTERFACE_ENDPOINT_SERVICES.join(", ")}`,
+      }),
+    ],
+  }),
+  ecs_exec_enabled: input.bool({
+    default: false,
+    description:
+      "ECS Exec: open a shell in a running task (make shell SERVICE=<key>) to check a mount or the network from inside. On, the task roles get the SSM channel permissions and every session is logged to /ecs/<project>-exec.",
+    cost: "no charge for the sessions; their logs are billed as CloudWatch Logs (about $0.50 per GB ingested).",
+  }),
 } as const;
 
 /**
@@ -296,7 +320,8 @@ export type ServiceInputName =
   | "desired_count"
   | "min_capacity"
   | "public"
-  | "max_capacity";
+  | "max_capacity"
+  | "spot_percent";
 
 /**
  * The variables of one service, with the defaults of its table entry.
@@ -369,7 +394,7 @@ export function serviceInputs(key: string, spec: ServiceSpec, earlier: readonly 
     }),
     desired_count: input.number({
       default: d.desiredCount,
-      description: `Number of ${key} tasks the service starts with.`,
+      description: `Number of ${key} tasks the service starts with; autoscaling owns the count afterwards (a later change here does not move a running service).`,
       cost: "each running task is billed (CPU and memory).",
       validations: [
         wholeNumberBetween(0, 100),
@@ -401,6 +426,18 @@ export function serviceInputs(key: string, spec: ServiceSpec, earlier: readonly 
         (name) => ({ condition: `var.${name} >= var.${key}_min_capacity`, message: `${name} must be at least ${key}_min_capacity.` }),
       ],
     }),
+    ...(spec.fargateSpot
+      ? {
+          spot_percent: input.number({
+            default: 0,
+            description:
+              `Share of ${key} tasks, in percent, run on Fargate Spot (0: all on regular Fargate, as today). Spot tasks can be stopped ` +
+              "with two minutes' notice and are replaced. Moving a service between 0 and more than 0 replaces the ECS service (its tasks restart).",
+            cost: "Fargate Spot costs about 70 % less per vCPU-hour and GB-hour than regular Fargate.",
+            validations: [wholeNumberBetween(0, 100)],
+          }),
+        }
+      : {}),
   };
 }
 

@@ -110,6 +110,21 @@ export const INTENDED_CHANGES: readonly IntendedChange[] = [
   ),
   create("terraform_data.platform_identity_check", "refuses a plan whose aws_region or project_name differs from the record"),
 
+  // Cost and hardening options (docs/HARDENING.md): the free S3 gateway endpoint is on by default; Spot needs the cluster's providers.
+  create(
+    "aws_vpc_endpoint.s3[0]",
+    "S3 traffic (artifacts, image layers) goes to S3 directly, not through the NAT gateway: free, and saves NAT data charges",
+  ),
+  update(
+    "aws_ecs_cluster.main",
+    "configuration",
+    "ECS Exec session logging written out as DEFAULT (exec off, ecs_exec_enabled): the block can then switch to OVERRIDE and back",
+  ),
+  create(
+    "aws_ecs_cluster_capacity_providers.main",
+    "the cluster offers FARGATE and FARGATE_SPOT, for services given a Spot share (<service>_spot_percent, 0 by default: no service moves)",
+  ),
+
   // Network: the ALB drops malformed headers; security groups say what each rule is for and allow no more than needed.
   update("aws_lb.main", "drop_invalid_header_fields", "requests with malformed headers are dropped (HTTP desync hardening)"),
   update("aws_security_group.alb", "ingress", "each rule gets a description (same ports, same sources: alb_ingress_cidr_blocks)"),

@@ -90,6 +90,12 @@ export interface ServiceSpec {
   readonly taskRole?: LegacyTaskRole;
   /** Redeploy on every apply (the team's release flow pushes over the same image tag). */
   readonly forceNewDeployment: boolean;
+  /**
+   * May run a share of its tasks on Fargate Spot (`<key>_spot_percent`): for services that lose nothing when a
+   * task is stopped with two minutes' notice.
+   * @default false
+   */
+  readonly fargateSpot?: boolean;
   readonly command: (rt: ServiceRuntime) => readonly string[];
   readonly environment: (rt: ServiceRuntime) => Readonly<Record<string, string>>;
 }
@@ -151,6 +157,8 @@ export const SERVICES = {
     forceNewDeployment: true,
     httpsEntry: true,
     optionalPublic: false,
+    // A viewer: a stopped task costs a page reload.
+    fargateSpot: true,
     command: (rt) => [
       "uv",
       "run",
@@ -222,6 +230,8 @@ export const SERVICES = {
     healthCheckMatcher: "200",
     healthCheckStartPeriodSeconds: 10,
     containerHealthCheckPath: "",
+    // Reads event files the training wrote: a stopped task loses nothing.
+    fargateSpot: true,
     experiments: "rw",
     artifactsBucketAccess: false,
     wandbSecret: false,

@@ -4,6 +4,7 @@ import { address } from "../constructs/terraform/addresses";
 import { suppress } from "../constructs/terraform/suppress";
 import { declareOutput } from "../constructs/terraform/variables";
 import { Network } from "../constructs/network";
+import { VpcEndpoints } from "../constructs/vpc-endpoints";
 import { VpcFlowLogs } from "../constructs/vpc-flow-logs";
 import { PLATFORM } from "../platform/config";
 import type { PlatformInputs, PlatformService } from "./platform-stack";
@@ -62,6 +63,17 @@ export class NetworkUnit extends Construct {
       logGroupName: `/vpc/${project}-flow-logs`,
       roleName: `${project}-vpc-flow-logs`,
       retentionDays: PLATFORM.logRetentionDays,
+    });
+
+    new VpcEndpoints(this, "endpoints", {
+      vpcId,
+      vpcCidr,
+      region: inputs.aws_region,
+      routeTableIds: [this.network.privateRouteTableId],
+      subnetIds: this.network.privateSubnetIds,
+      s3Gateway: inputs.s3_gateway_endpoint_enabled,
+      interfaceServices: inputs.vpc_interface_endpoints,
+      namePrefix: project,
     });
 
     const world = { cidrBlocks: inputs.alb_ingress_cidr_blocks };

@@ -24,6 +24,8 @@ export interface ServiceVars {
   readonly maxCapacity: number;
   /** `var.<key>_public` for services that may stay off the ALB; `true` for the others. */
   readonly public: true | IResolvable;
+  /** `var.<key>_spot_percent` for services that may run on Fargate Spot; 0 for the others. */
+  readonly spotPercent: number;
 }
 
 /** What the code building a service may know of its table entry: everything but the variables' defaults. */
@@ -86,6 +88,7 @@ export class PlatformStack extends TerraformStack {
           minCapacity: v("min_capacity") as number,
           maxCapacity: v("max_capacity") as number,
           public: spec.optionalPublic ? (v("public") as IResolvable) : true,
+          spotPercent: spec.fargateSpot ? (v("spot_percent") as number) : 0,
         },
       };
     });

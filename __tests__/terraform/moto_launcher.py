@@ -9,8 +9,9 @@ Gaps met and patched here (each found by a real apply, plan or destroy):
   UntagResource, and Tags on RegisterScalableTarget are dropped (the provider
   retried for many minutes).
 - ECS: services do not keep deploymentConfiguration (circuit breaker,
-  min/max percent) nor report availabilityZoneRebalancing (every plan
-  showed a diff).
+  min/max percent), capacityProviderStrategy (a service on Fargate Spot
+  showed launch type EC2) or enableExecuteCommand, nor report
+  availabilityZoneRebalancing (every plan showed a diff).
 - EFS: no UpdateFileSystem (a throughput change hung for 10+ minutes on
   500s), no PutBackupPolicy, DescribeBackupPolicy ignores it, no
   DeleteFileSystemPolicy; Describe/PutFileSystemPolicy on an unknown file
@@ -87,6 +88,15 @@ def _remember(self, service):
     grace = self._get_param("healthCheckGracePeriodSeconds")
     if grace is not None:
         service.health_check_grace_period_seconds = grace
+    # A capacity provider strategy replaces the launch type (AWS then reports no launchType).
+    strategy = self._get_param("capacityProviderStrategy")
+    if strategy is not None:
+        service.capacity_provider_strategy = [{"base": 0, "weight": 0, **item} for item in strategy]
+        if strategy:
+            service.launch_type = None
+    execute = self._get_param("enableExecuteCommand")
+    if execute is not None or not hasattr(service, "enable_execute_command"):
+        service.enable_execute_command = bool(execute)
 
 
 def _wrap_service_call(name):
@@ -171,6 +181,9 @@ def _update_file_system(self):
     file_system = found[0]
     if self._get_param("ThroughputMode") is not None:
         file_system.throughput_mode = self._get_param("ThroughputMode")
+        # AWS reports a provisioned rate only in provisioned mode.
+        if file_system.throughput_mode != "provisioned":
+            file_system.provisioned_throughput_in_mibps = None
     if self._get_param("ProvisionedThroughputInMibps") is not None:
         file_system.provisioned_throughput_in_mibps = self._get_param("ProvisionedThroughputInMibps")
     return json.dumps(file_system.info_json()), {"status": 202, "Content-Type": "application/json"}

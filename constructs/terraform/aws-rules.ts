@@ -86,3 +86,6 @@ export const ALB_SSL_POLICIES = [
   "ELBSecurityPolicy-2016-08",
   "ELBSecurityPolicy-2015-05",
 ] as const;
+
+/** The AWS services this platform's tasks call that a private subnet may reach through an interface endpoint. */
+export const INTERFACE_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssmmessages"] as const;

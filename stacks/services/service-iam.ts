@@ -1,8 +1,11 @@
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { EfsAccessPolicy, efsClientStatement } from "../../constructs/efs-access-policy";
 import { ServiceRole } from "../../constructs/service-role";
-import type { PolicyStatement } from "../../constructs/terraform/iam";
+import { address } from "../../constructs/terraform/addresses";
+import { policyDocument, type PolicyStatement } from "../../constructs/terraform/iam";
 import type { PlatformInputs, PlatformService } from "../platform-stack";
 import type { StorageUnit } from "../storage-unit";
 
@@ -10,6 +13,8 @@ export interface ServiceIamProps {
   readonly inputs: PlatformInputs;
   readonly services: readonly PlatformService[];
   readonly storage: StorageUnit;
+  /** The log group of ECS Exec sessions (exists while ecs_exec_enabled is on). */
+  readonly execLogGroupArn: string;
 }
 
 /** The AWS managed policy Application Auto Scaling needs on ECS. */
@@ -78,6 +83,37 @@ export class ServiceIam extends Construct {
       }).role;
     }
     this.taskRoles = taskRoles;
+
+    // ECS Exec: the SSM message channels (AWS defines them on "*" only) and the session log, while ecs_exec_enabled is on.
+    for (const { key } of services) {
+      address(
+        new IamRolePolicy(this, `${key}-exec-policy`, {
+          count: Token.asNumber(Fn.conditional(inputs.ecs_exec_enabled, 1, 0)),
+          name: "ecsExecPolicy",
+          role: taskRoles[key].id,
+          policy: policyDocument([
+            {
+              Sid: "ExecChannels",
+              Effect: "Allow",
+              Action: [
+                "ssmmessages:CreateControlChannel",
+                "ssmmessages:CreateDataChannel",
+                "ssmmessages:OpenControlChannel",
+                "ssmmessages:OpenDataChannel",
+              ],
+              Resource: "*",
+            },
+            { Sid: "ExecLogGroups", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
+            {
+              Sid: "ExecSessionLogs",
+              Effect: "Allow",
+              Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+              Resource: `${props.execLogGroupArn}:*`,
+            },
+          ]),
+        }),
+      );
+    }
 
     new EfsAccessPolicy(this, "experiments-access", {
       share: storage.experiments,

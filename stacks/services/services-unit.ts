@@ -1,10 +1,12 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster-capacity-providers";
 import { ServiceDiscoveryPrivateDnsNamespace } from "@cdktf/provider-aws/lib/service-discovery-private-dns-namespace";
-import { Fn } from "cdktf";
+import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { FargateWebService } from "../../constructs/fargate-web-service";
 import { ServiceAutoscaling } from "../../constructs/service-autoscaling";
-import { address } from "../../constructs/terraform/addresses";
+import { address, instanceRef } from "../../constructs/terraform/addresses";
 import { declareOutput } from "../../constructs/terraform/variables";
 import { PLATFORM } from "../../platform/config";
 import type { ServiceRuntime } from "../../platform/services";
@@ -46,6 +48,16 @@ export class ServicesUnit extends Construct {
         tags: { Name: `${project}-sc-namespace` },
       }),
     );
+    // ECS Exec sessions are logged here while ecs_exec_enabled is on.
+    const execLogs = address(
+      new CloudwatchLogGroup(this, "exec-logs", {
+        count: Token.asNumber(Fn.conditional(inputs.ecs_exec_enabled, 1, 0)),
+        name: `/ecs/${project}-exec`,
+        retentionInDays: PLATFORM.logRetentionDays,
+        tags: { Name: `${project}-exec-logs` },
+      }),
+    );
+    const execLogGroupName = instanceRef(execLogs, 0, "name");
     this.cluster = address(
       new EcsCluster(this, "cluster", {
         name: inputs.cluster_name,
@@ -54,8 +66,33 @@ export class ServicesUnit extends Construct {
         tags: { Name: `${project}-cluster` },
       }),
     );
+    // Exec session logging, written out in both states: the provider cannot remove the block once set, so
+    // "off" is logging DEFAULT rather than no block (else turning exec off after on would never settle).
+    this.cluster.addOverride("configuration", {
+      execute_command_configuration: {
+        logging: Fn.conditional(inputs.ecs_exec_enabled, "OVERRIDE", "DEFAULT"),
+        dynamic: {
+          log_configuration: {
+            for_each: Fn.conditional(inputs.ecs_exec_enabled, [execLogGroupName], []),
+            content: { cloud_watch_log_group_name: "${log_configuration.value}" },
+          },
+        },
+      },
+    });
+    // Fargate and Fargate Spot, for services given a Spot share (<service>_spot_percent); no default strategy.
+    const capacityProviders = address(
+      new EcsClusterCapacityProviders(this, "capacity-providers", {
+        clusterName: this.cluster.name,
+        capacityProviders: ["FARGATE", "FARGATE_SPOT"],
+      }),
+    );
 
-    this.iam = new ServiceIam(this, "iam", { inputs, services: props.services, storage });
+    this.iam = new ServiceIam(this, "iam", {
+      inputs,
+      services: props.services,
+      storage,
+      execLogGroupArn: instanceRef(execLogs, 0, "arn"),
+    });
     this.entry = new PublicEntry(this, "entry", { inputs, services: props.services, network });
 
     const services: Record<string, FargateWebService> = {};
@@ -82,6 +119,9 @@ export class ServicesUnit extends Construct {
         cpu: vars.cpu,
         memoryMiB: vars.memoryMiB,
         desiredCount: vars.desiredCount,
+        spotPercent: vars.spotPercent,
+        executeCommand: inputs.ecs_exec_enabled,
+        dependsOn: [capacityProviders],
         port: vars.port,
         healthCheck: {
           path: vars.healthCheckPath,

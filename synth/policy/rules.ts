@@ -88,8 +88,18 @@ function withoutCompanion(
     .map(([name]) => finding(ruleId, type, name, message));
 }
 
-/** Actions that AWS defines only on "*" (no resource-level permissions). */
-const STAR_ONLY_ACTIONS = new Set(["ecr:GetAuthorizationToken", "logs:CreateLogGroup", "sts:GetCallerIdentity"]);
+/** Actions that AWS defines only on "*" (no resource-level permissions; the Service Authorization Reference). */
+const STAR_ONLY_ACTIONS = new Set([
+  "ecr:GetAuthorizationToken",
+  "logs:CreateLogGroup",
+  "logs:DescribeLogGroups",
+  "sts:GetCallerIdentity",
+  // ECS Exec's channels (AWS's ECS Exec guide: the task role needs them on "*").
+  "ssmmessages:CreateControlChannel",
+  "ssmmessages:CreateDataChannel",
+  "ssmmessages:OpenControlChannel",
+  "ssmmessages:OpenDataChannel",
+]);
 
 export const RULES: readonly PolicyRule[] = [
   {
@@ -323,6 +333,20 @@ export const RULES: readonly PolicyRule[] = [
             !(asList(b.setting) as Body[]).some((s) => s.name === "containerInsights" && ["enabled", "enhanced"].includes(String(s.value))),
         )
         .map(([name]) => finding("ECS-INSIGHTS", "aws_ecs_cluster", name, "Container Insights is off")),
+  },
+  {
+    id: "ECS-EXEC-LOGGED",
+    rationale: "A service that may open ECS Exec sessions runs in a cluster that logs every session (execute_command_configuration).",
+    check: (root) =>
+      resources(root, "aws_ecs_service")
+        .filter(([, b]) => b.enable_execute_command !== undefined && b.enable_execute_command !== false)
+        .filter(([, b]) => {
+          const cluster = resources(root, "aws_ecs_cluster").find(([name]) => String(b.cluster).includes(`aws_ecs_cluster.${name}.`))?.[1];
+          // Logging OVERRIDE, literally or whenever exec is on (a conditional that yields OVERRIDE).
+          const logging = first(first(cluster?.configuration).execute_command_configuration).logging;
+          return !String(logging ?? "").includes("OVERRIDE");
+        })
+        .map(([name]) => finding("ECS-EXEC-LOGGED", "aws_ecs_service", name, "may open exec sessions, but its cluster does not log them")),
   },
   {
     id: "ECS-ROLES",

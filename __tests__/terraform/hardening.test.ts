@@ -1,0 +1,187 @@
+/**
+ * Hardening and cost options, and applies that survive interruption, against
+ * the emulator: an apply stopped mid-way converges on a re-run; autoscaling
+ * keeps the count it chose; ECS Exec, Fargate Spot, interface endpoints and
+ * another EFS throughput mode apply, re-plan empty and go back.
+ */
+import type { ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  awsCall,
+  checkTools,
+  copyRoot,
+  expectOk,
+  init,
+  make,
+  planJson,
+  PROJECT_DIR,
+  runCommand,
+  startMoto,
+  SYNTH_DIR,
+  terraform,
+  terraformOk,
+  timing,
+  type Moto,
+} from "./harness";
+
+let moto: Moto;
+let dir: string;
+
+const OPTIONS = [
+  "create_ecs_services=true",
+  "ecs_exec_enabled=true",
+  "ui_spot_percent=70",
+  "tensorboard_spot_percent=100",
+  'vpc_interface_endpoints=["logs","secretsmanager"]',
+  "efs_throughput_mode=elastic",
+].flatMap((v) => ["-var", v]);
+
+async function planIsEmpty(extra: readonly string[] = []): Promise<void> {
+  const run = await terraform(dir, moto, ["plan", "-input=false", "-detailed-exitcode", ...extra]);
+  expect(run.code, run.stdout.slice(-3000)).toBe(0);
+}
+
+describe("hardening options and interrupted applies", () => {
+  beforeAll(async () => {
+    checkTools();
+    moto = await startMoto();
+    dir = copyRoot(SYNTH_DIR, "hardening");
+    await init(dir, moto);
+  });
+
+  afterAll(async () => {
+    await moto?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("an apply stopped mid-way (SIGTERM, as a cancelled CI job) releases the lock, and a re-run converges", async () => {
+    let child: ChildProcess | undefined;
+    let seen = "";
+    const args = ["apply", "-input=false", "-auto-approve", "-var", "create_ecs_services=false"];
+    const first = terraform(dir, moto, args, {
+      onStart: (c) => {
+        child = c;
+        c.stdout?.on("data", (d: Buffer) => {
+          seen += d.toString();
+          // The load balancer takes the longest: stop while it is being created and everything else is done.
+          if (seen.includes("aws_lb.main: Still creating") && !c.killed) c.kill("SIGTERM");
+        });
+      },
+    });
+    const interrupted = await first;
+    expect(child?.killed).toBe(true);
+    expect(interrupted.code).not.toBe(0);
+    expect(interrupted.stdout).toContain("Interrupt received");
+    // The lock is released: a plan that will not wait for it gets it.
+    const plan = await terraform(dir, moto, ["plan", "-input=false", "-lock-timeout=0s", "-var", "create_ecs_services=false"]);
+    expect(plan.stderr).not.toContain("Error acquiring the state lock");
+    const rerun = await terraformOk(dir, moto, args);
+    timing("hardening suite: re-run after the interrupted apply", rerun.seconds);
+    await planIsEmpty(["-var", "create_ecs_services=false"]);
+  });
+
+  it("deploys the services (make deploy-services)", async () => {
+    const run = expectOk(await make(dir, moto, "deploy-services"), "make deploy-services");
+    timing("hardening suite: make deploy-services", run.seconds);
+  });
+
+  it("puts an S3 gateway endpoint on the private route table by default", async () => {
+    const endpoints = awsCall(moto, "ec2", "describe_vpc_endpoints").VpcEndpoints as {
+      ServiceName: string;
+      VpcEndpointType: string;
+      RouteTableIds: string[];
+    }[];
+    const s3 = endpoints.filter((e) => e.ServiceName === "com.amazonaws.us-west-1.s3");
+    expect(s3).toHaveLength(1);
+    expect(s3[0].VpcEndpointType).toBe("Gateway");
+    expect(s3[0].RouteTableIds).toHaveLength(1);
+  });
+
+  it("leaves the running count to autoscaling: a count it changed is not reset by the next apply", async () => {
+    awsCall(moto, "ecs", "update_service", { cluster: "autovisionai", service: "autovision-ui", desiredCount: 2 });
+    await planIsEmpty();
+    const [service] = awsCall(moto, "ecs", "describe_services", { cluster: "autovisionai", services: ["autovision-ui"] }).services as {
+      desiredCount: number;
+    }[];
+    expect(service.desiredCount).toBe(2);
+  });
+
+  it("switching the EFS throughput mode is an in-place update", async () => {
+    const { plan } = await planJson(dir, moto, ["-var", "efs_throughput_mode=elastic"]);
+    fs.rmSync(path.join(dir, "tfplan"));
+    const fileSystem = (plan.resource_changes ?? []).find((c) => c.address === "aws_efs_file_system.experiments");
+    expect(fileSystem?.change.actions).toEqual(["update"]);
+    expect(fileSystem?.change.after).toMatchObject({ throughput_mode: "elastic", provisioned_throughput_in_mibps: null });
+  });
+
+  it("applies ECS Exec, Fargate Spot, interface endpoints and elastic throughput, re-plans empty, and goes back", async () => {
+    const applied = await terraformOk(dir, moto, ["apply", "-input=false", "-auto-approve", ...OPTIONS]);
+    timing("hardening suite: apply the options", applied.seconds);
+
+    const fsId = (await terraformOk(dir, moto, ["output", "-raw", "efs_file_system_id"])).stdout;
+    const [fileSystem] = awsCall(moto, "efs", "describe_file_systems", { FileSystemId: fsId }).FileSystems as Record<string, unknown>[];
+    expect(fileSystem.ThroughputMode).toBe("elastic");
+
+    const [cluster] = awsCall(moto, "ecs", "describe_clusters", { clusters: ["autovisionai"], include: ["CONFIGURATIONS"] }).clusters as {
+      configuration?: { executeCommandConfiguration?: { logging: string; logConfiguration: { cloudWatchLogGroupName: string } } };
+    }[];
+    expect(cluster.configuration?.executeCommandConfiguration).toMatchObject({
+      logging: "OVERRIDE",
+      logConfiguration: { cloudWatchLogGroupName: "/ecs/autovisionai-exec" },
+    });
+    const services = awsCall(moto, "ecs", "describe_services", {
+      cluster: "autovisionai",
+      services: ["autovision-ui", "autovision-api"],
+    }).services as {
+      serviceName: string;
+      enableExecuteCommand: boolean;
+      capacityProviderStrategy?: { capacityProvider: string; weight: number }[];
+    }[];
+    const ui = services.find((s) => s.serviceName === "autovision-ui");
+    expect(ui?.enableExecuteCommand).toBe(true);
+    expect(ui?.capacityProviderStrategy?.map((s) => [s.capacityProvider, s.weight]).sort()).toEqual([
+      ["FARGATE", 30],
+      ["FARGATE_SPOT", 70],
+    ]);
+    // The API is not Spot-eligible (platform/services.ts): it keeps the FARGATE launch type.
+    expect(services.find((s) => s.serviceName === "autovision-api")?.capacityProviderStrategy ?? []).toEqual([]);
+    const policies = awsCall(moto, "iam", "list_role_policies", { RoleName: "ecsTaskRole" }).PolicyNames as string[];
+    expect(policies).toContain("ecsExecPolicy");
+    const interfaces = (awsCall(moto, "ec2", "describe_vpc_endpoints").VpcEndpoints as { ServiceName: string; VpcEndpointType: string }[])
+      .filter((e) => e.VpcEndpointType === "Interface")
+      .map((e) => e.ServiceName)
+      .sort();
+    expect(interfaces).toEqual(["com.amazonaws.us-west-1.logs", "com.amazonaws.us-west-1.secretsmanager"]);
+
+    await planIsEmpty(OPTIONS);
+
+    const back = await terraformOk(dir, moto, ["apply", "-input=false", "-auto-approve"]);
+    timing("hardening suite: back to the defaults", back.seconds);
+    await planIsEmpty();
+    expect(awsCall(moto, "iam", "list_role_policies", { RoleName: "ecsTaskRole" }).PolicyNames).not.toContain("ecsExecPolicy");
+  });
+
+  it("make shell names the service, finds its task, and says why it cannot open a session", async () => {
+    const run = await runCommand(
+      "make",
+      ["--no-print-directory", "-C", PROJECT_DIR, "shell", `TF_DIR=${dir}`, "SERVICE=notebook"],
+      PROJECT_DIR,
+      moto,
+    );
+    expect(run.code).not.toBe(0);
+    expect(`${run.stdout}${run.stderr}`).toContain(
+      "shell: SERVICE=notebook is not a service here: name one of api, mlflow, tensorboard, ui",
+    );
+    const api = await runCommand(
+      "make",
+      ["--no-print-directory", "-C", PROJECT_DIR, "shell", `TF_DIR=${dir}`, "SERVICE=api"],
+      PROJECT_DIR,
+      moto,
+    );
+    expect(api.code).not.toBe(0);
+    // The emulator starts no tasks: the script says so instead of failing obscurely.
+    expect(`${api.stdout}${api.stderr}`).toContain("shell: no running task of autovision-api in autovisionai");
+  });
+});
