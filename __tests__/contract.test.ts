@@ -432,9 +432,31 @@ describe("the design document's mount matrix", () => {
     ]);
   });
 
-  it("gives MLflow no volume and no mount", () => {
-    expect(defs("mlflow")).not.toContain('"mountPoints"');
-    expect(resource("aws_ecs_task_definition", "mlflow").volume).toBeUndefined();
+  it("gives MLflow no experiments volume: only its own store, read-write at /app/mlruns", () => {
+    expect(defs("mlflow")).toContain(
+      '"mountPoints" = [{"sourceVolume" = "mlflow-store", "containerPath" = "/app/mlruns", "readOnly" = false}]',
+    );
+    expect(resource("aws_ecs_task_definition", "mlflow").volume).toEqual([
+      {
+        name: "mlflow-store",
+        efs_volume_configuration: {
+          file_system_id: "${aws_efs_file_system.experiments.id}",
+          root_directory: "/",
+          transit_encryption: "ENABLED",
+          transit_encryption_port: 2049,
+          authorization_config: { access_point_id: "${aws_efs_access_point.mlflow_store.id}", iam: "ENABLED" },
+        },
+      },
+    ]);
+    expect(resource("aws_efs_access_point", "mlflow_store")).toMatchObject({
+      posix_user: { uid: 1000, gid: 1000 },
+      root_directory: { path: "/app/mlruns", creation_info: { owner_uid: 1000, owner_gid: 1000, permissions: "750" } },
+    });
+  });
+
+  it("runs one MLflow task at a time, stopping the old one before the new one starts", () => {
+    expect(resource("aws_ecs_service", "mlflow")).toMatchObject({ deployment_minimum_healthy_percent: 0, deployment_maximum_percent: 100 });
+    expect(JSON.stringify(root.variable.mlflow_max_capacity.validation)).toContain("var.mlflow_max_capacity <= 1");
   });
 });
 
@@ -445,6 +467,7 @@ describe("data protection", () => {
     ["aws_ecr_repository", "autovisionai"],
     ["aws_secretsmanager_secret", "wandb_api_key"],
     ["aws_secretsmanager_secret_version", "wandb_api_key"],
+    ["aws_efs_access_point", "mlflow_store"],
   ] as const;
 
   it.each(holdingData)("refuses any plan that destroys or replaces %s.%s", (type, name) => {

@@ -33,9 +33,13 @@ describe("ServicesUnit: one task role per service, each with only what it needs"
     expect(policyOf("ui_task_role_policy")).not.toContain("s3:");
   });
 
-  it("gives MLflow its artifacts bucket only, and no EFS access", () => {
+  it("gives MLflow its artifacts bucket and its own store, and no access to the experiments", () => {
     const mlflow = policyOf("mlflow_task_role_policy");
-    expect(mlflow).not.toContain("elasticfilesystem");
+    expect(mlflow).not.toContain("aws_efs_access_point.experiments.arn");
+    expect(mlflow).toContain(
+      '{"Sid" = "MlflowStoreReadWrite", "Effect" = "Allow", "Action" = ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"], ' +
+        '"Resource" = aws_efs_file_system.experiments.arn, "Condition" = {"StringEquals" = {"elasticfilesystem:AccessPointArn" = aws_efs_access_point.mlflow_store.arn}}}',
+    );
     expect(mlflow).toContain('"Resource" = aws_s3_bucket.mlflow_artifacts.arn');
     expect(mlflow).toContain('"Resource" = "${aws_s3_bucket.mlflow_artifacts.arn}/*"');
     expect(mlflow).not.toMatch(/"Resource" = "\*"/);
@@ -55,7 +59,11 @@ describe("ServicesUnit: one task role per service, each with only what it needs"
     const policy = resources(root, "aws_efs_file_system_policy").experiments.policy as string;
     expect(policy).toMatch(/"AWS" = \[aws_iam_role\.ecs_task_role\.arn, aws_iam_role\.tensorboard_task_role\.arn\].*ClientWrite/);
     expect(policy).toMatch(/"AWS" = \[aws_iam_role\.ui_task_role\.arn\]\}, "Action" = \["elasticfilesystem:ClientMount"\]\,/);
-    expect(policy).not.toContain("mlflow_task_role");
+    // MLflow's role is named once: read-write through its store's access point, nowhere else.
+    expect(policy.match(/mlflow_task_role/g)).toHaveLength(1);
+    expect(policy).toMatch(
+      /"Sid" = "ReadWriteThroughMlflowStore", "Effect" = "Allow", "Principal" = \{"AWS" = \[aws_iam_role\.mlflow_task_role\.arn\]\}.*"elasticfilesystem:AccessPointArn" = aws_efs_access_point\.mlflow_store\.arn/,
+    );
   });
 });
 

@@ -11,6 +11,10 @@ export interface EfsClient {
   /** The client's IAM role ARN (an ECS task role). */
   readonly roleArn: string;
   readonly access: EfsClientAccess;
+  /** The access point it mounts through. @default - the share's own access point */
+  readonly accessPointArn?: string;
+  /** How the statement names that access point (`ReadWriteThrough<name>`). @default "AccessPoint" */
+  readonly accessPointName?: string;
 }
 
 export interface EfsAccessPolicyProps {
@@ -24,14 +28,21 @@ export function efsClientActions(access: EfsClientAccess): string[] {
   return access === "rw" ? ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"] : ["elasticfilesystem:ClientMount"];
 }
 
-/** Identity-policy statement for a task role: mount (and write) the share through its access point only. */
-export function efsClientStatement(share: EfsShare, access: EfsClientAccess): PolicyStatement {
+/**
+ * Identity-policy statement for a task role: mount (and write) the share through one access point only
+ * (the share's own by default), named `<name>ReadWrite` / `<name>ReadOnly`.
+ */
+export function efsClientStatement(
+  share: EfsShare,
+  access: EfsClientAccess,
+  through = { arn: share.accessPoint.arn, name: "Experiments" },
+): PolicyStatement {
   return {
-    Sid: access === "rw" ? "ExperimentsReadWrite" : "ExperimentsReadOnly",
+    Sid: `${through.name}${access === "rw" ? "ReadWrite" : "ReadOnly"}`,
     Effect: "Allow",
     Action: efsClientActions(access),
     Resource: share.fileSystem.arn,
-    Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": share.accessPoint.arn } },
+    Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": through.arn } },
   };
 }
 
@@ -60,17 +71,26 @@ export class EfsAccessPolicy extends Construct {
         Condition: { Bool: { "aws:SecureTransport": "false" } },
       },
     ];
-    for (const access of ["rw", "ro"] as const) {
-      const roles = props.clients.filter((c) => c.access === access).map((c) => c.roleArn);
-      if (roles.length === 0) continue;
+    // One statement per access point and access level, in the order the clients first name them.
+    const groups = new Map<string, { access: EfsClientAccess; arn: string; name: string; roles: string[] }>();
+    for (const c of props.clients) {
+      const arn = c.accessPointArn ?? props.share.accessPoint.arn;
+      const name = c.accessPointName ?? "AccessPoint";
+      const key = `${c.access} ${name}`;
+      const group = groups.get(key) ?? { access: c.access, arn, name, roles: [] };
+      group.roles.push(c.roleArn);
+      groups.set(key, group);
+    }
+    const ordered = [...groups.values()].sort((a, b) => Number(a.access === "ro") - Number(b.access === "ro"));
+    for (const { access, arn, name, roles } of ordered) {
       statements.push({
-        Sid: access === "rw" ? "ReadWriteThroughAccessPoint" : "ReadOnlyThroughAccessPoint",
+        Sid: `${access === "rw" ? "ReadWrite" : "ReadOnly"}Through${name}`,
         Effect: "Allow",
         Principal: { AWS: roles },
         Action: efsClientActions(access),
         Resource: fs.arn,
         Condition: {
-          StringEquals: { "elasticfilesystem:AccessPointArn": props.share.accessPoint.arn },
+          StringEquals: { "elasticfilesystem:AccessPointArn": arn },
           Bool: { "elasticfilesystem:AccessedViaMountTarget": "true" },
         },
       });

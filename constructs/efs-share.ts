@@ -64,14 +64,7 @@ export class EfsShare extends Construct {
 
   constructor(scope: Construct, id: string, props: EfsShareProps) {
     super(scope, id);
-    const posix = props.posixUser ?? { uid: 1000, gid: 1000 };
-    const permissions = props.directoryPermissions ?? "755";
-    if (!/^[0-7]{3,4}$/.test(permissions)) {
-      throw new Error(`EfsShare: directoryPermissions "${permissions}" must be an octal mode such as "755"`);
-    }
-    if (!props.rootDirectory.startsWith("/") || props.rootDirectory === "/") {
-      throw new Error(`EfsShare: rootDirectory "${props.rootDirectory}" must be an absolute path other than "/"`);
-    }
+    checkDirectory(props.rootDirectory, props.directoryPermissions ?? "755");
     this.rootDirectory = props.rootDirectory;
     const mode = props.throughputMode ?? "provisioned";
     if (!Token.isUnresolved(mode) && !["provisioned", "elastic", "bursting"].includes(mode)) {
@@ -108,17 +101,12 @@ export class EfsShare extends Construct {
       }),
     );
 
-    this.accessPoint = address(
-      new EfsAccessPoint(this, "access-point", {
-        fileSystemId: this.fileSystem.id,
-        posixUser: { uid: posix.uid, gid: posix.gid },
-        rootDirectory: {
-          path: props.rootDirectory,
-          creationInfo: { ownerUid: posix.uid, ownerGid: posix.gid, permissions },
-        },
-        tags: { Name: props.accessPointName },
-      }),
-    );
+    this.accessPoint = this.addAccessPoint("access-point", {
+      name: props.accessPointName,
+      rootDirectory: props.rootDirectory,
+      posixUser: props.posixUser,
+      directoryPermissions: props.directoryPermissions,
+    });
 
     const backup = props.backupEnabled ?? true;
     address(
@@ -129,5 +117,47 @@ export class EfsShare extends Construct {
         },
       }),
     );
+  }
+
+  /**
+   * Another access point on the share: its own directory (created on first use, owned by the POSIX user, with
+   * the given mode) and identity. Clients that mount through it see only that directory.
+   */
+  public addAccessPoint(id: string, options: AccessPointOptions): EfsAccessPoint {
+    const posix = options.posixUser ?? { uid: 1000, gid: 1000 };
+    const permissions = options.directoryPermissions ?? "755";
+    checkDirectory(options.rootDirectory, permissions);
+    return address(
+      new EfsAccessPoint(this, id, {
+        fileSystemId: this.fileSystem.id,
+        posixUser: { uid: posix.uid, gid: posix.gid },
+        rootDirectory: {
+          path: options.rootDirectory,
+          creationInfo: { ownerUid: posix.uid, ownerGid: posix.gid, permissions },
+        },
+        tags: { Name: options.name },
+      }),
+    );
+  }
+}
+
+/** An access point's settings. */
+export interface AccessPointOptions {
+  /** `Name` tag. */
+  readonly name: string;
+  /** The directory clients see as `/`; not the file system's root. */
+  readonly rootDirectory: string;
+  /** @default uid 1000, gid 1000 */
+  readonly posixUser?: PosixIdentity;
+  /** Octal mode of a newly created root directory. @default "755" */
+  readonly directoryPermissions?: string;
+}
+
+function checkDirectory(rootDirectory: string, permissions: string): void {
+  if (!/^[0-7]{3,4}$/.test(permissions)) {
+    throw new Error(`EfsShare: directoryPermissions "${permissions}" must be an octal mode such as "755"`);
+  }
+  if (!rootDirectory.startsWith("/") || rootDirectory === "/") {
+    throw new Error(`EfsShare: rootDirectory "${rootDirectory}" must be an absolute path other than "/"`);
   }
 }

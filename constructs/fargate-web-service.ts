@@ -9,8 +9,10 @@ import { Fn, Op, TerraformIterator, Token, type IResolvable, type ITerraformDepe
 import { Construct } from "constructs";
 import { address, instanceRef } from "./terraform/addresses";
 
-/** An EFS access point mounted into the container. */
+/** An EFS access point mounted into the container (TLS and IAM authorization on). */
 export interface EfsMount {
+  /** The task definition's name for the volume. */
+  readonly volumeName: string;
   readonly fileSystemId: string;
   readonly accessPointId: string;
   /** Where the container sees it. */
@@ -94,8 +96,8 @@ export interface FargateWebServiceProps {
   readonly listenerTls?: ListenerTls;
   /** Seconds the ALB lets an old task finish its requests. */
   readonly deregistrationDelaySeconds: number;
-  /** The shared experiments volume. @default - no volume */
-  readonly efsMount?: EfsMount;
+  /** EFS access points to mount (the shared experiments, a store of the service's own). @default - none */
+  readonly efsMounts?: readonly EfsMount[];
   readonly clusterId: string;
   readonly serviceConnectNamespaceArn: string;
   readonly vpcId: string;
@@ -120,9 +122,6 @@ function nonEmpty<K extends string, T>(key: K, items: readonly T[]): Partial<Rec
   return items.length > 0 ? ({ [key]: items } as Record<K, readonly T[]>) : {};
 }
 
-/** Name of the task's EFS volume. */
-export const EXPERIMENTS_VOLUME = "experiments-volume";
-
 /**
  * One containerized web service on Fargate behind its own listener port of
  * a shared ALB: task definition, service (private subnets, no public IP,
@@ -146,6 +145,10 @@ export class FargateWebService extends Construct {
     const count = Token.asNumber(Fn.conditional(props.enabled, 1, 0));
     const isPublic = props.public ?? true;
     const publicCount = isPublic === true ? count : Token.asNumber(Fn.conditional(Fn.alltrue([props.enabled, isPublic]), 1, 0));
+    const mounts = props.efsMounts ?? [];
+    const volumes = new Set(mounts.map((m) => m.volumeName));
+    if (volumes.size !== mounts.length)
+      throw new Error(`FargateWebService ${props.serviceName}: two efsMounts share a volumeName; give each its own`);
     const name = props.containerName;
     const hc = props.healthCheck;
 
@@ -171,9 +174,7 @@ export class FargateWebService extends Construct {
       ),
       ...nonEmpty(
         "mountPoints",
-        props.efsMount
-          ? [{ sourceVolume: EXPERIMENTS_VOLUME, containerPath: props.efsMount.containerPath, readOnly: props.efsMount.readOnly }]
-          : [],
+        mounts.map((m) => ({ sourceVolume: m.volumeName, containerPath: m.containerPath, readOnly: m.readOnly })),
       ),
       logConfiguration: {
         logDriver: "awslogs",
@@ -203,20 +204,19 @@ export class FargateWebService extends Construct {
         executionRoleArn: props.executionRole.arn,
         taskRoleArn: props.taskRole.arn,
         containerDefinitions: Fn.jsonencode([container]),
-        volume: props.efsMount
-          ? [
-              {
-                name: EXPERIMENTS_VOLUME,
+        volume:
+          mounts.length === 0
+            ? undefined
+            : mounts.map((m) => ({
+                name: m.volumeName,
                 efsVolumeConfiguration: {
-                  fileSystemId: props.efsMount.fileSystemId,
+                  fileSystemId: m.fileSystemId,
                   rootDirectory: "/",
                   transitEncryption: "ENABLED",
                   transitEncryptionPort: 2049,
-                  authorizationConfig: { accessPointId: props.efsMount.accessPointId, iam: "ENABLED" },
+                  authorizationConfig: { accessPointId: m.accessPointId, iam: "ENABLED" },
                 },
-              },
-            ]
-          : undefined,
+              })),
         tags: { Name: `${props.namePrefix}-${name}-task` },
         dependsOn: [props.logGroup],
       }),

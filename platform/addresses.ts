@@ -51,6 +51,7 @@ export function addressTable(serviceKeys: readonly string[]): AddressTable {
     "storage/account": "current",
     "storage/wandb-secret-version": "wandb_api_key",
     ...Object.fromEntries(serviceKeys.map((key) => [`storage/${key}-logs`, key])),
+    ...Object.fromEntries(serviceKeys.map((key) => [`storage/experiments/${key}-store`, `${key}_store`])),
 
     // services unit
     "services/namespace": "service_connect",
@@ -90,7 +91,7 @@ export function addressTable(serviceKeys: readonly string[]): AddressTable {
   };
 }
 
-/** Entries of `addressTable` whose element may be absent: the inline policy of a task role with nothing to allow. */
+/** Entries of `addressTable` whose element may be absent: a task role's inline policy with nothing to allow, a store a service does not have. */
 export function optionalAddresses(serviceKeys: readonly string[]): string[] {
-  return serviceKeys.map((key) => `services/iam/${key}-task-role/policy`);
+  return serviceKeys.flatMap((key) => [`services/iam/${key}-task-role/policy`, `storage/experiments/${key}-store`]);
 }

@@ -262,8 +262,8 @@ export const PLATFORM_INPUTS = {
  * and every count between its min and max capacity) the first must exceed
  * the second, or the deploy waits for ever.
  */
-function roomToDeploy(name: string, { variables }: RuleContext): Validation {
-  const keys = variables.filter((v) => v.endsWith("_desired_count")).map((v) => v.slice(0, -"_desired_count".length));
+function roomToDeploy(name: string, { groups }: RuleContext): Validation {
+  const keys = groups[ROLLING_SERVICES] ?? [];
   const counts = keys.map((k) => `[var.${k}_desired_count], range(var.${k}_min_capacity, var.${k}_max_capacity + 1)`).join(", ");
   const stuck = `[for n in distinct(concat(${counts})) : n if n > 0 && floor(n * var.${name} / 100) <= ceil(n * var.deployment_minimum_healthy_percent / 100)]`;
   const n = `try(${stuck}[0], 0)`;
@@ -278,6 +278,14 @@ function roomToDeploy(name: string, { variables }: RuleContext): Validation {
 }
 
 /* ------------------------------------------------------------------ services */
+
+/** The group of services that deploy by the deployment percents (those with a store stop, then start: see ServiceStore). */
+export const ROLLING_SERVICES = "rollingServices";
+
+/** The rule groups the services table defines (RuleContext.groups). */
+export function inputGroups(services: ServiceTable): Record<string, string[]> {
+  return { [ROLLING_SERVICES]: Object.keys(services).filter((key) => !services[key].store) };
+}
 
 /** Fargate's valid task sizes: CPU units → memory MiB (min, max, step). */
 const FARGATE_SIZES: readonly (readonly [number, number, number, number])[] = [
@@ -397,7 +405,7 @@ export function serviceInputs(key: string, spec: ServiceSpec, earlier: readonly 
       description: `Number of ${key} tasks the service starts with; autoscaling owns the count afterwards (a later change here does not move a running service).`,
       cost: "each running task is billed (CPU and memory).",
       validations: [
-        wholeNumberBetween(0, 100),
+        wholeNumberBetween(0, spec.store ? 1 : 100),
         (name) => ({
           condition: `var.${name} >= var.${key}_min_capacity && var.${name} <= var.${key}_max_capacity`,
           message: `${name} must lie between ${key}_min_capacity (\${var.${key}_min_capacity}) and ${key}_max_capacity (\${var.${key}_max_capacity}): autoscaling would move it there at once`,
@@ -422,7 +430,12 @@ export function serviceInputs(key: string, spec: ServiceSpec, earlier: readonly 
       description: `Most ${key} tasks autoscaling may start.`,
       cost: "each running task is billed (CPU and memory).",
       validations: [
-        wholeNumberBetween(1, 100),
+        spec.store
+          ? (name: string) => ({
+              condition: `var.${name} <= 1`,
+              message: `${name} must be 1 at most: one ${key} task at a time writes its store on EFS (${spec.store?.holds ?? "its state"})`,
+            })
+          : wholeNumberBetween(1, 100),
         (name) => ({ condition: `var.${name} >= var.${key}_min_capacity`, message: `${name} must be at least ${key}_min_capacity.` }),
       ],
     }),

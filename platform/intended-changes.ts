@@ -103,6 +103,30 @@ export const INTENDED_CHANGES: readonly IntendedChange[] = [
     ),
   ]),
 
+  // MLflow keeps its tracking store on EFS (docs/ARCHITECTURE.md): its history outlives the task.
+  create(
+    "aws_efs_access_point.mlflow_store",
+    "MLflow's tracking store: its own directory /app/mlruns on the experiments file system, 1000:1000, 0750",
+  ),
+  {
+    address: "aws_ecs_task_definition.mlflow[0]",
+    attribute: "volume",
+    kind: "replace",
+    reason: "the store's volume (mlflow-store, TLS and IAM), through its own access point",
+  },
+  {
+    address: "aws_ecs_task_definition.mlflow[0]",
+    attribute: "container_definitions/mlflow/mountPoints",
+    kind: "replace",
+    reason: "the store is mounted read-write at /app/mlruns, where MLflow already keeps it (--backend-store-uri)",
+  },
+  update(
+    "aws_ecs_service.mlflow[0]",
+    "deployment_maximum_percent",
+    "200 -> 100: the old MLflow task stops before the new one starts (one writer)",
+  ),
+  update("aws_ecs_service.mlflow[0]", "deployment_minimum_healthy_percent", "100 -> 0: same; MLflow is away for the seconds of a deploy"),
+
   // Safe changes: the inputs that would rebuild or abandon the platform are held once it exists (docs/SAFE-CHANGES.md).
   create(
     "terraform_data.platform_identity",

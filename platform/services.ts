@@ -48,6 +48,24 @@ export interface ServiceDefaults {
   readonly healthCheckPath: string;
 }
 
+/**
+ * A directory of the service's own on the experiments file system (through an access point of its own),
+ * mounted read-write by it alone: state that must outlive its tasks. A service with a store has one writer:
+ * it runs at most one task, and a deploy stops the old task before it starts the new one.
+ */
+export interface ServiceStore {
+  /** Where the container sees it. */
+  readonly containerPath: string;
+  /** Its directory on the file system, created on first use for the POSIX user with `permissions`. */
+  readonly rootDirectory: string;
+  /** The identity of every file operation through the access point (the image's user). */
+  readonly posixUser: { readonly uid: number; readonly gid: number };
+  /** Octal mode of the directory when it is created. */
+  readonly permissions: string;
+  /** What it holds, in a few words (docs, the data-protection message). */
+  readonly holds: string;
+}
+
 /** A task role that exists on the live platform under a fixed name (a role's name forces its replacement). */
 export interface LegacyTaskRole {
   readonly roleName: string;
@@ -77,6 +95,8 @@ export interface ServiceSpec {
   readonly experiments: ExperimentsAccess;
   /** Read and write the MLflow artifacts bucket. */
   readonly artifactsBucketAccess: boolean;
+  /** A store of the service's own on the experiments file system. @default - none (the task's disk only) */
+  readonly store?: ServiceStore;
   /** Receives WANDB_API_KEY from Secrets Manager. */
   readonly wandbSecret: boolean;
   /** May be kept off the public ALB with `var.<key>_public = false` (for services without a login). */
@@ -194,6 +214,15 @@ export const SERVICES = {
     healthCheckStartPeriodSeconds: 15,
     experiments: "none",
     artifactsBucketAccess: true,
+    // The tracking store (experiments, runs, params, metrics, tags) outlives the task, as ./mlruns does on a laptop.
+    // The image runs as 1000:1000 and owns /app/mlruns; MLflow's file store wants one writer (docs/ARCHITECTURE.md).
+    store: {
+      containerPath: "/app/mlruns",
+      rootDirectory: "/app/mlruns",
+      posixUser: { uid: 1000, gid: 1000 },
+      permissions: "750",
+      holds: "MLflow's tracking store: experiments, runs, parameters, metrics and tags",
+    },
     wandbSecret: false,
     forceNewDeployment: false,
     httpsEntry: false,

@@ -6,7 +6,7 @@ import { useAddressTable } from "../constructs/terraform/addresses";
 import { declareVariables, type Inputs } from "../constructs/terraform/variables";
 import { addressTable, optionalAddresses } from "../platform/addresses";
 import { PLATFORM } from "../platform/config";
-import { inputTable, PLATFORM_INPUTS } from "../platform/inputs";
+import { inputGroups, inputTable, PLATFORM_INPUTS } from "../platform/inputs";
 import { checkServiceTable, type ServiceSpec, type ServiceTable } from "../platform/services";
 
 /** The platform's root variables, as typed Terraform references. */
@@ -71,7 +71,7 @@ export class PlatformStack extends TerraformStack {
     this.addOverride("terraform.required_version", PLATFORM.requiredTerraformVersion);
     this.addOverride("terraform.required_providers.aws", { source: "hashicorp/aws", version: PLATFORM.awsProviderVersion });
 
-    const vars = declareVariables(this, inputTable(props.services)) as Record<string, unknown>;
+    const vars = declareVariables(this, inputTable(props.services), inputGroups(props.services)) as Record<string, unknown>;
     this.inputs = Object.fromEntries(Object.keys(PLATFORM_INPUTS).map((name) => [name, vars[name]])) as PlatformInputs;
     this.services = Object.entries(props.services).map(([key, { defaults: _defaults, ...spec }]) => {
       const v = (suffix: string) => vars[`${key}_${suffix}`];

@@ -1,4 +1,5 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import type { EfsAccessPoint } from "@cdktf/provider-aws/lib/efs-access-point";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
@@ -31,6 +32,8 @@ export const WANDB_KEY_PLACEHOLDER = "placeholder-value-set-this-manually";
  */
 export class StorageUnit extends Construct {
   public readonly experiments: EfsShare;
+  /** The access point of each service that has a store (`ServiceStore`), by service key. */
+  public readonly stores: Readonly<Record<string, EfsAccessPoint>>;
   public readonly artifacts: ArtifactsBucket;
   public readonly registry: ContainerRegistry;
   /**
@@ -70,6 +73,21 @@ export class StorageUnit extends Construct {
       directoryPermissions: "755",
       backupEnabled: inputs.efs_backup_enabled,
     });
+
+    // A service's store: its own directory on the same file system (same backups), through its own access point.
+    const stores: Record<string, EfsAccessPoint> = {};
+    for (const { key, spec } of props.services) {
+      if (!spec.store) continue;
+      stores[key] = this.experiments.addAccessPoint(`${key}-store`, {
+        name: `${project}-${key}-store-access-point`,
+        rootDirectory: spec.store.rootDirectory,
+        posixUser: spec.store.posixUser,
+        directoryPermissions: spec.store.permissions,
+      });
+      // A new root directory would point the service at an empty store: guarded like the data itself.
+      holdsData(stores[key], spec.store.holds);
+    }
+    this.stores = stores;
 
     suppress(
       this.experiments.fileSystem,

@@ -88,7 +88,8 @@ describe("the synthesized root against the AWS emulator", () => {
     ).resources;
     const types = forceNew.types as Record<string, { attributes: string[] }>;
     // Task definition revisions are the intended replacements; their other attributes must hold.
-    const intended = new Set(INTENDED_CHANGES.filter((c) => c.kind === "replace").map((c) => `${c.address} ${c.attribute}`));
+    // (An entry naming a part, container_definitions/<c>/…, covers the attribute it is part of.)
+    const intended = new Set(INTENDED_CHANGES.filter((c) => c.kind === "replace").map((c) => `${c.address} ${c.attribute.split("/")[0]}`));
     const differences: string[] = [];
     let checked = 0;
     for (const [address, { type, values }] of Object.entries(live)) {
@@ -200,10 +201,18 @@ describe("the synthesized root against the AWS emulator", () => {
     });
     const lifecycle = awsCall(moto, "efs", "describe_lifecycle_configuration", { FileSystemId: fsId });
     expect(lifecycle.LifecyclePolicies).toEqual([{ TransitionToIA: "AFTER_30_DAYS" }]);
-    const [accessPoint] = awsCall(moto, "efs", "describe_access_points", { FileSystemId: fsId }).AccessPoints as Record<string, unknown>[];
-    expect(accessPoint).toMatchObject({
+    const accessPoints = awsCall(moto, "efs", "describe_access_points", { FileSystemId: fsId }).AccessPoints as {
+      RootDirectory: { Path: string };
+    }[];
+    expect(accessPoints.map((a) => a.RootDirectory.Path).sort()).toEqual(["/app/experiments", "/app/mlruns"]);
+    expect(accessPoints.find((a) => a.RootDirectory.Path === "/app/experiments")).toMatchObject({
       PosixUser: { Uid: 1000, Gid: 1000 },
       RootDirectory: { Path: "/app/experiments", CreationInfo: { OwnerUid: 1000, OwnerGid: 1000, Permissions: "755" } },
+    });
+    // MLflow's tracking store: its own directory, closed to other users.
+    expect(accessPoints.find((a) => a.RootDirectory.Path === "/app/mlruns")).toMatchObject({
+      PosixUser: { Uid: 1000, Gid: 1000 },
+      RootDirectory: { CreationInfo: { OwnerUid: 1000, OwnerGid: 1000, Permissions: "750" } },
     });
     const outputs = JSON.parse((await terraformOk(dir, moto, ["output", "-json"])).stdout) as Record<string, { value: string[] }>;
     const mountTargets = awsCall(moto, "efs", "describe_mount_targets", { FileSystemId: fsId }).MountTargets as { SubnetId: string }[];
@@ -217,7 +226,7 @@ describe("the synthesized root against the AWS emulator", () => {
     expect(awsCall(moto, "efs", "describe_backup_policy", { FileSystemId: fsId }).BackupPolicy).toEqual({ Status: "ENABLED" });
   });
 
-  it("runs the mount matrix: API rw, UI ro, TensorBoard rw, MLflow none, over TLS with IAM", async () => {
+  it("runs the mount matrix: API rw, UI ro, TensorBoard rw, MLflow none (its own store only), over TLS with IAM", async () => {
     const expected = { api: false, ui: true, tensorboard: false } as Record<string, boolean>;
     for (const [key, family] of [
       ["api", "autovision-api"],
@@ -247,8 +256,13 @@ describe("the synthesized root against the AWS emulator", () => {
           { sourceVolume: "experiments-volume", containerPath: "/app/experiments", readOnly: expected[key] },
         ]);
       } else {
-        expect(td.volumes ?? []).toEqual([]);
-        expect(container.mountPoints ?? []).toEqual([]);
+        // MLflow: no experiments volume; its tracking store through its own access point, read-write.
+        expect(td.volumes.map((v) => v.name)).toEqual(["mlflow-store"]);
+        expect(td.volumes[0].efsVolumeConfiguration).toMatchObject({
+          transitEncryption: "ENABLED",
+          authorizationConfig: { iam: "ENABLED" },
+        });
+        expect(container.mountPoints).toEqual([{ sourceVolume: "mlflow-store", containerPath: "/app/mlruns", readOnly: false }]);
       }
       expect((container.environment ?? []).map((e) => e.name)).not.toContain("WANDB_API_KEY");
     }

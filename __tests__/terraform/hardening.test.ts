@@ -163,6 +163,28 @@ describe("hardening options and interrupted applies", () => {
     expect(awsCall(moto, "iam", "list_role_policies", { RoleName: "ecsTaskRole" }).PolicyNames).not.toContain("ecsExecPolicy");
   });
 
+  it("a new MLflow task definition revision (a deploy, a restart) points at the same tracking store", async () => {
+    const storeId = (await terraformOk(dir, moto, ["state", "show", "-no-color", "aws_efs_access_point.mlflow_store"])).stdout.match(
+      /id\s+= "(fsap-[0-9a-f]+)"/,
+    )?.[1];
+    expect(storeId).toMatch(/^fsap-/);
+    const before = awsCall(moto, "ecs", "describe_task_definition", { taskDefinition: "autovision-mlflow" }).taskDefinition as {
+      revision: number;
+    };
+    const vars = ["-var", "mlflow_cpu=1024", "-var", "mlflow_memory=2048"];
+    await terraformOk(dir, moto, ["apply", "-input=false", "-auto-approve", ...vars]);
+    const after = awsCall(moto, "ecs", "describe_task_definition", { taskDefinition: "autovision-mlflow" }).taskDefinition as {
+      revision: number;
+      volumes: { name: string; efsVolumeConfiguration: { authorizationConfig: { accessPointId: string } } }[];
+    };
+    expect(after.revision).toBeGreaterThan(before.revision);
+    expect(after.volumes.map((v) => [v.name, v.efsVolumeConfiguration.authorizationConfig.accessPointId])).toEqual([
+      ["mlflow-store", storeId],
+    ]);
+    await planIsEmpty(vars);
+    await terraformOk(dir, moto, ["apply", "-input=false", "-auto-approve"]);
+  });
+
   it("make shell names the service, finds its task, and says why it cannot open a session", async () => {
     const run = await runCommand(
       "make",

@@ -131,7 +131,7 @@ describe("safe changes on a deployed platform", () => {
     const run = await scriptPlan([], { ALLOW_DATA_LOSS: "aws_vpc.main" });
     expect(run.code).toBe(1);
     expect(flat(run)).toContain(
-      "ALLOW_DATA_LOSS names aws_vpc.main, which holds no data here; the resources that do: aws_ecr_repository.autovisionai aws_efs_file_system.experiments aws_s3_bucket.mlflow_artifacts",
+      "ALLOW_DATA_LOSS names aws_vpc.main, which holds no data here; the resources that do: aws_ecr_repository.autovisionai aws_efs_access_point.mlflow_store aws_efs_file_system.experiments aws_s3_bucket.mlflow_artifacts",
     );
   });
 

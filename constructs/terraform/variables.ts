@@ -13,6 +13,8 @@ export interface Validation {
 export interface RuleContext {
   /** Every root variable's name. */
   readonly variables: readonly string[];
+  /** Named groups of names the table's owner defines (for example the services a rule concerns). */
+  readonly groups: Readonly<Record<string, readonly string[]>>;
 }
 
 /** A validation for the variable it is attached to: given that variable's name (and the others'), its block. */
@@ -95,7 +97,7 @@ export function declareVariable<T extends VariableType>(
   scope: Construct,
   name: string,
   spec: Input<T>,
-  context: RuleContext = { variables: [name] },
+  context: RuleContext = { variables: [name], groups: {} },
 ): TokenOf<T> {
   // Every refusal names the variable, what is allowed, and the value it got (unless the value is secret).
   const got = spec.sensitive ? "" : `; got \${jsonencode(var.${name})}`;
@@ -114,8 +116,12 @@ export function declareVariable<T extends VariableType>(
 }
 
 /** Declares every variable of a table, in its order, and returns their typed references. */
-export function declareVariables<T extends InputTable>(scope: Construct, table: T): Inputs<T> {
-  const context: RuleContext = { variables: Object.keys(table) };
+export function declareVariables<T extends InputTable>(
+  scope: Construct,
+  table: T,
+  groups: Readonly<Record<string, readonly string[]>> = {},
+): Inputs<T> {
+  const context: RuleContext = { variables: Object.keys(table), groups };
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(table)) out[name] = declareVariable(scope, name, spec, context);
   return out as Inputs<T>;

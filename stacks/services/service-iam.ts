@@ -17,6 +17,9 @@ export interface ServiceIamProps {
   readonly execLogGroupArn: string;
 }
 
+/** How policies name a service's store (`MlflowStore`). */
+const storeName = (key: string) => `${key.charAt(0).toUpperCase()}${key.slice(1)}Store`;
+
 /** The AWS managed policy Application Auto Scaling needs on ECS. */
 export const AUTOSCALE_MANAGED_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceAutoscaleRole";
 
@@ -73,6 +76,8 @@ export class ServiceIam extends Construct {
     for (const { key, spec } of services) {
       const statements: PolicyStatement[] = [];
       if (spec.experiments !== "none") statements.push(efsClientStatement(storage.experiments, spec.experiments));
+      if (spec.store)
+        statements.push(efsClientStatement(storage.experiments, "rw", { arn: storage.stores[key].arn, name: storeName(key) }));
       if (spec.artifactsBucketAccess) statements.push(...artifactsStatements);
       taskRoles[key] = new ServiceRole(this, `${key}-task-role`, {
         roleName: spec.taskRole?.roleName ?? `${inputs.project_name}-${key}-task-role`,
@@ -117,9 +122,20 @@ export class ServiceIam extends Construct {
 
     new EfsAccessPolicy(this, "experiments-access", {
       share: storage.experiments,
-      clients: services.flatMap(({ key, spec }) =>
-        spec.experiments === "none" ? [] : [{ roleArn: taskRoles[key].arn, access: spec.experiments }],
-      ),
+      clients: services.flatMap(({ key, spec }) => [
+        ...(spec.experiments === "none" ? [] : [{ roleArn: taskRoles[key].arn, access: spec.experiments }]),
+        // A store admits its own service only, read-write, through its own access point.
+        ...(spec.store
+          ? [
+              {
+                roleArn: taskRoles[key].arn,
+                access: "rw" as const,
+                accessPointArn: storage.stores[key].arn,
+                accessPointName: storeName(key),
+              },
+            ]
+          : []),
+      ]),
     });
 
     this.autoscaleRole = new ServiceRole(this, "autoscale-role", {

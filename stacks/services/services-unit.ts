@@ -133,9 +133,10 @@ export class ServicesUnit extends Construct {
           containerPath: spec.containerHealthCheckPath,
           matcher: spec.healthCheckMatcher,
         },
+        // A service with a store has one writer: its old task stops before the new one starts.
         deployment: {
-          minimumHealthyPercent: inputs.deployment_minimum_healthy_percent,
-          maximumPercent: inputs.deployment_maximum_percent,
+          minimumHealthyPercent: spec.store ? 0 : inputs.deployment_minimum_healthy_percent,
+          maximumPercent: spec.store ? 100 : inputs.deployment_maximum_percent,
           circuitBreakerRollback: inputs.deployment_circuit_breaker_rollback,
           forceNewDeployment: spec.forceNewDeployment,
         },
@@ -144,15 +145,30 @@ export class ServicesUnit extends Construct {
         listenerTls: spec.httpsEntry
           ? undefined
           : { enabled: this.entry.https, certificateArn: inputs.alb_certificate_arn, sslPolicy: inputs.alb_ssl_policy },
-        efsMount:
-          spec.experiments === "none"
-            ? undefined
-            : {
-                fileSystemId: storage.experiments.fileSystem.id,
-                accessPointId: storage.experiments.accessPoint.id,
-                containerPath: PLATFORM.experimentsPath,
-                readOnly: spec.experiments === "ro",
-              },
+        efsMounts: [
+          ...(spec.experiments === "none"
+            ? []
+            : [
+                {
+                  volumeName: "experiments-volume",
+                  fileSystemId: storage.experiments.fileSystem.id,
+                  accessPointId: storage.experiments.accessPoint.id,
+                  containerPath: PLATFORM.experimentsPath,
+                  readOnly: spec.experiments === "ro",
+                },
+              ]),
+          ...(spec.store
+            ? [
+                {
+                  volumeName: `${key}-store`,
+                  fileSystemId: storage.experiments.fileSystem.id,
+                  accessPointId: storage.stores[key].id,
+                  containerPath: spec.store.containerPath,
+                  readOnly: false,
+                },
+              ]
+            : []),
+        ],
         clusterId: this.cluster.id,
         serviceConnectNamespaceArn: namespace.arn,
         vpcId: network.network.vpc.id,
