@@ -26,7 +26,7 @@ export const ROOT_DIR = path.join(projectDir(__dirname), "deploy", "terraform");
 /** The platform: one root (its variables from the tables in platform/), three units wired through their public properties. */
 export function buildPlatform(app: App, services: ServiceTable = SERVICES) {
   const root = new PlatformStack(app, { services });
-  const shared = { inputs: root.inputs, services: root.services };
+  const shared = { inputs: root.inputs, services: root.services, names: root.names };
   const network = new NetworkUnit(root, "network", shared);
   const storage = new StorageUnit(root, "storage", { ...shared, network });
   const servicesUnit = new ServicesUnit(root, "services", { ...shared, network, storage });

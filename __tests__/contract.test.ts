@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import contract from "./fixtures/legacy-contract.json";
 import { SERVICE_KEYS } from "../platform/services";
+import { SUFFIX } from "./helpers";
 import { LIVE_SERVICES, mergeRoot, renderPlatform, resources, type Json } from "./helpers";
 
 let files: Record<string, Json>;
@@ -190,23 +191,24 @@ describe("create_ecs_services", () => {
 
 describe("physical names the scripts hard-code", () => {
   it("names the cluster, services, repository, bucket, secret and namespace from the variables", () => {
-    expect(resource("aws_ecs_cluster", "main").name).toBe("${var.cluster_name}");
+    // In prod the live names; elsewhere they carry the environment (SUFFIX is "" in prod).
+    expect(resource("aws_ecs_cluster", "main").name).toBe(`\${var.cluster_name}${SUFFIX}`);
     for (const key of LIVE_SERVICES) {
       expect(resource("aws_ecs_service", key).name).toBe(`\${var.${key}_service_name}`);
-      expect(resource("aws_ecs_task_definition", key).family).toBe(`\${var.${key}_service_name}`);
-      expect(resource("aws_cloudwatch_log_group", key).name).toBe(`/ecs/\${var.${key}_service_name}`);
+      expect(resource("aws_ecs_task_definition", key).family).toBe(`\${var.${key}_service_name}${SUFFIX}`);
+      expect(resource("aws_cloudwatch_log_group", key).name).toBe(`/ecs/\${var.${key}_service_name}${SUFFIX}`);
     }
-    expect(resource("aws_ecr_repository", "autovisionai").name).toBe("${var.ecr_repository_name}");
-    expect(resource("aws_s3_bucket", "mlflow_artifacts").bucket).toBe("${var.mlflow_artifacts_bucket}");
-    expect(resource("aws_secretsmanager_secret", "wandb_api_key").name).toBe("${var.wandb_secret_name}");
-    expect(resource("aws_service_discovery_private_dns_namespace", "service_connect").name).toBe("${var.project_name}.local");
+    expect(resource("aws_ecr_repository", "autovisionai").name).toBe(`\${var.ecr_repository_name}${SUFFIX}`);
+    expect(resource("aws_s3_bucket", "mlflow_artifacts").bucket).toBe(`\${var.mlflow_artifacts_bucket}${SUFFIX}`);
+    expect(resource("aws_secretsmanager_secret", "wandb_api_key").name).toBe(`\${var.wandb_secret_name}${SUFFIX}`);
+    expect(resource("aws_service_discovery_private_dns_namespace", "service_connect").name).toBe(`\${var.project_name}${SUFFIX}.local`);
   });
 
   it("pulls images from the one repository with the tags app, mlflow and tensorboard", () => {
     const tags = { api: "app", ui: "app", mlflow: "mlflow", tensorboard: "tensorboard" };
     for (const [key, tag] of Object.entries(tags)) {
       expect(resource("aws_ecs_task_definition", key).container_definitions).toContain(
-        `"image" = "\${data.aws_caller_identity.current.account_id}.dkr.ecr.\${var.aws_region}.amazonaws.com/\${var.ecr_repository_name}:${tag}"`,
+        `"image" = "\${data.aws_caller_identity.current.account_id}.dkr.ecr.\${var.aws_region}.amazonaws.com/\${var.ecr_repository_name}${SUFFIX}:${tag}"`,
       );
     }
   });
@@ -230,7 +232,7 @@ describe("attributes that force replacement keep their live values", () => {
 
   it("load balancer and target groups", () => {
     expect(resource("aws_lb", "main")).toMatchObject({
-      name: "${var.project_name}-alb",
+      name: `\${var.project_name}-alb${SUFFIX}`,
       internal: false,
       load_balancer_type: "application",
       enable_deletion_protection: "${var.alb_deletion_protection}",
@@ -238,7 +240,7 @@ describe("attributes that force replacement keep their live values", () => {
     expect(root.variable.alb_deletion_protection.default).toBe(false);
     for (const key of LIVE_SERVICES) {
       expect(resource("aws_lb_target_group", key)).toMatchObject({
-        name: `\${var.${key}_service_name}-tg`,
+        name: `\${(var.environment == "prod") ? format("%s-tg", var.${key}_service_name) : format("%s-%s", var.${key}_service_name, var.environment)}`,
         port: `\${var.${key}_port}`,
         protocol: "HTTP",
         target_type: "ip",
@@ -249,13 +251,13 @@ describe("attributes that force replacement keep their live values", () => {
 
   it("EFS file system and access point", () => {
     expect(resource("aws_efs_file_system", "experiments")).toMatchObject({
-      creation_token: "${var.project_name}-experiments",
+      creation_token: `\${var.project_name}-experiments${SUFFIX}`,
       performance_mode: "generalPurpose",
       encrypted: true,
       throughput_mode: "${var.efs_throughput_mode}",
       provisioned_throughput_in_mibps: '${(var.efs_throughput_mode == "provisioned") ? var.efs_provisioned_throughput_mibps : null}',
       lifecycle_policy: [{ transition_to_ia: "AFTER_30_DAYS" }],
-      tags: { Name: "${var.project_name}-experiments-efs" },
+      tags: { Name: `\${var.project_name}-experiments-efs${SUFFIX}` },
     });
     expect(resource("aws_efs_access_point", "experiments")).toMatchObject({
       posix_user: { uid: 1000, gid: 1000 },
@@ -273,9 +275,9 @@ describe("attributes that force replacement keep their live values", () => {
   });
 
   it("IAM role and inline policy names", () => {
-    expect(resource("aws_iam_role", "ecs_task_execution_role").name).toBe("ecsTaskExecutionRole");
-    expect(resource("aws_iam_role", "ecs_task_role").name).toBe("ecsTaskRole");
-    expect(resource("aws_iam_role", "ecs_auto_scale_role").name).toBe("ecsAutoScaleRole");
+    expect(resource("aws_iam_role", "ecs_task_execution_role").name).toBe(`ecsTaskExecutionRole${SUFFIX}`);
+    expect(resource("aws_iam_role", "ecs_task_role").name).toBe(`ecsTaskRole${SUFFIX}`);
+    expect(resource("aws_iam_role", "ecs_auto_scale_role").name).toBe(`ecsAutoScaleRole${SUFFIX}`);
     expect(resource("aws_iam_role_policy", "ecs_task_execution_role_policy").name).toBe("ecsTaskExecutionRolePolicy");
     expect(resource("aws_iam_role_policy", "ecs_task_role_policy").name).toBe("ecsTaskRolePolicy");
     expect(resource("aws_iam_role_policy_attachment", "ecs_auto_scale_role_policy").policy_arn).toBe(
@@ -351,7 +353,7 @@ describe("what the HCL does today", () => {
       '"command" = ["uv", "run", "streamlit", "run", "src/autovisionai/ui/app.py", "--server.port", tostring(var.ui_port), "--server.address", "0.0.0.0"]',
     );
     expect(defs("mlflow")).toContain(
-      '"--backend-store-uri", "/app/mlruns", "--default-artifact-root", "s3://${var.mlflow_artifacts_bucket}/"',
+      `"--backend-store-uri", "/app/mlruns", "--default-artifact-root", "s3://\${var.mlflow_artifacts_bucket}${SUFFIX}/"`,
     );
     expect(defs("tensorboard")).toContain(
       '"command" = ["tensorboard", "--logdir", "/app/experiments", "--host", "0.0.0.0", "--port", tostring(var.tensorboard_port)]',
@@ -366,7 +368,7 @@ describe("what the HCL does today", () => {
     expect(ui).toContain(`{"name" = "TENSORBOARD_EXTERNAL_URL", "value" = ${url("tensorboard")}}`);
     // The live platform's reference: the secret's ARN without its random suffix.
     expect(ui).toContain(
-      '"secrets" = [{"name" = "WANDB_API_KEY", "valueFrom" = "arn:aws:secretsmanager:${var.aws_region}:${data.aws_caller_identity.current.account_id}:secret:${var.wandb_secret_name}"}]',
+      `"secrets" = [{"name" = "WANDB_API_KEY", "valueFrom" = "arn:aws:secretsmanager:\${var.aws_region}:\${data.aws_caller_identity.current.account_id}:secret:\${var.wandb_secret_name}${SUFFIX}"}]`,
     );
   });
 
@@ -487,13 +489,18 @@ describe("data protection", () => {
     expect(resource("aws_efs_file_system", "experiments").lifecycle.ignore_changes).toEqual(["creation_token"]);
   });
 
-  it("holds aws_region and project_name once the platform exists", () => {
+  it("holds aws_region, environment and project_name once the platform exists", () => {
     const record = resource("terraform_data", "platform_identity");
-    expect(record.input).toEqual({ aws_region: "${var.aws_region}", project_name: "${var.project_name}" });
+    expect(record.input).toEqual({
+      aws_region: "${var.aws_region}",
+      environment: "${var.environment}",
+      project_name: "${var.project_name}",
+    });
     expect(record.lifecycle.ignore_changes).toEqual(["input"]);
     const checks = resource("terraform_data", "platform_identity_check").lifecycle.precondition as Json[];
     expect(checks.map((c) => c.error_message)).toEqual([
       expect.stringContaining("aws_region is held at"),
+      expect.stringContaining("environment is held at"),
       expect.stringContaining("project_name is held at"),
     ]);
   });

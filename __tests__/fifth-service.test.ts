@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { FIFTH_SERVICE_TABLE } from "./fifth-service";
-import { LIVE_SERVICES, mergeRoot, renderPlatform, resources, type Json } from "./helpers";
+import { LIVE_SERVICES, mergeRoot, renderPlatform, resources, SUFFIX, type Json } from "./helpers";
 
 let root: Json;
 beforeAll(() => {
@@ -27,16 +27,16 @@ describe("a fifth service from one table entry", () => {
 
   it("runs it as a Fargate service with its own role, log group, target group, listener and autoscaling", () => {
     const td = resources(root, "aws_ecs_task_definition").notebook;
-    expect(td.family).toBe("${var.notebook_service_name}");
+    expect(td.family).toBe(`\${var.notebook_service_name}${SUFFIX}`);
     expect(td.container_definitions).toContain('"jupyter", "lab"');
     expect(td.task_role_arn).toBe("${aws_iam_role.notebook_task_role.arn}");
-    expect(resources(root, "aws_iam_role").notebook_task_role.name).toBe("${var.project_name}-notebook-task-role");
+    expect(resources(root, "aws_iam_role").notebook_task_role.name).toBe(`\${var.project_name}-notebook-task-role${SUFFIX}`);
     // Neither EFS nor the bucket: a role without an inline policy, and no volume.
     expect(resources(root, "aws_iam_role_policy").notebook_task_role_policy).toBeUndefined();
     expect(td.volume).toBeUndefined();
-    expect(resources(root, "aws_cloudwatch_log_group").notebook.name).toBe("/ecs/${var.notebook_service_name}");
+    expect(resources(root, "aws_cloudwatch_log_group").notebook.name).toBe(`/ecs/\${var.notebook_service_name}${SUFFIX}`);
     expect(resources(root, "aws_ecs_service").notebook.name).toBe("${var.notebook_service_name}");
-    expect(resources(root, "aws_lb_target_group").notebook.name).toBe("${var.notebook_service_name}-tg");
+    expect(resources(root, "aws_lb_target_group").notebook.name).toContain('format("%s-tg", var.notebook_service_name)');
     expect(resources(root, "aws_lb_listener").notebook.port).toBe("${var.notebook_port}");
     expect(Object.keys(root.locals.ecs_services)).toContain("notebook");
   });

@@ -15,6 +15,9 @@ export const LIVE_SERVICES = Object.keys(contract.variables)
   .filter((name) => name.endsWith("_service_name"))
   .map((name) => name.slice(0, -"_service_name".length));
 
+/** How names unique in an account or region carry the environment: "" in prod (platform-stack.ts, PlatformNames). */
+export const SUFFIX = '${(var.environment == "prod") ? "" : format("-%s", var.environment)}';
+
 /** Renders the whole platform as the root writer does: file name → parsed JSON. */
 export function renderPlatform(services: ServiceTable = SERVICES): Record<string, Json> {
   const app = new App({ outdir: path.join(testTmp(), "cdktf.out") });

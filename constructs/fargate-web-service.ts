@@ -56,8 +56,12 @@ export interface RollingDeployment {
 export interface FargateWebServiceProps {
   /** Create the service (task definition, service, target group, listener) or not: a bool token gives `count = x ? 1 : 0`. */
   readonly enabled: boolean | IResolvable;
-  /** ECS service name; also the task family and the target group name `<name>-tg`. */
+  /** ECS service name (unique in its cluster). */
   readonly serviceName: string;
+  /** Task definition family (unique in the region). @default - `serviceName` */
+  readonly family?: string;
+  /** Target group name (unique in the region, at most 32 characters). @default - `<serviceName>-tg` */
+  readonly targetGroupName?: string;
   /** Container name, Service Connect port name, discovery name and DNS alias. */
   readonly containerName: string;
   /** Prefix of the `Name` tags (`<prefix>-<containerName>-task` …). */
@@ -196,7 +200,7 @@ export class FargateWebService extends Construct {
     const taskDefinition = address(
       new EcsTaskDefinition(this, "task-definition", {
         count,
-        family: props.serviceName,
+        family: props.family ?? props.serviceName,
         networkMode: "awsvpc",
         requiresCompatibilities: ["FARGATE"],
         cpu: Token.asString(props.cpu),
@@ -226,7 +230,7 @@ export class FargateWebService extends Construct {
     const targetGroup = address(
       new LbTargetGroup(this, "target-group", {
         count: publicCount,
-        name: `${props.serviceName}-tg`,
+        name: props.targetGroupName ?? `${props.serviceName}-tg`,
         port: props.port,
         protocol: "HTTP",
         targetType: "ip",

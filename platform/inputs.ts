@@ -50,8 +50,23 @@ export const PLATFORM_INPUTS = {
   }),
   environment: input.string({
     default: "prod",
-    description: "Environment tag of every resource.",
-    validations: [oneOf(["dev", "staging", "prod"])],
+    description:
+      "The environment (make … ENV=<name> sets it): the Environment tag of every resource and, outside prod, a suffix of every name " +
+      "unique in the account or region (roles, bucket, repository, secret, cluster, ALB …), so that environments live side by side.",
+    validations: [
+      matches(
+        "^[a-z][a-z0-9]{1,9}$",
+        "2-10 lower-case letters or digits, starting with a letter (it ends names such as <project>-alb-<environment>)",
+      ),
+      (name) => ({
+        condition: `var.${name} == "prod" || length(var.project_name) + length(var.${name}) <= 27`,
+        message: `${name} and project_name must be at most 27 characters together outside prod: the ALB is named <project_name>-alb-<environment>, at most 32`,
+      }),
+      (name) => ({
+        condition: `var.${name} == "prod" || length(var.mlflow_artifacts_bucket) + length(var.${name}) <= 62`,
+        message: `${name} and mlflow_artifacts_bucket must be at most 62 characters together outside prod: the bucket is named <mlflow_artifacts_bucket>-<environment>, at most 63`,
+      }),
+    ],
   }),
   cluster_name: input.string({
     default: "autovisionai",
@@ -349,6 +364,10 @@ export function serviceInputs(key: string, spec: ServiceSpec, earlier: readonly 
           NAME_29,
           "1-29 letters, digits or hyphens, not starting or ending with a hyphen (the target group name <name>-tg has at most 32 characters)",
         ),
+        (name) => ({
+          condition: `var.environment == "prod" || length(var.${name}) + length(var.environment) <= 31`,
+          message: `${name} and environment must be at most 31 characters together outside prod: the target group is named <${name}>-<environment>, at most 32`,
+        }),
         ...(earlier.length === 0
           ? []
           : [

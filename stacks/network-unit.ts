@@ -7,11 +7,12 @@ import { Network } from "../constructs/network";
 import { VpcEndpoints } from "../constructs/vpc-endpoints";
 import { VpcFlowLogs } from "../constructs/vpc-flow-logs";
 import { PLATFORM } from "../platform/config";
-import type { PlatformInputs, PlatformService } from "./platform-stack";
+import type { PlatformInputs, PlatformNames, PlatformService } from "./platform-stack";
 
 export interface NetworkUnitProps {
   readonly inputs: PlatformInputs;
   readonly services: readonly PlatformService[];
+  readonly names: PlatformNames;
 }
 
 type Rule = SecurityGroupIngress & SecurityGroupEgress;
@@ -60,8 +61,8 @@ export class NetworkUnit extends Construct {
     new VpcFlowLogs(this, "flow-logs", {
       vpcId,
       enabled: inputs.vpc_flow_logs_enabled,
-      logGroupName: `/vpc/${project}-flow-logs`,
-      roleName: `${project}-vpc-flow-logs`,
+      logGroupName: props.names.scoped(`/vpc/${project}-flow-logs`),
+      roleName: props.names.scoped(`${project}-vpc-flow-logs`),
       retentionDays: PLATFORM.logRetentionDays,
     });
 

@@ -1,5 +1,5 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { S3Backend, TerraformStack, type IResolvable } from "cdktf";
+import { Fn, Op, S3Backend, TerraformStack, Token, type IResolvable } from "cdktf";
 import type { Construct } from "constructs";
 import { FrozenInputs } from "../constructs/frozen-inputs";
 import { useAddressTable } from "../constructs/terraform/addresses";
@@ -43,6 +43,18 @@ export interface PlatformService {
   readonly vars: ServiceVars;
 }
 
+/**
+ * Names that must be unique in an AWS account or region (IAM roles, the bucket, the repository, the secret,
+ * log groups, the cluster, the ALB, target groups, task families …) carry the environment outside prod, so
+ * that staging and prod live side by side in one account. In prod they are the live platform's, unchanged.
+ */
+export interface PlatformNames {
+  /** "" in prod, "-<environment>" elsewhere (a Terraform expression). */
+  readonly suffix: string;
+  /** `base` with the environment's suffix. */
+  scoped(base: string): string;
+}
+
 export interface PlatformStackProps {
   /** The services to run. @default SERVICES (platform/services.ts) */
   readonly services: ServiceTable;
@@ -58,6 +70,7 @@ export class PlatformStack extends TerraformStack {
   public readonly inputs: PlatformInputs;
   /** The services, in the table's order. */
   public readonly services: readonly PlatformService[];
+  public readonly names: PlatformNames;
 
   constructor(scope: Construct, props: PlatformStackProps) {
     super(scope, PLATFORM.stackName);
@@ -93,6 +106,9 @@ export class PlatformStack extends TerraformStack {
       };
     });
 
+    const suffix = Token.asString(Fn.conditional(Op.eq(this.inputs.environment, "prod"), "", Fn.format("-%s", [this.inputs.environment])));
+    this.names = { suffix, scoped: (base) => `${base}${suffix}` };
+
     new AwsProvider(this, "aws", {
       region: this.inputs.aws_region,
       defaultTags: [{ tags: { Project: this.inputs.project_name, Environment: this.inputs.environment, ManagedBy: "terraform" } }],
@@ -107,6 +123,12 @@ export class PlatformStack extends TerraformStack {
             "Terraform would look for the platform in the new region, find nothing, and plan a second platform there, " +
             "leaving this one, its experiments and artifacts, running and unmanaged. To move regions, deploy a new " +
             "environment there (its own state) and move the data.",
+        },
+        environment: {
+          value: this.inputs.environment,
+          reason:
+            "Outside prod it is part of every name that is unique in the account (roles, bucket, repository, secret, cluster, ALB): " +
+            "a new value replaces them, and the bucket, repository and secret with their data. Deploy another environment beside this one instead (ENV=<name>).",
         },
         project_name: {
           value: this.inputs.project_name,

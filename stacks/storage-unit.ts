@@ -14,11 +14,12 @@ import { EfsShare } from "../constructs/efs-share";
 import { listing } from "../platform/text";
 import { PLATFORM } from "../platform/config";
 import type { NetworkUnit } from "./network-unit";
-import type { PlatformInputs, PlatformService } from "./platform-stack";
+import type { PlatformInputs, PlatformNames, PlatformService } from "./platform-stack";
 
 export interface StorageUnitProps {
   readonly inputs: PlatformInputs;
   readonly services: readonly PlatformService[];
+  readonly names: PlatformNames;
   readonly network: NetworkUnit;
 }
 
@@ -32,6 +33,8 @@ export const WANDB_KEY_PLACEHOLDER = "placeholder-value-set-this-manually";
  */
 export class StorageUnit extends Construct {
   public readonly experiments: EfsShare;
+  /** The artifacts bucket's name, known at plan time (with the environment's suffix outside prod). */
+  public readonly bucketName: string;
   /** The access point of each service that has a store (`ServiceStore`), by service key. */
   public readonly stores: Readonly<Record<string, EfsAccessPoint>>;
   public readonly artifacts: ArtifactsBucket;
@@ -56,12 +59,13 @@ export class StorageUnit extends Construct {
 
   constructor(scope: Construct, id: string, props: StorageUnitProps) {
     super(scope, id);
-    const { inputs, network } = props;
+    const { inputs, network, names } = props;
     const project = inputs.project_name;
 
+    this.bucketName = names.scoped(inputs.mlflow_artifacts_bucket);
     this.experiments = new EfsShare(this, "experiments", {
-      creationToken: `${project}-experiments`,
-      name: `${project}-experiments-efs`,
+      creationToken: names.scoped(`${project}-experiments`),
+      name: names.scoped(`${project}-experiments-efs`),
       accessPointName: `${project}-experiments-access-point`,
       throughputMode: inputs.efs_throughput_mode,
       provisionedThroughputMibps: inputs.efs_provisioned_throughput_mibps,
@@ -96,25 +100,25 @@ export class StorageUnit extends Construct {
     );
 
     this.artifacts = new ArtifactsBucket(this, "mlflow-artifacts", {
-      bucketName: inputs.mlflow_artifacts_bucket,
+      bucketName: this.bucketName,
       tags: { Name: `${project}-mlflow-artifacts`, Purpose: "MLflow Artifacts Storage" },
     });
     this.registry = new ContainerRegistry(this, "registry", {
-      repositoryName: inputs.ecr_repository_name,
+      repositoryName: names.scoped(inputs.ecr_repository_name),
       tags: { Name: `${project}-ecr` },
     });
 
     this.wandbSecret = address(
       new SecretsmanagerSecret(this, "wandb-secret", {
-        name: inputs.wandb_secret_name,
+        name: names.scoped(inputs.wandb_secret_name),
         description: "WANDB API Key for AutoVisionAI",
         recoveryWindowInDays: 7,
         tags: { Name: `${project}-wandb-api-key`, Environment: inputs.environment },
       }),
     );
     const account = address(new DataAwsCallerIdentity(this, "account"));
-    this.imageRepository = `${account.accountId}.dkr.ecr.${inputs.aws_region}.amazonaws.com/${inputs.ecr_repository_name}`;
-    this.wandbSecretReference = `arn:aws:secretsmanager:${inputs.aws_region}:${account.accountId}:secret:${inputs.wandb_secret_name}`;
+    this.imageRepository = `${account.accountId}.dkr.ecr.${inputs.aws_region}.amazonaws.com/${names.scoped(inputs.ecr_repository_name)}`;
+    this.wandbSecretReference = `arn:aws:secretsmanager:${inputs.aws_region}:${account.accountId}:secret:${names.scoped(inputs.wandb_secret_name)}`;
     holdsData(this.wandbSecret, "the WANDB API key set by hand");
     suppress(
       this.wandbSecret,
@@ -138,7 +142,7 @@ export class StorageUnit extends Construct {
     const logGroups: Record<string, CloudwatchLogGroup> = {};
     const logGroupNames: Record<string, string> = {};
     for (const { key, spec, vars } of props.services) {
-      logGroupNames[key] = `/ecs/${vars.serviceName}`;
+      logGroupNames[key] = names.scoped(`/ecs/${vars.serviceName}`);
       logGroups[key] = address(
         new CloudwatchLogGroup(this, `${key}-logs`, {
           name: logGroupNames[key],

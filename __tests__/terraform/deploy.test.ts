@@ -115,7 +115,7 @@ describe("the synthesized root against the AWS emulator", () => {
     const bad: Record<string, string> = {
       az_count: "1",
       api_memory: "3000",
-      environment: "qa",
+      environment: "QA-1",
       env_mode: "staging",
       mlflow_artifacts_bucket: "Bad_Bucket",
       ecr_repository_name: "-repo",
@@ -134,7 +134,7 @@ describe("the synthesized root against the AWS emulator", () => {
       expect(errors, `the error for ${name}`).toMatch(new RegExp(`${name} must`));
     }
     expect(errors).toContain("az_count must be a whole number from 2 to 6");
-    expect(errors).toContain('environment must be one of "dev", "staging", "prod"');
+    expect(errors).toContain("environment must be 2-10 lower-case letters or digits, starting with a letter");
     expect(errors).toContain("tensorboard_port must differ from api_port, ui_port, mlflow_port");
   });
 
@@ -335,14 +335,15 @@ describe("the synthesized root against the AWS emulator", () => {
 
   it("applies a user's terraform.tfvars", async () => {
     const tfvars = path.join(dir, "terraform.tfvars");
-    fs.writeFileSync(tfvars, 'api_cpu = 512\napi_memory = 1024\nenvironment = "staging"\n');
+    fs.writeFileSync(tfvars, 'api_cpu = 512\napi_memory = 1024\nalb_ingress_cidr_blocks = ["10.0.0.0/8"]\n');
     try {
       const { plan } = await planJson(dir, moto);
       const td = plan.resource_changes?.find((c) => c.address === "aws_ecs_task_definition.api[0]");
       expect(td?.change.after).toMatchObject({ cpu: "512", memory: "1024" });
-      const vpc = plan.resource_changes?.find((c) => c.address === "aws_vpc.main");
-      expect(vpc?.change.actions).toEqual(["update"]);
-      expect((vpc?.change.after as { tags_all: Record<string, string> }).tags_all.Environment).toBe("staging");
+      const alb = plan.resource_changes?.find((c) => c.address === "aws_security_group.alb");
+      expect(alb?.change.actions).toEqual(["update"]);
+      for (const rule of (alb?.change.after as { ingress: { cidr_blocks: string[] }[] }).ingress)
+        expect(rule.cidr_blocks).toEqual(["10.0.0.0/8"]);
     } finally {
       fs.rmSync(tfvars);
       fs.rmSync(path.join(dir, "tfplan"), { force: true });

@@ -95,6 +95,10 @@ describe("safe changes on a deployed platform", () => {
       "aws_region is held at us-west-1 since the platform was created, and this plan sets it to us-east-1. Terraform would look for the platform in the new region",
     ],
     [
+      "environment=staging",
+      "environment is held at prod since the platform was created, and this plan sets it to staging. Outside prod it is part of every name",
+    ],
+    [
       "project_name=autovision-dev",
       "project_name is held at autovisionai since the platform was created, and this plan sets it to autovision-dev. It names the ALB",
     ],

@@ -6,12 +6,13 @@ import { address } from "../../constructs/terraform/addresses";
 import { isSet } from "../../constructs/terraform/expressions";
 import type { FargateWebService } from "../../constructs/fargate-web-service";
 import type { NetworkUnit } from "../network-unit";
-import type { PlatformInputs, PlatformService } from "../platform-stack";
+import type { PlatformInputs, PlatformNames, PlatformService } from "../platform-stack";
 
 export interface PublicEntryProps {
   readonly inputs: PlatformInputs;
   readonly services: readonly PlatformService[];
   readonly network: NetworkUnit;
+  readonly names: PlatformNames;
 }
 
 /**
@@ -38,7 +39,7 @@ export class PublicEntry extends Construct {
 
     this.loadBalancer = address(
       new Lb(this, "load-balancer", {
-        name: `${project}-alb`,
+        name: props.names.scoped(`${project}-alb`),
         internal: false,
         loadBalancerType: "application",
         securityGroups: [network.albSecurityGroup.id],

@@ -6,13 +6,14 @@ import { EfsAccessPolicy, efsClientStatement } from "../../constructs/efs-access
 import { ServiceRole } from "../../constructs/service-role";
 import { address } from "../../constructs/terraform/addresses";
 import { policyDocument, type PolicyStatement } from "../../constructs/terraform/iam";
-import type { PlatformInputs, PlatformService } from "../platform-stack";
+import type { PlatformInputs, PlatformNames, PlatformService } from "../platform-stack";
 import type { StorageUnit } from "../storage-unit";
 
 export interface ServiceIamProps {
   readonly inputs: PlatformInputs;
   readonly services: readonly PlatformService[];
   readonly storage: StorageUnit;
+  readonly names: PlatformNames;
   /** The log group of ECS Exec sessions (exists while ecs_exec_enabled is on). */
   readonly execLogGroupArn: string;
 }
@@ -42,7 +43,8 @@ export class ServiceIam extends Construct {
     const bucketArn = storage.artifacts.bucket.arn;
 
     this.executionRole = new ServiceRole(this, "execution-role", {
-      roleName: "ecsTaskExecutionRole",
+      roleName: props.names.scoped("ecsTaskExecutionRole"),
+      policyName: "ecsTaskExecutionRolePolicy",
       assumedBy: "ecs-tasks.amazonaws.com",
       tags: { Name: "ECS Task Execution Role" },
       statements: [
@@ -80,9 +82,10 @@ export class ServiceIam extends Construct {
         statements.push(efsClientStatement(storage.experiments, "rw", { arn: storage.stores[key].arn, name: storeName(key) }));
       if (spec.artifactsBucketAccess) statements.push(...artifactsStatements);
       taskRoles[key] = new ServiceRole(this, `${key}-task-role`, {
-        roleName: spec.taskRole?.roleName ?? `${inputs.project_name}-${key}-task-role`,
+        roleName: props.names.scoped(spec.taskRole?.roleName ?? `${inputs.project_name}-${key}-task-role`),
         assumedBy: "ecs-tasks.amazonaws.com",
-        policyName: spec.taskRole?.policyName,
+        // Inline policy names are the role's own: no suffix needed.
+        policyName: spec.taskRole?.policyName ?? `${inputs.project_name}-${key}-task-rolePolicy`,
         statements,
         tags: { Name: spec.taskRole?.nameTag ?? `ECS ${spec.displayName} Task Role` },
       }).role;
@@ -139,7 +142,7 @@ export class ServiceIam extends Construct {
     });
 
     this.autoscaleRole = new ServiceRole(this, "autoscale-role", {
-      roleName: "ecsAutoScaleRole",
+      roleName: props.names.scoped("ecsAutoScaleRole"),
       assumedBy: "application-autoscaling.amazonaws.com",
       tags: { Name: "ECS Auto Scale Role" },
       managedPolicyArns: [AUTOSCALE_MANAGED_POLICY_ARN],

@@ -2,7 +2,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster-capacity-providers";
 import { ServiceDiscoveryPrivateDnsNamespace } from "@cdktf/provider-aws/lib/service-discovery-private-dns-namespace";
-import { Fn, Token } from "cdktf";
+import { Fn, Op, Token } from "cdktf";
 import { Construct } from "constructs";
 import { FargateWebService } from "../../constructs/fargate-web-service";
 import { ServiceAutoscaling } from "../../constructs/service-autoscaling";
@@ -11,7 +11,7 @@ import { declareOutput } from "../../constructs/terraform/variables";
 import { PLATFORM } from "../../platform/config";
 import type { ServiceRuntime } from "../../platform/services";
 import type { NetworkUnit } from "../network-unit";
-import type { PlatformInputs, PlatformService } from "../platform-stack";
+import type { PlatformInputs, PlatformNames, PlatformService } from "../platform-stack";
 import type { StorageUnit } from "../storage-unit";
 import { PublicEntry } from "./public-entry";
 import { ServiceIam } from "./service-iam";
@@ -19,6 +19,7 @@ import { ServiceIam } from "./service-iam";
 export interface ServicesUnitProps {
   readonly inputs: PlatformInputs;
   readonly services: readonly PlatformService[];
+  readonly names: PlatformNames;
   readonly network: NetworkUnit;
   readonly storage: StorageUnit;
 }
@@ -38,12 +39,12 @@ export class ServicesUnit extends Construct {
 
   constructor(scope: Construct, id: string, props: ServicesUnitProps) {
     super(scope, id);
-    const { inputs, network, storage } = props;
+    const { inputs, network, storage, names } = props;
     const project = inputs.project_name;
 
     const namespace = address(
       new ServiceDiscoveryPrivateDnsNamespace(this, "namespace", {
-        name: `${project}.local`,
+        name: `${names.scoped(project)}.local`,
         vpc: network.network.vpc.id,
         tags: { Name: `${project}-sc-namespace` },
       }),
@@ -52,7 +53,7 @@ export class ServicesUnit extends Construct {
     const execLogs = address(
       new CloudwatchLogGroup(this, "exec-logs", {
         count: Token.asNumber(Fn.conditional(inputs.ecs_exec_enabled, 1, 0)),
-        name: `/ecs/${project}-exec`,
+        name: names.scoped(`/ecs/${project}-exec`),
         retentionInDays: PLATFORM.logRetentionDays,
         tags: { Name: `${project}-exec-logs` },
       }),
@@ -60,7 +61,7 @@ export class ServicesUnit extends Construct {
     const execLogGroupName = instanceRef(execLogs, 0, "name");
     this.cluster = address(
       new EcsCluster(this, "cluster", {
-        name: inputs.cluster_name,
+        name: names.scoped(inputs.cluster_name),
         setting: [{ name: "containerInsights", value: "enabled" }],
         serviceConnectDefaults: { namespace: namespace.arn },
         tags: { Name: `${project}-cluster` },
@@ -89,18 +90,19 @@ export class ServicesUnit extends Construct {
 
     this.iam = new ServiceIam(this, "iam", {
       inputs,
+      names,
       services: props.services,
       storage,
       execLogGroupArn: instanceRef(execLogs, 0, "arn"),
     });
-    this.entry = new PublicEntry(this, "entry", { inputs, services: props.services, network });
+    this.entry = new PublicEntry(this, "entry", { inputs, services: props.services, network, names });
 
     const services: Record<string, FargateWebService> = {};
     for (const { key, spec, vars } of props.services) {
       const runtime: ServiceRuntime = {
         // tostring(): inside jsonencode a bare number would reach ECS as a number, and commands are strings.
         port: Fn.tostring(vars.port),
-        artifactsBucket: inputs.mlflow_artifacts_bucket,
+        artifactsBucket: storage.bucketName,
         externalUrls: this.entry.urls,
         envMode: inputs.env_mode,
         wandbEntity: inputs.wandb_entity,
@@ -109,6 +111,15 @@ export class ServicesUnit extends Construct {
       services[key] = new FargateWebService(this, key, {
         enabled: inputs.create_ecs_services,
         serviceName: vars.serviceName,
+        family: names.scoped(vars.serviceName),
+        // Target group names are unique in the region and at most 32 characters: <service>-tg in prod, <service>-<environment> elsewhere.
+        targetGroupName: Token.asString(
+          Fn.conditional(
+            Op.eq(inputs.environment, "prod"),
+            Fn.format("%s-tg", [vars.serviceName]),
+            Fn.format("%s-%s", [vars.serviceName, inputs.environment]),
+          ),
+        ),
         containerName: key,
         namePrefix: project,
         // Names and URLs known at plan time (from the variables), so that the plan shows whole container definitions.
