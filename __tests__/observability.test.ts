@@ -187,10 +187,14 @@ describe("deployment alarms", () => {
     },
   );
 
-  it("never references an alarm resource from the ECS service (no dependency cycle)", () => {
-    for (const service of Object.values(resources(root, "aws_ecs_service"))) {
-      expect(JSON.stringify(service)).not.toContain("aws_cloudwatch_metric_alarm");
+  it("names them from the variables, and waits for them to exist (no alarm refers back to a service: no cycle)", () => {
+    for (const [key, service] of Object.entries(resources(root, "aws_ecs_service"))) {
+      expect(JSON.stringify(service.dynamic.alarms)).not.toContain("aws_cloudwatch_metric_alarm");
+      expect(service.depends_on, key).toEqual(
+        expect.arrayContaining(deploymentKinds.map((k) => `aws_cloudwatch_metric_alarm.${alarmLogicalId(k, key)}`)),
+      );
     }
+    for (const [id, alarm] of Object.entries(alarms(root))) expect(JSON.stringify(alarm), id).not.toContain("aws_ecs_service");
   });
 
   it("is on by default", () => {

@@ -1,5 +1,5 @@
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { Fn, Op, Token, type IResolvable } from "cdktf";
+import { Fn, Op, Token, type IResolvable, type TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { AlertsTopic } from "../constructs/alerts-topic";
 import type { DeploymentAlarms } from "../constructs/fargate-web-service";
@@ -180,6 +180,17 @@ export class ObservabilityUnit extends Construct {
     });
 
     this.deploymentAlarms = Object.fromEntries(props.services.map((s) => [s.key, deploymentAlarms(inputs, s, table)]));
+    // Each ECS service names its deployment alarms from the variables; it also waits for them, so that a deploy
+    // in the same apply (force_new_deployment) starts with its alarms in place. (Alarms depend on target groups,
+    // never on services: no cycle.)
+    for (const service of props.services) {
+      const ecs = servicesUnit.services[service.key].serviceDependency as TerraformResource;
+      const watched = serviceAlarmKinds(table)
+        .filter((kind) => kind.deploymentAlarm)
+        .map((kind) => this.alarms.alarms[alarmConstructId(kind, service.key)])
+        .map((alarm) => `${alarm.terraformResourceType}.${alarm.friendlyUniqueId}`);
+      ecs.dependsOn = [...(ecs.dependsOn ?? []), ...watched];
+    }
 
     declareOutput(
       this,
