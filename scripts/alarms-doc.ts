@@ -14,7 +14,7 @@ export const ALARMS_DOC = path.join(__dirname, "..", "docs", "ALARMS.md");
 export const ALARM_MARKERS = ["<!-- alarms:begin -->", "<!-- alarms:end -->"] as const;
 export const COST_MARKERS = ["<!-- alarm-costs:begin -->", "<!-- alarm-costs:end -->"] as const;
 
-/** Prices used below (us-west-1 = us-east-1 for these), from the AWS pricing pages as read on the date in docs/ALARMS.md. */
+/** Prices used below: US East list prices from the AWS pricing pages, as read on the date in docs/ALARMS.md (regions differ a little). */
 export const PRICES = {
   /** CloudWatch, per standard-resolution alarm metric per month (a metric math alarm counts each metric it reads). */
   alarmMetric: 0.1,
