@@ -3,6 +3,7 @@ import * as path from "node:path";
 import type { App } from "cdktf";
 import { SERVICES, type ServiceTable } from "./platform/services";
 import { NetworkUnit } from "./stacks/network-unit";
+import { ObservabilityUnit } from "./stacks/observability-unit";
 import { PlatformStack } from "./stacks/platform-stack";
 import { ServicesUnit } from "./stacks/services/services-unit";
 import { StorageUnit } from "./stacks/storage-unit";
@@ -23,14 +24,15 @@ function projectDir(from: string): string {
 /** Where the team's `terraform -chdir=deploy/terraform ...` runs. */
 export const ROOT_DIR = path.join(projectDir(__dirname), "deploy", "terraform");
 
-/** The platform: one root (its variables from the tables in platform/), three units wired through their public properties. */
+/** The platform: one root (its variables from the tables in platform/), four units wired through their public properties. */
 export function buildPlatform(app: App, services: ServiceTable = SERVICES) {
   const root = new PlatformStack(app, { services });
   const shared = { inputs: root.inputs, services: root.services, names: root.names };
   const network = new NetworkUnit(root, "network", shared);
   const storage = new StorageUnit(root, "storage", { ...shared, network });
   const servicesUnit = new ServicesUnit(root, "services", { ...shared, network, storage });
-  return { root, units: { network, storage, services: servicesUnit } };
+  const observability = new ObservabilityUnit(root, "observability", { ...shared, storage, servicesUnit });
+  return { root, units: { network, storage, services: servicesUnit, observability } };
 }
 
 /** Synthesizes the platform: into deploy/terraform, or, under the cdktf CLI, into its stack folder. */

@@ -25,7 +25,13 @@ function resource(type: string, name: string): Json {
 
 describe("root layout", () => {
   it("writes one file per stack unit plus main.tf.json", () => {
-    expect(Object.keys(files).sort()).toEqual(["main.tf.json", "network.tf.json", "services.tf.json", "storage.tf.json"]);
+    expect(Object.keys(files).sort()).toEqual([
+      "main.tf.json",
+      "network.tf.json",
+      "observability.tf.json",
+      "services.tf.json",
+      "storage.tf.json",
+    ]);
   });
 
   it("puts each unit's resources in its own file", () => {

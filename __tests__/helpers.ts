@@ -16,7 +16,7 @@ export const LIVE_SERVICES = Object.keys(contract.variables)
   .map((name) => name.slice(0, -"_service_name".length));
 
 /** How names unique in an account or region carry the environment: "" in prod (platform-stack.ts, PlatformNames). */
-export const SUFFIX = '${(var.environment == "prod") ? "" : format("-%s", var.environment)}';
+export const SUFFIX = "${local.name_suffix}";
 
 /** Renders the whole platform as the root writer does: file name → parsed JSON. */
 export function renderPlatform(services: ServiceTable = SERVICES): Record<string, Json> {

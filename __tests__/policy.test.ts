@@ -17,6 +17,8 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
@@ -231,6 +233,33 @@ const CASES: Record<string, { bad: (s: Construct) => void; good: (s: Construct) 
   "KMS-CMK": {
     bad: (s) => new EfsFileSystem(s, "fs", { encrypted: true }),
     good: (s) => new EfsFileSystem(s, "fs", { encrypted: true, kmsKeyId: "arn:aws:kms:us-west-1:1:key/k" }),
+  },
+  "ALARM-ACTIONS": {
+    bad: (s) => {
+      const alarm = { comparisonOperator: "GreaterThanThreshold", evaluationPeriods: 1, metricName: "m", namespace: "n", period: 60 };
+      new CloudwatchMetricAlarm(s, "silent", { alarmName: "silent", ...alarm, statistic: "Sum", threshold: 1 });
+      new CloudwatchMetricAlarm(s, "no-ok", { alarmName: "no-ok", ...alarm, statistic: "Sum", threshold: 1, alarmActions: ["arn:t"] });
+    },
+    good: (s) =>
+      new CloudwatchMetricAlarm(s, "heard", {
+        alarmName: "heard",
+        comparisonOperator: "GreaterThanThreshold",
+        evaluationPeriods: 1,
+        metricName: "m",
+        namespace: "n",
+        period: 60,
+        statistic: "Sum",
+        threshold: 1,
+        alarmActions: ["arn:t"],
+        okActions: ["arn:t"],
+      }),
+  },
+  "SNS-ENCRYPTED": {
+    bad: (s) => {
+      new SnsTopic(s, "plain", { name: "plain" });
+      new SnsTopic(s, "aws-managed", { name: "aws-managed", kmsMasterKeyId: "alias/aws/sns" });
+    },
+    good: (s) => new SnsTopic(s, "t", { name: "t", kmsMasterKeyId: "arn:aws:kms:us-west-1:1:key/k" }),
   },
 };
 

@@ -31,7 +31,7 @@ beforeAll(() => {
 describe("npm run synth's prebuilt bundle", { timeout: 60_000 }, () => {
   it("is built on the first run and writes the committed root", () => {
     const first = synth();
-    expect(first.output).toContain("synth: deploy/terraform: 4 written");
+    expect(first.output).toContain("synth: deploy/terraform: 5 written");
     for (const file of fs.readdirSync(path.join(PROJECT, "deploy", "terraform")).filter((f) => f.endsWith(".tf.json"))) {
       expect(fs.readFileSync(path.join(copy, "deploy", "terraform", file), "utf8"), file).toBe(
         fs.readFileSync(path.join(PROJECT, "deploy", "terraform", file), "utf8"),
@@ -46,7 +46,7 @@ describe("npm run synth's prebuilt bundle", { timeout: 60_000 }, () => {
     fs.utimesSync(path.join(copy, "platform", "config.ts"), later, later);
     const after = synth();
     expect(after.bundleTime).toBe(before);
-    expect(after.output).toContain("0 written, 4 unchanged");
+    expect(after.output).toContain("0 written, 5 unchanged");
   });
 
   it("is rebuilt when a source changed, and the change reaches the root", () => {

@@ -133,6 +133,7 @@ describe("docs", () => {
     "docs/POLICY.md",
     "docs/SAFE-CHANGES.md",
     "docs/HARDENING.md",
+    "docs/ALARMS.md",
   ];
 
   it.each(docs)("%s names only existing make targets, npm scripts, outputs, variables and scripts", (file) => {

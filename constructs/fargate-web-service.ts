@@ -1,5 +1,5 @@
 import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { EcsService, type EcsServiceAlarms } from "@cdktf/provider-aws/lib/ecs-service";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import type { Lb } from "@cdktf/provider-aws/lib/lb";
@@ -41,6 +41,16 @@ export interface ListenerTls {
   readonly enabled: boolean | IResolvable;
   readonly certificateArn: string;
   readonly sslPolicy: string;
+}
+
+/** CloudWatch alarms that ECS watches during a deploy (the service's `alarms` block). */
+export interface DeploymentAlarms {
+  /** Alarm names (a list token is fine); with none, the service has no `alarms` block. */
+  readonly names: string[];
+  /** Watch them during deploys (a bool token is fine). */
+  readonly enabled: boolean | IResolvable;
+  /** Roll the deploy back when one goes to ALARM (a bool token is fine). */
+  readonly rollback: boolean | IResolvable;
 }
 
 /** How ECS replaces tasks on a deploy. */
@@ -98,6 +108,8 @@ export interface FargateWebServiceProps {
   readonly public?: boolean | IResolvable;
   /** Serve the listener port over HTTPS while TLS is enabled. @default - plain HTTP */
   readonly listenerTls?: ListenerTls;
+  /** Alarms that fail (and may roll back) a deploy when they fire during it. @default - none */
+  readonly deploymentAlarms?: DeploymentAlarms;
   /** Seconds the ALB lets an old task finish its requests. */
   readonly deregistrationDelaySeconds: number;
   /** EFS access points to mount (the shared experiments, a store of the service's own). @default - none */
@@ -126,6 +138,12 @@ function nonEmpty<K extends string, T>(key: K, items: readonly T[]): Partial<Rec
   return items.length > 0 ? ({ [key]: items } as Record<K, readonly T[]>) : {};
 }
 
+/** The service's `alarms` block when its names are known at synth: none without names. */
+function staticAlarmsBlock(alarms: DeploymentAlarms | undefined): EcsServiceAlarms | undefined {
+  if (!alarms || Token.isUnresolved(alarms.names) || alarms.names.length === 0) return undefined;
+  return { alarmNames: alarms.names, enable: alarms.enabled, rollback: alarms.rollback };
+}
+
 /**
  * One containerized web service on Fargate behind its own listener port of
  * a shared ALB: task definition, service (private subnets, no public IP,
@@ -139,6 +157,8 @@ export class FargateWebService extends Construct {
   public readonly taskDefinitionArn: string;
   /** The target group's ARN (`…[0].arn`); only while the service is public. */
   public readonly targetGroupArn: string;
+  /** The target group's ARN suffix (`…[0].arn_suffix`, its CloudWatch dimension); only while the service is public. */
+  public readonly targetGroupArnSuffix: string;
   /** The service's own listener's ARN (`…[0].arn`); only while the service is public. */
   public readonly listenerArn: string;
   /** The ECS service, for `depends_on` (an instance key is not needed there). */
@@ -252,6 +272,7 @@ export class FargateWebService extends Construct {
     );
 
     this.targetGroupArn = instanceRef(targetGroup, 0, "arn");
+    this.targetGroupArnSuffix = instanceRef(targetGroup, 0, "arn_suffix");
 
     const listener = address(
       new LbListener(this, "listener", {
@@ -321,11 +342,21 @@ export class FargateWebService extends Construct {
         deploymentMinimumHealthyPercent: props.deployment.minimumHealthyPercent,
         deploymentMaximumPercent: props.deployment.maximumPercent,
         deploymentCircuitBreaker: { enable: true, rollback: props.deployment.circuitBreakerRollback },
+        alarms: staticAlarmsBlock(props.deploymentAlarms),
         forceNewDeployment: props.deployment.forceNewDeployment ? true : undefined,
         dependsOn: [listener, ...(props.dependsOn ?? [])],
         lifecycle: { ignoreChanges: ["desired_count"] },
         tags: { Name: `${props.namePrefix}-${name}-service` },
       }),
     );
+    const alarms = props.deploymentAlarms;
+    if (alarms && Token.isUnresolved(alarms.names)) {
+      // Names from a list token: the block exists while the list holds one. (The bindings' block written once
+      // takes no dynamic block, hence the override.)
+      (this.serviceDependency as EcsService).addOverride("dynamic.alarms", {
+        for_each: Fn.conditional(Op.gte(Fn.lengthOf(alarms.names), 1), ["alarms"], []),
+        content: { alarm_names: alarms.names, enable: alarms.enabled, rollback: alarms.rollback },
+      });
+    }
   }
 }

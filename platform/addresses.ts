@@ -1,4 +1,5 @@
 import type { AddressTable } from "../constructs/terraform/addresses";
+import { observabilityAddresses } from "./alarms";
 
 /**
  * Construct path (below the root stack) → Terraform logical id.
@@ -88,6 +89,9 @@ export function addressTable(serviceKeys: readonly string[]): AddressTable {
     "services/autoscaling/services": "ecs_services",
     "services/autoscaling/targets": "ecs_target",
     "services/autoscaling/cpu-policies": "ecs_cpu_scaling_policy",
+
+    // observability unit: alerts topic, alarms, task start failures, dashboard
+    ...observabilityAddresses(serviceKeys),
   };
 }
 

@@ -22,6 +22,9 @@ import {
 } from "../constructs/terraform/variables";
 import type { ServiceSpec, ServiceTable } from "./services";
 
+/** An e-mail address, as SNS takes it: something@domain.tld, no spaces (RE2 syntax). */
+const EMAIL = "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$";
+
 /** An ACM certificate ARN, in any partition (RE2 syntax, as Terraform's regex). */
 const CERTIFICATE_ARN = "^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$";
 
@@ -267,6 +270,65 @@ export const PLATFORM_INPUTS = {
     description:
       "ECS Exec: open a shell in a running task (make shell SERVICE=<key>) to check a mount or the network from inside. On, the task roles get the SSM channel permissions and every session is logged to /ecs/<project>-exec.",
     cost: "no charge for the sessions; their logs are billed as CloudWatch Logs (about $0.50 per GB ingested).",
+  }),
+  // Observability (docs/ALARMS.md): who hears of an alarm, and the thresholds a team tunes.
+  alarm_emails: input.list({
+    default: [],
+    description:
+      "E-mail addresses that receive the platform's alerts: every alarm going to ALARM and back to OK, and ECS tasks that fail to start (EFS mount, secret, image pull). Each address must confirm the subscription from the e-mail AWS sends. Empty: alerts reach only the alerts topic (output alerts_topic_arn).",
+    cost: "SNS e-mail: the first 1,000 e-mails a month are free, then $2 per 100,000; each address gets one e-mail per alarm state change.",
+    validations: [
+      (name) => ({
+        condition: `alltrue([for e in var.${name} : can(regex(${JSON.stringify(EMAIL)}, e))])`,
+        message: `${name} must be a list of e-mail addresses such as "ml-team@example.com"`,
+      }),
+      (name) => ({
+        condition: `length(distinct(var.${name})) == length(var.${name})`,
+        message: `${name} must not name an address twice`,
+      }),
+    ],
+  }),
+  alarm_cpu_percent: input.number({
+    default: 90,
+    description: "CPU utilization (percent of the task's CPU) above which a service's cpu-high alarm fires, after 5 minutes.",
+    validations: [wholeNumberBetween(1, 100)],
+  }),
+  alarm_memory_percent: input.number({
+    default: 90,
+    description: "Memory utilization (percent of the task's memory) above which a service's memory-high alarm fires, after 5 minutes.",
+    validations: [wholeNumberBetween(1, 100)],
+  }),
+  alarm_target_5xx_count: input.number({
+    default: 5,
+    description: "HTTP 5xx answers from one service's tasks in 5 minutes above which its target-5xx alarm fires.",
+    validations: [wholeNumberBetween(0, 1000000)],
+  }),
+  alarm_alb_5xx_count: input.number({
+    default: 5,
+    description: "HTTP 5xx answers of the ALB itself (no healthy task, timeouts) in 5 minutes above which the elb-5xx alarm fires.",
+    validations: [wholeNumberBetween(0, 1000000)],
+  }),
+  alarm_efs_io_limit_percent: input.number({
+    default: 95,
+    description: "Percent of the experiments file system's I/O limit at or above which the io-limit alarm fires, after 15 minutes.",
+    validations: [wholeNumberBetween(1, 100)],
+  }),
+  alarm_efs_throughput_percent: input.number({
+    default: 80,
+    description:
+      "Percent of the experiments file system's permitted throughput (MeteredIOBytes against PermittedThroughput) at or above which the throughput-high alarm fires, after 15 minutes.",
+    validations: [wholeNumberBetween(1, 100)],
+  }),
+  alarm_efs_burst_credit_minutes: input.number({
+    default: 60,
+    description:
+      "Minutes of bursting at 100 MiB/s the experiments file system must keep in burst credits; fewer fires the burst-credits-low alarm (bursting mode only).",
+    validations: [wholeNumberBetween(1, 1440)],
+  }),
+  deployment_alarms_rollback: input.bool({
+    default: true,
+    description:
+      "Watch each service's deployment alarms (no running task, unhealthy or no healthy targets, target 5xx) during a deploy, and roll the deploy back when one fires.",
   }),
 } as const;
 

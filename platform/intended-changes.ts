@@ -12,6 +12,8 @@
  * revision is how ECS changes a task); nothing is destroyed.
  */
 
+import { observabilityChanges } from "./alarms";
+
 export type IntendedKind = "create" | "update" | "replace";
 
 export interface IntendedChange {
@@ -155,6 +157,9 @@ export const INTENDED_CHANGES: readonly IntendedChange[] = [
   update("aws_security_group.alb", "egress", "narrowed from anything anywhere to TCP inside the VPC: the ALB talks only to the tasks"),
   update("aws_security_group.efs", "ingress", "the NFS rule gets a description"),
   update("aws_security_group.efs", "egress", "the allow-all egress goes: NFS replies are stateful, the file system starts no connections"),
+
+  // Observability (docs/ALARMS.md): the alerts topic, alarms, task start failure alert and dashboard are new; deploys watch alarms.
+  ...observabilityChanges(LIVE_SERVICES),
 ];
 
 /** The addresses the switch touches, by kind (a replaced resource counts once, as replaced). */

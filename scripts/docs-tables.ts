@@ -14,6 +14,7 @@ import { buildPlatform } from "../main";
 import { changedAddresses, INTENDED_CHANGES, planSummary, type IntendedKind } from "../platform/intended-changes";
 import { PLATFORM_INPUTS, serviceInputs } from "../platform/inputs";
 import { SERVICES, type ServiceTable } from "../platform/services";
+import { ALARMS_DOC, renderAlarmsDoc } from "./alarms-doc";
 import type { Input } from "../constructs/terraform/variables";
 
 type Variable = { type: string; default: unknown; description: string };
@@ -130,6 +131,7 @@ if (require.main === module) {
   for (const [file, render] of [
     [README, renderReadme],
     [MIGRATION, renderMigration],
+    [ALARMS_DOC, renderAlarmsDoc],
   ] as const) {
     const before = fs.readFileSync(file, "utf8");
     const after = render(before);

@@ -1,5 +1,5 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { Fn, Op, S3Backend, TerraformStack, Token, type IResolvable } from "cdktf";
+import { Fn, Op, S3Backend, TerraformLocal, TerraformStack, type IResolvable } from "cdktf";
 import type { Construct } from "constructs";
 import { FrozenInputs } from "../constructs/frozen-inputs";
 import { useAddressTable } from "../constructs/terraform/addresses";
@@ -106,7 +106,14 @@ export class PlatformStack extends TerraformStack {
       };
     });
 
-    const suffix = Token.asString(Fn.conditional(Op.eq(this.inputs.environment, "prod"), "", Fn.format("-%s", [this.inputs.environment])));
+    // One local, read by every name that carries the environment (local.name_suffix in the root).
+    const nameSuffix = new TerraformLocal(
+      this,
+      "name_suffix",
+      Fn.conditional(Op.eq(this.inputs.environment, "prod"), "", Fn.format("-%s", [this.inputs.environment])),
+    );
+    nameSuffix.overrideLogicalId("name_suffix");
+    const suffix = nameSuffix.asString;
     this.names = { suffix, scoped: (base) => `${base}${suffix}` };
 
     new AwsProvider(this, "aws", {

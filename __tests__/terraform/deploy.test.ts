@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import contract from "../fixtures/legacy-contract.json";
 import forceNew from "../fixtures/force-new.json";
 import { INTENDED_CHANGES } from "../../platform/intended-changes";
+import { alarmLogicalId, serviceAlarmKinds } from "../../platform/alarms";
 import { plannedValues, sameKnown, type Values } from "./plan-values";
 import {
   awsCall,
@@ -392,6 +393,12 @@ describe("the synthesized root against the AWS emulator", () => {
           "aws_lb_target_group.mlflow[0]",
           "aws_lb_target_group.tensorboard[0]",
           "aws_ecs_task_definition.ui[0]", // its MLFLOW/TENSORBOARD_EXTERNAL_URL become empty
+          // Their target groups' alarms (docs/ALARMS.md) go with the target groups.
+          ...["mlflow", "tensorboard"].flatMap((key) =>
+            serviceAlarmKinds()
+              .filter((k) => k.scope === "target-group")
+              .map((k) => `aws_cloudwatch_metric_alarm.${alarmLogicalId(k, key)}[0]`),
+          ),
         ].sort(),
       );
       for (const key of ["mlflow", "tensorboard"]) {

@@ -11,6 +11,7 @@ import { declareOutput } from "../../constructs/terraform/variables";
 import { PLATFORM } from "../../platform/config";
 import type { ServiceRuntime } from "../../platform/services";
 import type { NetworkUnit } from "../network-unit";
+import { deploymentAlarms } from "../observability-unit";
 import type { PlatformInputs, PlatformNames, PlatformService } from "../platform-stack";
 import type { StorageUnit } from "../storage-unit";
 import { PublicEntry } from "./public-entry";
@@ -98,7 +99,8 @@ export class ServicesUnit extends Construct {
     this.entry = new PublicEntry(this, "entry", { inputs, services: props.services, network, names });
 
     const services: Record<string, FargateWebService> = {};
-    for (const { key, spec, vars } of props.services) {
+    for (const service of props.services) {
+      const { key, spec, vars } = service;
       const runtime: ServiceRuntime = {
         // tostring(): inside jsonencode a bare number would reach ECS as a number, and commands are strings.
         port: Fn.tostring(vars.port),
@@ -151,6 +153,8 @@ export class ServicesUnit extends Construct {
           circuitBreakerRollback: inputs.deployment_circuit_breaker_rollback,
           forceNewDeployment: spec.forceNewDeployment,
         },
+        // The alarms of the observability unit, by name (built from the variables: no dependency cycle).
+        deploymentAlarms: deploymentAlarms(inputs, props.names, service),
         deregistrationDelaySeconds: inputs.deregistration_delay_seconds,
         public: vars.public,
         listenerTls: spec.httpsEntry

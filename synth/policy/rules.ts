@@ -458,4 +458,34 @@ export const RULES: readonly PolicyRule[] = [
         .map(([name]) => finding("KMS-CMK", "aws_secretsmanager_secret", name, "encrypted with the AWS managed key")),
     ],
   },
+  {
+    id: "ALARM-ACTIONS",
+    rationale:
+      "Every CloudWatch alarm notifies someone when it fires and when it clears: actions enabled, an alarm action and an OK action.",
+    check: (root) =>
+      resources(root, "aws_cloudwatch_metric_alarm").flatMap(([name, b]) => {
+        const missing = [
+          ...(b.actions_enabled === false ? ["actions are disabled"] : []),
+          ...(asList(b.alarm_actions).length === 0 ? ["no alarm action"] : []),
+          ...(asList(b.ok_actions).length === 0 ? ["no OK action"] : []),
+        ];
+        return missing.length === 0 ? [] : [finding("ALARM-ACTIONS", "aws_cloudwatch_metric_alarm", name, missing.join(", "))];
+      }),
+  },
+  {
+    id: "SNS-ENCRYPTED",
+    rationale:
+      "Every SNS topic is encrypted at rest with a KMS key that AWS services can use: not alias/aws/sns, whose policy lets no CloudWatch alarm or EventBridge rule publish.",
+    check: (root) =>
+      resources(root, "aws_sns_topic").flatMap(([name, b]) => {
+        const key = resolve(root, b.kms_master_key_id);
+        if (!key) return [finding("SNS-ENCRYPTED", "aws_sns_topic", name, "kms_master_key_id is not set: the topic is not encrypted")];
+        if (key === "alias/aws/sns") {
+          return [
+            finding("SNS-ENCRYPTED", "aws_sns_topic", name, "encrypted with alias/aws/sns: alarms and EventBridge cannot publish to it"),
+          ];
+        }
+        return [];
+      }),
+  },
 ];
