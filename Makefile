@@ -3,22 +3,26 @@
 # plain terraform in $(TF_DIR), where your terraform.tfvars is read as always.
 # Override the tools for tests or other setups: make plan TERRAFORM=... TF_DIR=...
 
+# Which platform: prod (today's, the default) or another environment with its
+# variables in environments/<ENV>.tfvars and its own state (scripts/environment.sh).
+ENV          ?= prod
 TERRAFORM    ?= terraform
 TF_DIR       ?= deploy/terraform
-TF           := $(TERRAFORM) -chdir=$(TF_DIR)
+ENV_DIR      ?= environments
 CDKTF_STACK  ?= autovisionai
 # Set AUTO_APPROVE=1 to destroy or cdktf-deploy without the prompt (CI, scripts).
 AUTO_APPROVE ?=
 # Resources holding data that a plan may destroy or replace, on purpose (e.g. ALLOW_DATA_LOSS=aws_s3_bucket.mlflow_artifacts).
 ALLOW_DATA_LOSS ?=
 # plan/deploy/destroy go through the project's checks (undeclared variables, data protection): scripts/terraform.sh.
-TF_SCRIPT    := TERRAFORM=$(TERRAFORM) TF_DIR=$(TF_DIR) ALLOW_DATA_LOSS="$(ALLOW_DATA_LOSS)" bash scripts/terraform.sh
+SCRIPT_ENV   := ENV=$(ENV) TERRAFORM=$(TERRAFORM) TF_DIR=$(abspath $(TF_DIR)) ENV_DIR=$(abspath $(ENV_DIR))
+TF_SCRIPT    := $(SCRIPT_ENV) ALLOW_DATA_LOSS="$(ALLOW_DATA_LOSS)" bash scripts/terraform.sh
 # cdktf: no call to HashiCorp's checkpoint service; plain output (no spinner frames) when not on a terminal.
-# CDKTF_OUT: where cdktf synthesizes and runs terraform (its own .terraform); never deploy/terraform.
-CDKTF_OUT    ?= cdktf.out
-CDKTF        := CHECKPOINT_DISABLE=1 TF_DIR=$(TF_DIR) npx cdktf
+# CDKTF_OUT: where cdktf synthesizes and runs terraform (its own .terraform, one per environment); never deploy/terraform.
+CDKTF_OUT    ?= $(if $(filter prod,$(ENV)),cdktf.out,cdktf.out-$(ENV))
+CDKTF        := CHECKPOINT_DISABLE=1 ENV=$(ENV) ENV_DIR=$(abspath $(ENV_DIR)) TF_DIR=$(TF_DIR) npx cdktf
 
-.PHONY: help install synth test plan deploy-infra deploy-services destroy migrate-state shell diff deploy tf-check node-check
+.PHONY: help install synth test plan deploy-infra deploy-services destroy destroy-all migrate-state tf shell diff deploy tf-check node-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -39,34 +43,40 @@ synth: node-check ## write the Terraform root into deploy/terraform from the Typ
 test: node-check ## type-check, unit tests, real-Terraform suites against moto
 	npm test
 
-plan: tf-check ## show what terraform would change for the full platform (writes tfplan)
-	@echo ">> terraform plan of the full platform in $(TF_DIR) (create_ecs_services=true)"
+plan: tf-check ## show what terraform would change for the full platform (writes tfplan; tfplan-<env> outside prod)
+	@echo ">> terraform plan of the full platform ENV=$(ENV) in $(TF_DIR) (create_ecs_services=true)"
 	$(TF_SCRIPT) plan -var="create_ecs_services=true"
 
 deploy-infra: tf-check ## create/update the base infrastructure only: network, storage, cluster, ALB (no services)
-	@echo ">> deploying the base infrastructure in $(TF_DIR): create_ecs_services=false (no task definitions, services, target groups, listeners, autoscaling)"
+	@echo ">> deploying the base infrastructure ENV=$(ENV) in $(TF_DIR): create_ecs_services=false (no task definitions, services, target groups, listeners, autoscaling)"
 	$(TF_SCRIPT) deploy -var="create_ecs_services=false"
 
 deploy-services: tf-check ## create/update the full platform: the four ECS services behind the ALB
-	@echo ">> deploying the full platform in $(TF_DIR): create_ecs_services=true"
+	@echo ">> deploying the full platform ENV=$(ENV) in $(TF_DIR): create_ecs_services=true"
 	$(TF_SCRIPT) deploy -var="create_ecs_services=true"
 
-destroy: tf-check ## destroy everything in the state, data included (see scripts/destroy-infrastructure.sh for the full flow)
-	@echo ">> DESTROYING every resource in the state of $(TF_DIR), data included"
+destroy: tf-check ## terraform destroy of ENV, data included (a bucket with objects or a repository with images stops it: see destroy-all)
+	@echo ">> DESTROYING every resource in the state of ENV=$(ENV), data included"
 	$(TF_SCRIPT) destroy $(if $(AUTO_APPROVE),-auto-approve,)
 
-migrate-state: tf-check ## move the state to the backend configured in the root (terraform init -migrate-state)
-	@echo ">> migrating the state of $(TF_DIR) to the backend in its configuration"
-	$(TF) init -migrate-state
+destroy-all: tf-check ## the whole flow for ENV: scale to 0, empty the bucket, delete secret and images, destroy, verify (typed confirmation)
+	@$(SCRIPT_ENV) bash scripts/destroy-infrastructure.sh
+
+migrate-state: tf-check ## move ENV's state to the backend configured in the root (terraform init -migrate-state)
+	@echo ">> migrating the state of ENV=$(ENV) to the backend in its configuration"
+	$(TF_SCRIPT) init -migrate-state
+
+tf: tf-check ## any terraform command on ENV's state, e.g. make tf ENV=staging ARGS="state list"
+	@$(TF_SCRIPT) run $(ARGS)
 
 shell: ## open a shell in a running task of SERVICE through ECS Exec (COMMAND=... runs one command; needs ecs_exec_enabled)
-	@TERRAFORM=$(TERRAFORM) TF_DIR=$(TF_DIR) SERVICE="$(SERVICE)" COMMAND="$(COMMAND)" bash scripts/ecs-shell.sh
+	@$(SCRIPT_ENV) SERVICE="$(SERVICE)" COMMAND="$(COMMAND)" bash scripts/ecs-shell.sh
 
-diff: node-check ## cdktf diff of the same stack and state, with deploy/terraform's terraform.tfvars
+diff: node-check ## cdktf diff of the same stack and ENV's state, with ENV's variables
 	@if [ -t 1 ]; then $(CDKTF) diff $(CDKTF_STACK) --output $(CDKTF_OUT) --skip-provider-lock; \
 	else CI=1 $(CDKTF) diff $(CDKTF_STACK) --output $(CDKTF_OUT) --skip-provider-lock; fi
 
-deploy: node-check ## cdktf deploy of the same stack and state, with deploy/terraform's terraform.tfvars
-	@echo ">> cdktf deploy of stack $(CDKTF_STACK) (same S3 state and terraform.tfvars as $(TF_DIR))"
+deploy: node-check ## cdktf deploy of the same stack and ENV's state, with ENV's variables
+	@echo ">> cdktf deploy of stack $(CDKTF_STACK), ENV=$(ENV) (the same S3 state and variables as make deploy-services)"
 	@if [ -t 1 ]; then $(CDKTF) deploy $(CDKTF_STACK) --output $(CDKTF_OUT) --skip-provider-lock $(if $(AUTO_APPROVE),--auto-approve,); \
 	else CI=1 $(CDKTF) deploy $(CDKTF_STACK) --output $(CDKTF_OUT) --skip-provider-lock $(if $(AUTO_APPROVE),--auto-approve,); fi

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { App } from "cdktf";
+import { environmentStateKey, PLATFORM } from "./platform/config";
 import { SERVICES, type ServiceTable } from "./platform/services";
 import { NetworkUnit } from "./stacks/network-unit";
 import { ObservabilityUnit } from "./stacks/observability-unit";
@@ -43,12 +44,16 @@ export function main(): void {
   console.log(formatReport(report));
   // Under the cdktf CLI (`cdktf synth|diff|deploy`), write only its stack folder (cdktf.out), with the
   // user's variable files beside it: Terraform runs there and must read what `terraform -chdir=deploy/terraform` reads.
+  // ENV (make … ENV=<name>) picks the environment's state key and variables, as scripts/environment.sh does.
   if (process.env.CDKTF_OUTDIR) {
+    const environment = process.env.ENV || PLATFORM.liveEnvironment;
+    root.addOverride("terraform.backend.s3.key", environmentStateKey(environment));
+    const stackDir = path.join(process.env.CDKTF_OUTDIR, "stacks", root.node.id);
+    fs.mkdirSync(stackDir, { recursive: true });
+    const envDir = path.resolve(process.env.ENV_DIR ?? path.join(projectDir(__dirname), "environments"));
+    // Before synth writes anything: a missing environment file stops here.
+    const copied = copyVariableFiles(path.resolve(process.env.TF_DIR ?? ROOT_DIR), stackDir, environment, envDir);
     app.synth();
-    const copied = copyVariableFiles(
-      path.resolve(process.env.TF_DIR ?? ROOT_DIR),
-      path.join(process.env.CDKTF_OUTDIR, "stacks", root.node.id),
-    );
     if (copied.length > 0) console.log(`synth: variables from ${copied.join(", ")}`);
     return;
   }

@@ -175,7 +175,7 @@ describe("deployment alarms", () => {
       expect(block.content.rollback).toBe("${var.deployment_alarms_rollback}");
       const names = block.content.alarm_names as string;
       for (const kind of deploymentKinds) {
-        expect(names, kind.id).toContain(`format("%s-%s-%s", "${PREFIX}", "${key}", "${kind.id}")`);
+        expect(names, kind.id).toContain(`format("%s%s-%s-%s", var.project_name, local.name_suffix, "${key}", "${kind.id}")`);
         // The same name as the alarm resource.
         expect(alarms(fifth)[alarmLogicalId(kind, key)].alarm_name).toBe(`${PREFIX}-${key}-${kind.id}`);
       }

@@ -8,6 +8,8 @@ export const PLATFORM = {
   stackName: "autovisionai",
   /** Where the one state lives: the live platform's S3 backend (S3-native locking). */
   backend: { bucket: "autovisionai-terraform-state", key: "terraform.tfstate", region: "us-west-1" },
+  /** The environment that is the live platform: its names and state key are the ones above, unchanged. */
+  liveEnvironment: "prod",
   /** The Terraform version the root requires (S3-native locking needs 1.11). */
   requiredTerraformVersion: ">= 1.11.0",
   /** The AWS provider version pinned in `required_providers` (the bindings are @cdktf/provider-aws 20.1.0). */
@@ -19,3 +21,12 @@ export const PLATFORM = {
   /** Where the containers see the experiments share (the design document's mount point; docs/EFS.md). */
   experimentsPath: "/app/experiments",
 } as const;
+
+/**
+ * The state key of an environment in the state bucket: the live platform's
+ * key for prod, `env/<environment>/terraform.tfstate` for any other
+ * (scripts/environment.sh passes the same as -backend-config).
+ */
+export function environmentStateKey(environment: string): string {
+  return environment === PLATFORM.liveEnvironment ? PLATFORM.backend.key : `env/${environment}/${PLATFORM.backend.key}`;
+}

@@ -5,21 +5,21 @@
 #      (all versions and delete markers)   6. verify nothing is left
 #   3. force-delete the WANDB secret (no recovery window)
 # Every name comes from the root's outputs, not from literals.
-# Environment: TERRAFORM (default terraform), TF_DIR (default deploy/terraform),
-# AWS credentials/region as for the aws CLI. Confirm by typing the cluster name.
+# Environment: ENV (default prod; scripts/environment.sh), TERRAFORM (default
+# terraform), TF_DIR (default deploy/terraform), AWS credentials/region as for
+# the aws CLI. Confirm by typing the cluster name.
 set -euo pipefail
 
-TERRAFORM=${TERRAFORM:-terraform}
-TF_DIR=${TF_DIR:-$(cd "$(dirname "$0")/.." && pwd)/deploy/terraform}
-
 fail() { echo "destroy: $*" >&2; exit 1; }
+# shellcheck source=environment.sh
+source "$(dirname "$0")/environment.sh"
 for tool in "$TERRAFORM" aws jq; do
   command -v "$tool" >/dev/null || fail "$tool is not on PATH"
 done
+check_environment_files
 
-tf() { "$TERRAFORM" -chdir="$TF_DIR" "$@"; }
-tf init -input=false >/dev/null
-outputs=$(tf output -json) || fail "cannot read the outputs of $TF_DIR (is the state there?)"
+tf init -input=false "${BACKEND_ARGS[@]}" >/dev/null
+outputs=$(tf output -json) || fail "cannot read the outputs of ENV=$ENV in $TF_DIR (is the state there?)"
 out() { jq -er --arg k "$1" '.[$k].value' <<<"$outputs" || fail "output $1 is missing: synthesize and apply the current root first"; }
 
 region=$(out aws_region)
@@ -31,13 +31,13 @@ mapfile -t services < <(jq -r '.ecs_service_names.value | to_entries[] | .value'
 export AWS_REGION=$region AWS_DEFAULT_REGION=$region
 
 cat <<EOF
-This destroys the AutoVisionAI platform in $region, and its data, for good:
+This destroys the AutoVisionAI platform ENV=$ENV in $region, and its data, for good:
   ECS cluster        $cluster (services: ${services[*]})
   S3 bucket          $bucket (every object version: MLflow artifacts)
   ECR repository     $repository (every image)
   secret             $secret (deleted without recovery)
   EFS file system    $(out efs_file_system_id) (all experiments)
-  and everything else in the state of $TF_DIR.
+  and everything else in the state of ENV=$ENV.
 EOF
 read -r -p "Type the cluster name ($cluster) to confirm: " answer || true
 [ "$answer" = "$cluster" ] || fail "not confirmed; nothing was changed"
@@ -71,7 +71,7 @@ if [ "$(jq 'length' <<<"$images")" -gt 0 ]; then
 fi
 
 echo ">> 5/6 terraform destroy (data protection lifted for this run: it is what was confirmed above)"
-TERRAFORM=$TERRAFORM TF_DIR=$TF_DIR bash "$(dirname "$0")/terraform.sh" destroy -auto-approve
+ENV=$ENV TERRAFORM=$TERRAFORM TF_DIR=$TF_DIR ENV_DIR=$ENV_DIR bash "$(dirname "$0")/terraform.sh" destroy -auto-approve
 
 echo ">> 6/6 verifying"
 left=$(tf state list 2>/dev/null | grep -v '^data\.' || true)

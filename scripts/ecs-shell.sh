@@ -3,17 +3,17 @@
 # or runs one command there (COMMAND=...), for example to check the experiments mount:
 #   make shell SERVICE=api COMMAND='df -h /app/experiments && ls -la /app/experiments'
 # Needs ecs_exec_enabled = true (applied), the AWS CLI and the Session Manager plugin.
-# Environment: TERRAFORM, TF_DIR, SERVICE, COMMAND (default /bin/sh), DRY_RUN=1 (print the command only).
+# Environment: ENV (default prod), TERRAFORM, TF_DIR, SERVICE, COMMAND (default /bin/sh), DRY_RUN=1 (print the command only).
 set -euo pipefail
 
-TERRAFORM=${TERRAFORM:-terraform}
-TF_DIR=${TF_DIR:-$(cd "$(dirname "$0")/.." && pwd)/deploy/terraform}
+fail() { echo "shell: $*" >&2; exit 1; }
+# shellcheck source=environment.sh
+source "$(dirname "$0")/environment.sh"
 SERVICE=${SERVICE:-}
 COMMAND=${COMMAND:-/bin/sh}
 
-fail() { echo "shell: $*" >&2; exit 1; }
 for tool in "$TERRAFORM" aws jq; do command -v "$tool" >/dev/null || fail "$tool is not on PATH"; done
-outputs=$("$TERRAFORM" -chdir="$TF_DIR" output -json 2>/dev/null) || fail "cannot read the outputs of $TF_DIR (is the platform deployed?)"
+outputs=$(tf output -json 2>/dev/null) || fail "cannot read the outputs of ENV=$ENV in $TF_DIR (is the platform deployed?)"
 services=$(jq -r '.ecs_service_names.value // {} | keys | join(", ")' <<<"$outputs")
 [ -n "$SERVICE" ] || fail "SERVICE is empty: name one of $services (make shell SERVICE=api)"
 service=$(jq -r --arg k "$SERVICE" '.ecs_service_names.value[$k] // empty' <<<"$outputs")

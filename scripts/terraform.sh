@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# The team's terraform runs with this project's safety checks; the Makefile,
-# the workflows and the destroy script all go through here.
+# The team's terraform runs with this project's safety checks, in one
+# environment (scripts/environment.sh); the Makefile, the workflows and the
+# destroy script all go through here.
 #
-#   scripts/terraform.sh plan    [plan args]   init, then plan into tfplan
-#   scripts/terraform.sh deploy  [plan args]   init, plan into tfplan, apply it
+#   scripts/terraform.sh init    [init args]   terraform init for ENV's state
+#   scripts/terraform.sh plan    [plan args]   init, then plan into tfplan (tfplan-<env> outside prod)
+#   scripts/terraform.sh deploy  [plan args]   init, plan, apply that plan
 #   scripts/terraform.sh destroy [-auto-approve]
 #                                              destroy everything, data included
+#   scripts/terraform.sh run <terraform command> [args]
+#                                              any terraform command on ENV's state
+#                                              (output, state list, import …), with
+#                                              ENV's variables where the command takes them
 #
 # Checks, before anything changes:
+# - outside prod, a variable that deploy/terraform's own variable files set and
+#   environments/<env>.tfvars does not (prod's value would leak) is refused;
 # - a variable set in terraform.tfvars or *.auto.tfvars that the root does not
 #   declare (a misspelling) fails the plan; Terraform itself only warns;
 # - a plan that would destroy or replace a resource holding data (the
@@ -17,18 +25,16 @@
 #   resources named, for this run only, through an override file that is
 #   removed when the run ends; `destroy` lifts it for all of them.
 #
-# Environment: TERRAFORM (default terraform), TF_DIR (default deploy/terraform),
-# ALLOW_DATA_LOSS (addresses, space-separated).
+# Environment: ENV (default prod), TERRAFORM (default terraform), TF_DIR
+# (default deploy/terraform), ENV_DIR (default environments), ALLOW_DATA_LOSS
+# (addresses, space-separated).
 set -euo pipefail
 
-TERRAFORM=${TERRAFORM:-terraform}
-TF_DIR=${TF_DIR:-$(cd "$(dirname "$0")/.." && pwd)/deploy/terraform}
-OVERRIDE="$TF_DIR/zz_allow_data_loss_override.tf.json"
-
 fail() { echo "terraform.sh: $*" >&2; exit 1; }
+# shellcheck source=environment.sh
+source "$(dirname "$0")/environment.sh"
+OVERRIDE="$TF_DIR/zz_allow_data_loss_override.tf.json"
 command -v "$TERRAFORM" >/dev/null || fail "$TERRAFORM is not on PATH: install terraform >= 1.11"
-tf() { "$TERRAFORM" -chdir="$TF_DIR" "$@"; }
-
 # The resources that hold data, as "type.name", read from the synthesized root.
 protected() {
   command -v jq >/dev/null || fail "jq is not on PATH: it reads the protected resources from $TF_DIR"
@@ -55,11 +61,11 @@ plan() {
   local log status
   log=$(mktemp)
   set +e
-  tf plan -input=false -out=tfplan "$@" 2>&1 | tee "$log"
+  tf plan -input=false -out="$PLAN_FILE" "${VAR_ARGS[@]}" "$@" 2>&1 | tee "$log"
   status=${PIPESTATUS[0]}
   set -e
   if grep -q "undeclared variable" "$log"; then
-    rm -f "$TF_DIR/tfplan" "$log"
+    rm -f "$TF_DIR/$PLAN_FILE" "$log"
     fail "a variable file sets a variable this root does not declare (see the warning above): fix its name in terraform.tfvars or *.auto.tfvars; nothing was changed"
   fi
   if grep -q "Instance cannot be destroyed" "$log"; then
@@ -72,25 +78,52 @@ plan() {
   return "$status"
 }
 
+# Applies ENV's variables to a terraform command that takes them (not to apply of a saved plan).
+with_variables() {
+  local command=$1
+  shift
+  case "$command" in
+    init) tf init "${BACKEND_ARGS[@]}" "$@" ;;
+    plan | destroy | import | console | refresh) tf "$command" "${VAR_ARGS[@]}" "$@" ;;
+    apply)
+      local arg
+      for arg in "$@"; do [[ $arg == -* ]] || { tf apply "$@"; return; }; done
+      tf apply "${VAR_ARGS[@]}" "$@"
+      ;;
+    *) tf "$command" "$@" ;;
+  esac
+}
+
+init() { tf init -input=false "${BACKEND_ARGS[@]}" "$@"; }
+
 command=${1:-}
 shift || true
+check_environment_files
+[ "$ENV" = "prod" ] || echo ">> ENV=$ENV: state env/$ENV/terraform.tfstate, variables from $ENV_FILE"
 [ -z "${ALLOW_DATA_LOSS:-}" ] || { read -r -a addresses <<<"$ALLOW_DATA_LOSS"; allow_data_loss "${addresses[@]}"; }
 case "$command" in
+  init)
+    init "$@"
+    ;;
   plan)
-    tf init -input=false
+    init
     plan "$@"
     ;;
   deploy)
-    tf init -input=false
+    init
     plan "$@"
-    tf apply -input=false tfplan
+    tf apply -input=false "$PLAN_FILE"
     ;;
   destroy)
-    tf init -input=false
+    init
     [ -n "${ALLOW_DATA_LOSS:-}" ] || allow_data_loss all
-    tf destroy -input=false "$@"
+    tf destroy -input=false "${VAR_ARGS[@]}" "$@"
+    ;;
+  run)
+    [ $# -gt 0 ] || fail "usage: scripts/terraform.sh run <terraform command> [args], e.g. run output"
+    with_variables "$@"
     ;;
   *)
-    fail "usage: scripts/terraform.sh plan|deploy|destroy [terraform arguments]"
+    fail "usage: scripts/terraform.sh init|plan|deploy|destroy|run [terraform arguments]"
     ;;
 esac

@@ -74,8 +74,8 @@ export function deploymentAlarms(
   const parts = serviceAlarmKinds(table)
     .filter((kind) => kind.deploymentAlarm)
     .map((kind) => {
-      // format(): cdktf mis-renders string templates inside function calls.
-      const name = Fn.format("%s-%s-%s", [names.scoped(inputs.project_name), subjectOf(kind, service.key), kind.id]);
+      // format(), the suffix a separate argument: cdktf mis-renders string templates inside function calls.
+      const name = Fn.format("%s%s-%s-%s", [inputs.project_name, names.suffix, subjectOf(kind, service.key), kind.id]);
       const when = allOf(serviceCondition(kind, service));
       return when === true ? [name] : Fn.conditional(when, [name], []);
     });
