@@ -116,13 +116,16 @@ describe("workflows", () => {
     expect(refs.targets.length + refs.scripts.length).toBeGreaterThan(0);
   });
 
-  it.each(workflows)("$name acts on the environment it is given, through the project's scripts (never plain terraform -chdir)", ({ text, doc }) => {
-    expect(doc.env?.ENV).toMatch(/inputs\.environment/);
-    expect(text).not.toMatch(/terraform -chdir/);
-    const deploying = Object.entries(doc.jobs).filter(([, job]) => job.steps.some((s) => /make |scripts\//.test(s.run ?? "")));
-    expect(deploying.length).toBeGreaterThan(0);
-    for (const [id, job] of deploying) expect((job as { environment?: string }).environment, id).toMatch(/inputs\.environment/);
-  });
+  it.each(workflows)(
+    "$name acts on the environment it is given, through the project's scripts (never plain terraform -chdir)",
+    ({ text, doc }) => {
+      expect(doc.env?.ENV).toMatch(/inputs\.environment/);
+      expect(text).not.toMatch(/terraform -chdir/);
+      const deploying = Object.entries(doc.jobs).filter(([, job]) => job.steps.some((s) => /make |scripts\//.test(s.run ?? "")));
+      expect(deploying.length).toBeGreaterThan(0);
+      for (const [id, job] of deploying) expect((job as { environment?: string }).environment, id).toMatch(/inputs\.environment/);
+    },
+  );
 
   it("deploy checks that the committed root is fresh, then builds the three image tags", () => {
     const deploy = workflows[0].text;
