@@ -11,6 +11,8 @@ export interface EfsClient {
   /** The client's IAM role ARN (an ECS task role). */
   readonly roleArn: string;
   readonly access: EfsClientAccess;
+  /** The access point it mounts through. @default - the share's access point */
+  readonly accessPointArn?: string;
 }
 
 export interface EfsAccessPolicyProps {
@@ -37,8 +39,8 @@ export function efsClientStatement(share: EfsShare, access: EfsClientAccess): Po
 
 /**
  * The file system policy of an `EfsShare`: every request without TLS is
- * denied, and only the listed roles may mount, each through the access
- * point, with write access only where granted. Once a file system has a
+ * denied, and only the listed roles may mount, each through its access
+ * point (the share's unless it names another), with write access only where granted. Once a file system has a
  * policy, a client without IAM authorization can no longer mount it.
  */
 export class EfsAccessPolicy extends Construct {
@@ -60,21 +62,26 @@ export class EfsAccessPolicy extends Construct {
         Condition: { Bool: { "aws:SecureTransport": "false" } },
       },
     ];
-    for (const access of ["rw", "ro"] as const) {
-      const roles = props.clients.filter((c) => c.access === access).map((c) => c.roleArn);
-      if (roles.length === 0) continue;
-      statements.push({
-        Sid: access === "rw" ? "ReadWriteThroughAccessPoint" : "ReadOnlyThroughAccessPoint",
-        Effect: "Allow",
-        Principal: { AWS: roles },
-        Action: efsClientActions(access),
-        Resource: fs.arn,
-        Condition: {
-          StringEquals: { "elasticfilesystem:AccessPointArn": props.share.accessPoint.arn },
-          Bool: { "elasticfilesystem:AccessedViaMountTarget": "true" },
-        },
-      });
-    }
+    // One statement per access level and access point: the share's first (read/write, read-only), then any other.
+    // (Each read of a token attribute is a new string: the share's access point is kept as undefined.)
+    const accessPoints = [undefined, ...new Set(props.clients.flatMap((c) => (c.accessPointArn === undefined ? [] : [c.accessPointArn])))];
+    accessPoints.forEach((accessPointArn, i) => {
+      for (const access of ["rw", "ro"] as const) {
+        const roles = props.clients.filter((c) => c.access === access && c.accessPointArn === accessPointArn).map((c) => c.roleArn);
+        if (roles.length === 0) continue;
+        statements.push({
+          Sid: `${access === "rw" ? "ReadWriteThroughAccessPoint" : "ReadOnlyThroughAccessPoint"}${i === 0 ? "" : i + 1}`,
+          Effect: "Allow",
+          Principal: { AWS: roles },
+          Action: efsClientActions(access),
+          Resource: fs.arn,
+          Condition: {
+            StringEquals: { "elasticfilesystem:AccessPointArn": accessPointArn ?? props.share.accessPoint.arn },
+            Bool: { "elasticfilesystem:AccessedViaMountTarget": "true" },
+          },
+        });
+      }
+    });
     this.policy = address(new EfsFileSystemPolicy(this, "policy", { fileSystemId: fs.id, policy: policyDocument(statements) }));
   }
 }

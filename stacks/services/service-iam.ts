@@ -1,6 +1,6 @@
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { Construct } from "constructs";
-import { EfsAccessPolicy, efsClientStatement } from "../../constructs/efs-access-policy";
+import { EfsAccessPolicy, efsClientStatement, type EfsClient } from "../../constructs/efs-access-policy";
 import { ServiceRole } from "../../constructs/service-role";
 import type { PolicyStatement } from "../../constructs/terraform/iam";
 import type { PlatformInputs, PlatformService } from "../platform-stack";
@@ -10,6 +10,8 @@ export interface ServiceIamProps {
   readonly inputs: PlatformInputs;
   readonly services: readonly PlatformService[];
   readonly storage: StorageUnit;
+  /** Roles besides the services' that mount the experiments (the transfer task's); the file system policy admits only the roles it names. @default - none */
+  readonly experimentsClients?: readonly EfsClient[];
 }
 
 /** The AWS managed policy Application Auto Scaling needs on ECS. */
@@ -81,9 +83,9 @@ export class ServiceIam extends Construct {
 
     new EfsAccessPolicy(this, "experiments-access", {
       share: storage.experiments,
-      clients: services.flatMap(({ key, spec }) =>
-        spec.experiments === "none" ? [] : [{ roleArn: taskRoles[key].arn, access: spec.experiments }],
-      ),
+      clients: services
+        .flatMap(({ key, spec }) => (spec.experiments === "none" ? [] : [{ roleArn: taskRoles[key].arn, access: spec.experiments }]))
+        .concat(props.experimentsClients ?? []),
     });
 
     this.autoscaleRole = new ServiceRole(this, "autoscale-role", {

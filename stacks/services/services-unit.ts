@@ -2,6 +2,7 @@ import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { ServiceDiscoveryPrivateDnsNamespace } from "@cdktf/provider-aws/lib/service-discovery-private-dns-namespace";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
+import { ExperimentsTransfer } from "../../constructs/experiments-transfer";
 import { FargateWebService } from "../../constructs/fargate-web-service";
 import { ServiceAutoscaling } from "../../constructs/service-autoscaling";
 import { address } from "../../constructs/terraform/addresses";
@@ -30,6 +31,8 @@ export interface ServicesUnitProps {
 export class ServicesUnit extends Construct {
   public readonly cluster: EcsCluster;
   public readonly iam: ServiceIam;
+  /** The one-off task that moves experiments to and from the file system (`npm run ops -- upload|download`). */
+  public readonly transfer: ExperimentsTransfer;
   public readonly entry: PublicEntry;
   /** Each service, by key. */
   public readonly services: Readonly<Record<string, FargateWebService>>;
@@ -55,7 +58,18 @@ export class ServicesUnit extends Construct {
       }),
     );
 
-    this.iam = new ServiceIam(this, "iam", { inputs, services: props.services, storage });
+    this.transfer = new ExperimentsTransfer(this, "transfer", {
+      share: storage.experiments,
+      namePrefix: project,
+      region: inputs.aws_region,
+      logRetentionDays: PLATFORM.logRetentionDays,
+    });
+    this.iam = new ServiceIam(this, "iam", {
+      inputs,
+      services: props.services,
+      storage,
+      experimentsClients: this.transfer.experimentsClients,
+    });
     this.entry = new PublicEntry(this, "entry", { inputs, services: props.services, network });
 
     const services: Record<string, FargateWebService> = {};
@@ -167,5 +181,11 @@ export class ServicesUnit extends Construct {
       `ECS service name of each service (${props.services.map((s) => s.key).join(", ")}), whether or not the services exist yet.`,
     );
     declareOutput(this, "aws_region", inputs.aws_region, "AWS region of the platform.");
+    declareOutput(
+      this,
+      "experiments_transfer_task_family",
+      this.transfer.taskDefinition.family,
+      "Task family of the one-off experiments transfer task (npm run ops -- upload|download|bring-back).",
+    );
   }
 }
