@@ -1,7 +1,7 @@
 /**
  * The program of the experiments transfer task (`ExperimentsTransfer`): Python, standard library only, run as
- * `python3 -c <this>` in a one-off Fargate task. It lives here, in the synthesized task definition, so that the
- * emulator tests run exactly the text that AWS runs. It must not contain a dollar or percent sign followed by a brace: Terraform would read a template there.
+ * the command of a one-off Fargate task (base64-encoded there: `transferCommand`). It lives in the synthesized task
+ * definition, so that the emulator tests run exactly the command that AWS runs.
  */
 export const TRANSFER_SCRIPT = String.raw`# The experiments transfer task: runs in a one-off Fargate task that mounts the
 # experiments file system through its access point (EXPERIMENTS, read/write)

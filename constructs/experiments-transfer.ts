@@ -21,6 +21,16 @@ export const TRANSFER_RESTORES_PATH = "/mnt/efs-root";
 /** Python with its standard library only, from the ECR Public Gallery's Docker official images (no login, pulled through the NAT gateway). */
 export const TRANSFER_IMAGE = "public.ecr.aws/docker/library/python:3.12-slim";
 
+/**
+ * The container's command: the program (TRANSFER_SCRIPT) base64-encoded, so that no character of it can be read by
+ * Terraform's template syntax or need escaping in the task definition's JSON.
+ */
+export function transferCommand(script: string = TRANSFER_SCRIPT): string[] {
+  const encoded = Buffer.from(script, "utf8").toString("base64");
+  // Single quotes only: CDKTF writes the string into jsonencode() without escaping double quotes.
+  return ["python3", "-c", `import base64; exec(compile(base64.b64decode('${encoded}'), 'transfer.py', 'exec'))`];
+}
+
 export interface ExperimentsTransferProps {
   /** The experiments share the task mounts. */
   readonly share: EfsShare;
@@ -151,7 +161,7 @@ export class ExperimentsTransfer extends Construct {
             name: TRANSFER_CONTAINER,
             image: props.image ?? TRANSFER_IMAGE,
             essential: true,
-            command: ["python3", "-c", TRANSFER_SCRIPT],
+            command: transferCommand(),
             mountPoints: [
               { sourceVolume: "experiments", containerPath: TRANSFER_EXPERIMENTS_PATH, readOnly: false },
               { sourceVolume: "restores", containerPath: TRANSFER_RESTORES_PATH, readOnly: true },

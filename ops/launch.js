@@ -40,6 +40,13 @@ function ensureBuilt() {
 module.exports = { build, ensureBuilt, BUNDLE };
 
 if (require.main === module) {
+  // The AWS SDK warns on every run under Node 20 that its 2027 releases will need Node 22: not the user's to act on here.
+  const emitWarning = process.emitWarning;
+  process.emitWarning = (warning, ...rest) => {
+    const type = typeof rest[0] === "string" ? rest[0] : rest[0]?.type;
+    if (type === "NodeVersionSupportWarning" || String(warning?.name ?? warning).includes("NodeVersionSupportWarning")) return;
+    return emitWarning.call(process, warning, ...rest);
+  };
   ensureBuilt();
   require(BUNDLE)
     .main(process.argv)

@@ -1,4 +1,4 @@
-"""AWS Backup jobs for the day-two commands (`npm run ops -- backup|backups|restore`).
+"""AWS Backup jobs, and one RunTask fix, for the day-two commands (`npm run ops`).
 
 moto 5.2 has AWS Backup vaults and plans but no jobs: it lacks each API below.
 Each is added as the AWS Backup API Reference documents it, for EFS only,
@@ -27,6 +27,10 @@ and nothing more:
   so nothing is written and the directory name cannot be observed here.
   https://docs.aws.amazon.com/aws-backup/latest/devguide/API_StartRestoreJob.html
   https://docs.aws.amazon.com/aws-backup/latest/devguide/API_DescribeRestoreJob.html
+
+ECS RunTask: moto fails (500) on a Fargate task definition whose container
+gives no memory of its own (the transfer task's); AWS makes container memory
+optional on Fargate. See the patch at the end of this file.
 
 Errors follow the API reference: an unknown vault, job or recovery point is
 ResourceNotFoundException (400), a file system that does not exist is
@@ -269,3 +273,22 @@ def _list_recovery_points_by_resource(self):
 
 _BACKUP.list_recovery_points_by_resource = _list_recovery_points_by_resource
 backup_urls.url_paths["{0}/resources/(?P<arn>.+)/recovery-points/$"] = _dispatch
+
+
+# --- ECS RunTask: a Fargate task definition whose containers give no memory of their own fails in moto with a
+# TypeError (500): moto adds each container's memory. AWS: "If using the Fargate launch type, this parameter is
+# optional" (ContainerDefinition.memory); the task-level memory is what the task gets.
+# https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html
+from moto.ecs import models as ecs_models  # noqa: E402
+
+_original_requirements = ecs_models.EC2ContainerServiceBackend._calculate_task_resource_requirements
+
+
+def _task_resource_requirements(task_definition):
+    containers = task_definition.container_definitions
+    if any(c.get("memory") is None and c.get("memoryReservation") is None and "Memory" not in c and "MemoryReservation" not in c for c in containers):
+        return {"CPU": int(task_definition.cpu or 0), "MEMORY": int(task_definition.memory or 0), "PORTS": [], "PORTS_UDP": []}
+    return _original_requirements(task_definition)
+
+
+ecs_models.EC2ContainerServiceBackend._calculate_task_resource_requirements = staticmethod(_task_resource_requirements)
