@@ -42,12 +42,13 @@ def fetch(url, target):
 
 def put(url, path_or_bytes):
     if isinstance(path_or_bytes, bytes):
-        request = urllib.request.Request(url, data=path_or_bytes, method="PUT")
+        # An explicit type: urllib would send form encoding, and a server may read such a body as a form.
+        request = urllib.request.Request(url, data=path_or_bytes, method="PUT", headers={"Content-Type": "application/octet-stream"})
         urllib.request.urlopen(request).close()
         return
     size = os.path.getsize(path_or_bytes)
     with open(path_or_bytes, "rb") as body:
-        request = urllib.request.Request(url, data=body, method="PUT", headers={"Content-Length": str(size)})
+        request = urllib.request.Request(url, data=body, method="PUT", headers={"Content-Length": str(size), "Content-Type": "application/octet-stream"})
         urllib.request.urlopen(request).close()
 
 

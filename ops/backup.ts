@@ -37,6 +37,31 @@ export interface BackupResult {
   readonly sizeBytes?: number;
 }
 
+/** Waits for an AWS Backup job with progress; returns its last description, or throws unless it COMPLETED. */
+async function waitForJob<T>(
+  what: string,
+  describe: () => Promise<T & { PercentDone?: string; StatusMessage?: string }>,
+  stateOf: (job: T) => string | undefined,
+  quiet: boolean | undefined,
+): Promise<T> {
+  const bar = progress(`${what}: started`, quiet);
+  const began = Date.now();
+  for (;;) {
+    const job = await describe();
+    const state = stateOf(job) ?? "UNKNOWN";
+    bar.update(`${what}: ${state} ${job.PercentDone ?? ""}% (${Math.round((Date.now() - began) / 1000)} s)`);
+    if (DONE.includes(state)) {
+      if (state !== "COMPLETED") {
+        bar.fail(`${what}: ${state}`);
+        throw new OpsError(`${what} ended ${state}: ${job.StatusMessage ?? "no message"}`);
+      }
+      bar.succeed(`${what}: COMPLETED in ${Math.round((Date.now() - began) / 1000)} s`);
+      return job;
+    }
+    await sleep(pollMs());
+  }
+}
+
 export async function startBackup(
   aws: Clients,
   platform: Platform,
@@ -55,22 +80,13 @@ export async function startBackup(
   );
   const jobId = started.BackupJobId as string;
   if (!options.wait) return { jobId, recoveryPointArn: started.RecoveryPointArn, state: "CREATED" };
-  const bar = progress(`backup job ${jobId}: started`, options.quiet);
-  const began = Date.now();
-  for (;;) {
-    const job = await aws.backup.send(new DescribeBackupJobCommand({ BackupJobId: jobId }));
-    const state = job.State ?? "UNKNOWN";
-    bar.update(`backup job ${jobId}: ${state} ${job.PercentDone ?? ""}% (${Math.round((Date.now() - began) / 1000)} s)`);
-    if (DONE.includes(state)) {
-      if (state !== "COMPLETED") {
-        bar.fail(`backup job ${jobId}: ${state}`);
-        throw new OpsError(`backup job ${jobId} ended ${state}: ${job.StatusMessage ?? "no message"}`);
-      }
-      bar.succeed(`backup job ${jobId}: COMPLETED in ${Math.round((Date.now() - began) / 1000)} s`);
-      return { jobId, recoveryPointArn: job.RecoveryPointArn, state, sizeBytes: job.BackupSizeInBytes };
-    }
-    await sleep(pollMs());
-  }
+  const job = await waitForJob(
+    `backup job ${jobId}`,
+    () => aws.backup.send(new DescribeBackupJobCommand({ BackupJobId: jobId })),
+    (j) => j.State,
+    options.quiet,
+  );
+  return { jobId, recoveryPointArn: job.RecoveryPointArn, state: "COMPLETED", sizeBytes: job.BackupSizeInBytes };
 }
 
 export interface RecoveryPoint {
@@ -158,22 +174,13 @@ export async function startRestore(
   );
   const jobId = started.RestoreJobId as string;
   if (!options.wait) return { jobId, status: "CREATED", recoveryPointArn: found.arn, items };
-  const bar = progress(`restore job ${jobId}: started`, options.quiet);
-  const began = Date.now();
-  for (;;) {
-    const job = await aws.backup.send(new DescribeRestoreJobCommand({ RestoreJobId: jobId }));
-    const status = job.Status ?? "UNKNOWN";
-    bar.update(`restore job ${jobId}: ${status} ${job.PercentDone ?? ""}% (${Math.round((Date.now() - began) / 1000)} s)`);
-    if (DONE.includes(status)) {
-      if (status !== "COMPLETED") {
-        bar.fail(`restore job ${jobId}: ${status}`);
-        throw new OpsError(`restore job ${jobId} ended ${status}: ${job.StatusMessage ?? "no message"}`);
-      }
-      bar.succeed(`restore job ${jobId}: COMPLETED in ${Math.round((Date.now() - began) / 1000)} s`);
-      return { jobId, status, recoveryPointArn: found.arn, items };
-    }
-    await sleep(pollMs());
-  }
+  await waitForJob(
+    `restore job ${jobId}`,
+    () => aws.backup.send(new DescribeRestoreJobCommand({ RestoreJobId: jobId })),
+    (j) => j.Status,
+    options.quiet,
+  );
+  return { jobId, status: "COMPLETED", recoveryPointArn: found.arn, items };
 }
 
 /** Where the restored files are, and why the services cannot see them. */

@@ -10,10 +10,12 @@ export interface Progress {
 export function progress(text: string, quiet = false): Progress {
   if (quiet) return { update: () => {}, succeed: () => {}, fail: () => {} };
   if (!process.stderr.isTTY) {
+    // One line per change of state: the running seconds alone are no news in a log.
     let last = "";
     const line = (t: string) => {
-      if (t !== last) process.stderr.write(`${t}\n`);
-      last = t;
+      const key = t.replace(/\s*\(\d+ s\)$/, "");
+      if (key !== last) process.stderr.write(`${t}\n`);
+      last = key;
     };
     line(text);
     return { update: line, succeed: line, fail: line };

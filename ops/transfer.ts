@@ -10,6 +10,7 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { PassThrough } from "node:stream";
 import { DescribeTasksCommand, RunTaskCommand, type Task } from "@aws-sdk/client-ecs";
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
@@ -212,7 +213,12 @@ async function runJob(
   let result: Record<string, unknown>;
   try {
     const got = await aws.s3.send(new GetObjectCommand({ Bucket: platform.bucket, Key: stage.key("result.json") }));
-    result = JSON.parse(await (got.Body as { transformToString(): Promise<string> }).transformToString()) as Record<string, unknown>;
+    const text = await (got.Body as { transformToString(): Promise<string> }).transformToString();
+    try {
+      result = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      throw new OpsError(`the transfer task ${id} left an unreadable result (${text.length} bytes): ${stoppedWhy(task as Task)}`);
+    }
   } catch (error) {
     if ((error as Error).name !== "NoSuchKey") throw error;
     bar.fail(`transfer task ${id}: stopped without finishing`);
@@ -292,6 +298,26 @@ function conflictError(files: PlannedFile[], where: string): OpsError {
   );
 }
 
+/**
+ * The plan of a copy, and whether to go on: nothing moves on a dry run, nor when a file is newer on the
+ * target side (unless forced), nor when everything is already there.
+ */
+function decide(
+  direction: "upload" | "download",
+  source: readonly FileEntry[],
+  target: readonly FileEntry[],
+  where: { remote: string; local: string },
+  options: TransferOptions,
+): { summary: TransferSummary; moving: PlannedFile[] } {
+  const plan = planCopy(source, target, options.force);
+  const moving = plan.filter((f) => f.move === "new" || f.move === "update");
+  const summary: TransferSummary = { direction, ...where, files: plan, moved: 0, bytes: 0, dryRun: Boolean(options.dryRun) };
+  if (!options.dryRun && plan.some((f) => f.move === "conflict")) {
+    throw conflictError(plan, direction === "upload" ? "on the file system" : "locally");
+  }
+  return { summary, moving: options.dryRun ? [] : moving };
+}
+
 export async function upload(
   aws: Clients,
   platform: Platform,
@@ -306,32 +332,21 @@ export async function upload(
   if (local.length === 0) throw new OpsError(`local directory ${localDir} holds no files`, EXIT.usage);
   return withStaging(aws, platform, options.quiet, async (stage) => {
     const listed = await runJob(aws, platform, stage, { action: "list", path: target }, options);
-    const plan = planCopy(local, listed.files as FileEntry[], options.force);
-    const moving = plan.filter((f) => f.move === "new" || f.move === "update");
-    const summary = {
-      direction: "upload" as const,
-      remote: target,
-      local: localDir,
-      files: plan,
-      moved: 0,
-      bytes: 0,
-      dryRun: Boolean(options.dryRun),
-    };
-    if (options.dryRun) return summary;
-    if (plan.some((f) => f.move === "conflict")) throw conflictError(plan, "on the file system");
+    const { summary, moving } = decide("upload", local, listed.files as FileEntry[], { remote: target, local: localDir }, options);
     if (moving.length === 0) return summary;
     const total = moving.reduce((n, f) => n + f.size, 0);
     const bar = progress(`staging ${moving.length} file(s), ${bytes(total)}`, options.quiet);
     const key = stage.key("upload.tar");
-    const stream = tar.c(
-      { cwd: localDir, portable: true, noDirRecurse: true },
-      moving.map((f) => f.path),
-    );
-    const up = new Upload({
-      client: aws.s3,
-      params: { Bucket: platform.bucket, Key: key, Body: stream as unknown as NodeJS.ReadableStream as never },
-    });
-    up.on("httpUploadProgress", (p) => bar.update(`staging ${moving.length} file(s): ${bytes(p.loaded ?? 0)} of about ${bytes(total)}`));
+    // tar writes a minipass stream; the SDK takes a Node stream: pipe one into the other.
+    const body = new PassThrough();
+    tar
+      .c(
+        { cwd: localDir, portable: true, noDirRecurse: true },
+        moving.map((f) => f.path),
+      )
+      .pipe(body);
+    const up = new Upload({ client: aws.s3, params: { Bucket: platform.bucket, Key: key, Body: body } });
+    up.on("httpUploadProgress", (p) => bar.update(`staging ${moving.length} file(s): ${bytes(p.loaded ?? 0)} of the archive uploaded`));
     await up.done();
     bar.succeed(`staged ${moving.length} file(s), ${bytes(total)}`);
     const result = await runJob(
@@ -356,19 +371,7 @@ export async function download(
   return withStaging(aws, platform, options.quiet, async (stage) => {
     const listed = (await runJob(aws, platform, stage, { action: "list", path: source }, options)).files as FileEntry[];
     if (listed.length === 0) throw new OpsError(`experiments:/${source} holds no files (or does not exist)`, EXIT.failed);
-    const plan = planCopy(listed, localManifest(localDir), options.force);
-    const moving = plan.filter((f) => f.move === "new" || f.move === "update");
-    const summary = {
-      direction: "download" as const,
-      remote: source,
-      local: localDir,
-      files: plan,
-      moved: 0,
-      bytes: 0,
-      dryRun: Boolean(options.dryRun),
-    };
-    if (options.dryRun) return summary;
-    if (plan.some((f) => f.move === "conflict")) throw conflictError(plan, "locally");
+    const { summary, moving } = decide("download", listed, localManifest(localDir), { remote: source, local: localDir }, options);
     if (moving.length === 0) return summary;
     const groups = archives(moving);
     const names = groups.map((_, i) => `download-${String(i).padStart(4, "0")}.tar`);
