@@ -100,7 +100,7 @@ describe("ops: errors a user can act on", () => {
     expect(bad.status).toBe(EXIT.usage);
     expect(bad.stderr.trim()).toBe("ops: --compare api_cpu=lots: api_cpu is a number");
     fs.rmSync(dir, { recursive: true, force: true });
-  });
+  }, 60_000); // two CLI runs (and possibly a bundle build) on a busy machine
 });
 
 describe("ops: formatting", () => {

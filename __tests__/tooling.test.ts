@@ -125,7 +125,15 @@ describe("workflows", () => {
 });
 
 describe("docs", () => {
-  const docs = ["README.md", "docs/MIGRATION.md", "docs/EFS.md", "docs/ARCHITECTURE.md", "docs/POLICY.md", "docs/SAFE-CHANGES.md"];
+  const docs = [
+    "README.md",
+    "docs/MIGRATION.md",
+    "docs/EFS.md",
+    "docs/ARCHITECTURE.md",
+    "docs/POLICY.md",
+    "docs/SAFE-CHANGES.md",
+    "docs/OPERATIONS.md",
+  ];
 
   it.each(docs)("%s names only existing make targets, npm scripts, outputs, variables and scripts", (file) => {
     expectAllExist(read(file), file);

@@ -1,4 +1,4 @@
-"""AWS Backup jobs, and one RunTask fix, for the day-two commands (`npm run ops`).
+"""AWS Backup jobs and tags, and one RunTask fix, for the day-two commands (`npm run ops`).
 
 moto 5.2 has AWS Backup vaults and plans but no jobs: it lacks each API below.
 Each is added as the AWS Backup API Reference documents it, for EFS only,
@@ -27,6 +27,11 @@ and nothing more:
   so nothing is written and the directory name cannot be observed here.
   https://docs.aws.amazon.com/aws-backup/latest/devguide/API_StartRestoreJob.html
   https://docs.aws.amazon.com/aws-backup/latest/devguide/API_DescribeRestoreJob.html
+
+Backup ListTags: moto lists no tags when the path has no trailing slash, as
+the Go and JavaScript SDKs send it (every plan showed the vault's tags as
+new).
+https://docs.aws.amazon.com/aws-backup/latest/devguide/API_ListTags.html
 
 ECS RunTask: moto fails (500) on a Fargate task definition whose container
 gives no memory of its own (the transfer task's); AWS makes container memory
@@ -292,3 +297,17 @@ def _task_resource_requirements(task_definition):
 
 
 ecs_models.EC2ContainerServiceBackend._calculate_task_resource_requirements = staticmethod(_task_resource_requirements)
+
+
+# --- Backup ListTags (GET /tags/{resourceArn}/): moto reads the ARN as the path's second-to-last segment, so a
+# request without the trailing slash (as the AWS SDKs for Go and JavaScript send it) lists no tags, and every plan
+# showed the vault's tags as new. AWS returns the resource's tags either way.
+# https://docs.aws.amazon.com/aws-backup/latest/devguide/API_ListTags.html
+def _list_tags(self):
+    from urllib.parse import unquote
+
+    arn = unquote(self.path.split("/tags/", 1)[1].split("?", 1)[0].rstrip("/"))
+    return json.dumps({"Tags": self.backup_backend.list_tags(resource_arn=arn)})
+
+
+_BACKUP.list_tags = _list_tags

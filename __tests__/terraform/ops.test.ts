@@ -181,6 +181,7 @@ describe("npm run ops against the emulator", () => {
 
   it("backup, backups, restore: an AWS Backup job into the project's vault, its recovery point, a restore into a new directory", async () => {
     const backup = await ops(["backup"]);
+    console.log(`[ops backup]\n${backup.stderr}${backup.stdout}`);
     expect(backup.code, backup.stderr).toBe(0);
     expect(backup.stderr).toMatch(/backup job .*: COMPLETED/);
     const point = /recovery point (arn:aws:backup:\S+)/.exec(backup.stdout)?.[1] as string;
