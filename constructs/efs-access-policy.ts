@@ -40,8 +40,9 @@ export function efsClientStatement(share: EfsShare, access: EfsClientAccess): Po
 /**
  * The file system policy of an `EfsShare`: every request without TLS is
  * denied, and only the listed roles may mount, each through its access
- * point (the share's unless it names another), with write access only where granted. Once a file system has a
- * policy, a client without IAM authorization can no longer mount it.
+ * point (the share's unless it names another), with write access only
+ * where granted. Once a file system has a policy, a client without IAM
+ * authorization can no longer mount it.
  */
 export class EfsAccessPolicy extends Construct {
   public readonly policy: EfsFileSystemPolicy;

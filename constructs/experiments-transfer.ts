@@ -2,7 +2,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { EfsAccessPoint } from "@cdktf/provider-aws/lib/efs-access-point";
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { Fn } from "cdktf";
+import { Fn, Token, type IResolvable } from "cdktf";
 import { Construct } from "constructs";
 import type { EfsClient } from "./efs-access-policy";
 import { efsClientActions } from "./efs-access-policy";
@@ -32,9 +32,15 @@ export function transferCommand(script: string = TRANSFER_SCRIPT): string[] {
 }
 
 export interface ExperimentsTransferProps {
+  /**
+   * Create the task definition or not (a bool token gives `count = x ? 1 : 0`): like the services' task
+   * definitions, it follows create_ecs_services. Its roles, log group and access point exist either way.
+   * @default true
+   */
+  readonly enabled?: boolean | IResolvable;
   /** The experiments share the task mounts. */
   readonly share: EfsShare;
-  /** Prefix of names: `<prefix>-experiments-transfer` (task family, log group), `<prefix>-transfer-…-role`. */
+  /** Prefix of names: `<prefix>-experiments-transfer` (task family), `/ops/<prefix>-experiments-transfer` (log group), `<prefix>-transfer-…-role`. */
   readonly namePrefix: string;
   /** AWS region (for the awslogs driver). */
   readonly region: string;
@@ -62,6 +68,8 @@ export interface ExperimentsTransferProps {
  */
 export class ExperimentsTransfer extends Construct {
   public readonly taskDefinition: EcsTaskDefinition;
+  /** The task family while the task definition exists, else "" (for the root's output). */
+  public readonly family: string;
   public readonly taskRole: IamRole;
   public readonly executionRole: IamRole;
   public readonly restoresAccessPoint: EfsAccessPoint;
@@ -73,6 +81,9 @@ export class ExperimentsTransfer extends Construct {
     super(scope, id);
     const { share } = props;
     const family = `${props.namePrefix}-experiments-transfer`;
+    // Not under /ecs/: that prefix holds the services' log groups only.
+    const logGroupName = `/ops/${family}`;
+    const enabled = props.enabled ?? true;
     const cpu = props.cpu ?? 512;
     const memory = props.memoryMiB ?? 1024;
 
@@ -92,7 +103,7 @@ export class ExperimentsTransfer extends Construct {
 
     this.logGroup = address(
       new CloudwatchLogGroup(this, "log-group", {
-        name: `/ecs/${family}`,
+        name: logGroupName,
         retentionInDays: props.logRetentionDays,
         tags: { Name: `${props.namePrefix}-transfer-logs`, Service: "Experiments transfer" },
       }),
@@ -149,6 +160,7 @@ export class ExperimentsTransfer extends Construct {
 
     this.taskDefinition = address(
       new EcsTaskDefinition(this, "task-definition", {
+        count: enabled === true ? undefined : Token.asNumber(Fn.conditional(enabled, 1, 0)),
         family,
         networkMode: "awsvpc",
         requiresCompatibilities: ["FARGATE"],
@@ -168,7 +180,7 @@ export class ExperimentsTransfer extends Construct {
             ],
             logConfiguration: {
               logDriver: "awslogs",
-              options: { "awslogs-group": `/ecs/${family}`, "awslogs-region": props.region, "awslogs-stream-prefix": "transfer" },
+              options: { "awslogs-group": logGroupName, "awslogs-region": props.region, "awslogs-stream-prefix": "transfer" },
             },
           },
         ]),
@@ -177,5 +189,6 @@ export class ExperimentsTransfer extends Construct {
         dependsOn: [this.logGroup],
       }),
     );
+    this.family = enabled === true ? family : Token.asString(Fn.conditional(enabled, family, ""));
   }
 }

@@ -226,7 +226,7 @@ async function runJob(
   }
   if (result.ok !== true) {
     bar.fail(`transfer task ${id}: ${job.action} failed`);
-    throw new OpsError(`the transfer task ${id} failed: ${String(result.error)} (logs: /ecs/${platform.transferFamily})`);
+    throw new OpsError(`the transfer task ${id} failed: ${String(result.error)} (logs: /ops/${platform.transferFamily})`);
   }
   bar.succeed(`transfer task ${id}: ${job.action} done in ${Math.round((Date.now() - began) / 1000)} s`);
   return result;

@@ -132,7 +132,7 @@ export const INTENDED_CHANGES: readonly IntendedChange[] = [
   create("aws_iam_role.transfer_task_role", "the transfer task's own role, named in the experiments file system policy"),
   create("aws_iam_role_policy.transfer_task_role_policy", "mount the experiments (read/write) and the restores (read-only), nothing else"),
   create(
-    "aws_ecs_task_definition.experiments_transfer",
+    "aws_ecs_task_definition.experiments_transfer[0]",
     "the one-off task that moves experiments to and from the file system (npm run ops -- upload|download); billed only while it runs",
   ),
 ];

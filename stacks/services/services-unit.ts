@@ -59,6 +59,7 @@ export class ServicesUnit extends Construct {
     );
 
     this.transfer = new ExperimentsTransfer(this, "transfer", {
+      enabled: inputs.create_ecs_services,
       share: storage.experiments,
       namePrefix: project,
       region: inputs.aws_region,
@@ -184,8 +185,8 @@ export class ServicesUnit extends Construct {
     declareOutput(
       this,
       "experiments_transfer_task_family",
-      this.transfer.taskDefinition.family,
-      "Task family of the one-off experiments transfer task (npm run ops -- upload|download|bring-back).",
+      this.transfer.family,
+      "Task family of the one-off experiments transfer task (npm run ops -- upload|download|bring-back); empty while create_ecs_services is false.",
     );
   }
 }
