@@ -55,9 +55,11 @@ describe("ServicesUnit: one task role per service, each with only what it needs"
     expect(exec).toContain('"Action" = "ecr:GetAuthorizationToken", "Resource" = "*"');
   });
 
-  it("lets only the API and TensorBoard roles write through the file system policy", () => {
+  it("lets only the API and TensorBoard roles (and the transfer task) write through the file system policy", () => {
     const policy = resources(root, "aws_efs_file_system_policy").experiments.policy as string;
-    expect(policy).toMatch(/"AWS" = \[aws_iam_role\.ecs_task_role\.arn, aws_iam_role\.tensorboard_task_role\.arn\].*ClientWrite/);
+    expect(policy).toMatch(
+      /"AWS" = \[aws_iam_role\.ecs_task_role\.arn, aws_iam_role\.tensorboard_task_role\.arn, aws_iam_role\.transfer_task_role\.arn\].*ClientWrite/,
+    );
     expect(policy).toMatch(/"AWS" = \[aws_iam_role\.ui_task_role\.arn\]\}, "Action" = \["elasticfilesystem:ClientMount"\]\,/);
     // MLflow's role is named once: read-write through its store's access point, nowhere else.
     expect(policy.match(/mlflow_task_role/g)).toHaveLength(1);

@@ -145,6 +145,7 @@ describe("docs", () => {
     "docs/SAFE-CHANGES.md",
     "docs/HARDENING.md",
     "docs/ALARMS.md",
+    "docs/OPERATIONS.md",
   ];
 
   it.each(docs)("%s names only existing make targets, npm scripts, outputs, variables and scripts", (file) => {

@@ -160,6 +160,25 @@ export const INTENDED_CHANGES: readonly IntendedChange[] = [
 
   // Observability (docs/ALARMS.md): the alerts topic, alarms, task start failure alert and dashboard are new; deploys watch alarms.
   ...observabilityChanges(LIVE_SERVICES),
+
+  // Day-two commands (npm run ops, docs/OPERATIONS.md): on-demand backups, and the one-off transfer task.
+  create("aws_backup_vault.experiments_backups", "the vault of on-demand backups of the experiments (npm run ops -- backup)"),
+  create("aws_iam_role.backup_role", "the role AWS Backup assumes for on-demand backups and restores"),
+  create("aws_iam_role_policy_attachment.backup_role_backup_policy", "AWS's managed policy for AWS Backup's backups"),
+  create("aws_iam_role_policy_attachment.backup_role_restores_policy", "AWS's managed policy for AWS Backup's restores"),
+  create(
+    "aws_efs_access_point.restores",
+    "read-only access, for the transfer task only, to AWS Backup's restore directories at the file system's root",
+  ),
+  create("aws_cloudwatch_log_group.experiments_transfer", "logs of the one-off experiments transfer task"),
+  create("aws_iam_role.transfer_execution_role", "starts the transfer task (writes its logs)"),
+  create("aws_iam_role_policy.transfer_execution_role_policy", "logs to the transfer task's log group only"),
+  create("aws_iam_role.transfer_task_role", "the transfer task's own role, named in the experiments file system policy"),
+  create("aws_iam_role_policy.transfer_task_role_policy", "mount the experiments (read/write) and the restores (read-only), nothing else"),
+  create(
+    "aws_ecs_task_definition.experiments_transfer[0]",
+    "the one-off task that moves experiments to and from the file system (npm run ops -- upload|download); billed only while it runs",
+  ),
 ];
 
 /** The addresses the switch touches, by kind (a replaced resource counts once, as replaced). */

@@ -138,5 +138,11 @@ export class NetworkUnit extends Construct {
       this.network.privateSubnetIds,
       "IDs of the private subnets (tasks, EFS mount targets), one per AZ.",
     );
+    declareOutput(
+      this,
+      "ecs_tasks_security_group_id",
+      this.ecsTasksSecurityGroup.id,
+      "ID of the ECS tasks' security group (one-off tasks such as the experiments transfer run in it).",
+    );
   }
 }

@@ -5,6 +5,7 @@ import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { Construct } from "constructs";
 import { ArtifactsBucket } from "../constructs/artifacts-bucket";
+import { OnDemandBackups } from "../constructs/backup-vault";
 import { ContainerRegistry } from "../constructs/container-registry";
 import { address } from "../constructs/terraform/addresses";
 import { holdsData } from "../constructs/terraform/protect";
@@ -39,6 +40,8 @@ export class StorageUnit extends Construct {
   public readonly stores: Readonly<Record<string, EfsAccessPoint>>;
   public readonly artifacts: ArtifactsBucket;
   public readonly registry: ContainerRegistry;
+  /** The vault and role of on-demand backups of the experiments (`npm run ops -- backup|restore`). */
+  public readonly backups: OnDemandBackups;
   /**
    * `<account>.dkr.ecr.<region>.amazonaws.com/<repository>`: the registry's URL as the live platform
    * writes it, known at plan time (images are `<this>:<tag>`).
@@ -98,6 +101,12 @@ export class StorageUnit extends Construct {
       "KMS-CMK",
       "kms_key_id forces a new file system: moving the live experiments to a customer key means a copy to a new file system, not an apply. At-rest encryption with the AWS managed key is on.",
     );
+
+    this.backups = new OnDemandBackups(this, "backups", {
+      vaultName: names.scoped(`${project}-experiments-backups`),
+      roleName: names.scoped(`${project}-backup-role`),
+      tags: { Name: names.scoped(`${project}-experiments-backups`) },
+    });
 
     this.artifacts = new ArtifactsBucket(this, "mlflow-artifacts", {
       bucketName: this.bucketName,
@@ -170,5 +179,12 @@ export class StorageUnit extends Construct {
       "Name of the Secrets Manager secret that holds the WANDB API key (set its value by hand).",
     );
     declareOutput(this, "s3_bucket_name", this.artifacts.bucket.id, "Name of the MLflow artifacts bucket.");
+    declareOutput(
+      this,
+      "backup_vault_name",
+      this.backups.vault.name,
+      "AWS Backup vault of the on-demand backups of the experiments (npm run ops -- backup).",
+    );
+    declareOutput(this, "backup_role_arn", this.backups.role.arn, "IAM role AWS Backup assumes for on-demand backups and restores.");
   }
 }

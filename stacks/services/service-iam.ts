@@ -2,7 +2,7 @@ import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
-import { EfsAccessPolicy, efsClientStatement } from "../../constructs/efs-access-policy";
+import { EfsAccessPolicy, efsClientStatement, type EfsClient } from "../../constructs/efs-access-policy";
 import { ServiceRole } from "../../constructs/service-role";
 import { address } from "../../constructs/terraform/addresses";
 import { policyDocument, type PolicyStatement } from "../../constructs/terraform/iam";
@@ -16,6 +16,8 @@ export interface ServiceIamProps {
   readonly names: PlatformNames;
   /** The log group of ECS Exec sessions (exists while ecs_exec_enabled is on). */
   readonly execLogGroupArn: string;
+  /** Roles besides the services' that mount the experiments (the transfer task's); the file system policy admits only the roles it names. @default - none */
+  readonly experimentsClients?: readonly EfsClient[];
 }
 
 /** How policies name a service's store (`MlflowStore`). */
@@ -125,20 +127,23 @@ export class ServiceIam extends Construct {
 
     new EfsAccessPolicy(this, "experiments-access", {
       share: storage.experiments,
-      clients: services.flatMap(({ key, spec }) => [
-        ...(spec.experiments === "none" ? [] : [{ roleArn: taskRoles[key].arn, access: spec.experiments }]),
-        // A store admits its own service only, read-write, through its own access point.
-        ...(spec.store
-          ? [
-              {
-                roleArn: taskRoles[key].arn,
-                access: "rw" as const,
-                accessPointArn: storage.stores[key].arn,
-                accessPointName: storeName(key),
-              },
-            ]
-          : []),
-      ]),
+      clients: [
+        ...services.flatMap(({ key, spec }): EfsClient[] => [
+          ...(spec.experiments === "none" ? [] : [{ roleArn: taskRoles[key].arn, access: spec.experiments }]),
+          // A store admits its own service only, read-write, through its own access point.
+          ...(spec.store
+            ? [
+                {
+                  roleArn: taskRoles[key].arn,
+                  access: "rw" as const,
+                  accessPointArn: storage.stores[key].arn,
+                  accessPointName: storeName(key),
+                },
+              ]
+            : []),
+        ]),
+        ...(props.experimentsClients ?? []),
+      ],
     });
 
     this.autoscaleRole = new ServiceRole(this, "autoscale-role", {

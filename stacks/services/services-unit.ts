@@ -4,6 +4,7 @@ import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster
 import { ServiceDiscoveryPrivateDnsNamespace } from "@cdktf/provider-aws/lib/service-discovery-private-dns-namespace";
 import { Fn, Op, Token } from "cdktf";
 import { Construct } from "constructs";
+import { ExperimentsTransfer } from "../../constructs/experiments-transfer";
 import { FargateWebService } from "../../constructs/fargate-web-service";
 import { ServiceAutoscaling } from "../../constructs/service-autoscaling";
 import { address, instanceRef } from "../../constructs/terraform/addresses";
@@ -34,6 +35,8 @@ export interface ServicesUnitProps {
 export class ServicesUnit extends Construct {
   public readonly cluster: EcsCluster;
   public readonly iam: ServiceIam;
+  /** The one-off task that moves experiments to and from the file system (`npm run ops -- upload|download`). */
+  public readonly transfer: ExperimentsTransfer;
   public readonly entry: PublicEntry;
   /** Each service, by key. */
   public readonly services: Readonly<Record<string, FargateWebService>>;
@@ -89,12 +92,20 @@ export class ServicesUnit extends Construct {
       }),
     );
 
+    this.transfer = new ExperimentsTransfer(this, "transfer", {
+      enabled: inputs.create_ecs_services,
+      share: storage.experiments,
+      namePrefix: names.scoped(project),
+      region: inputs.aws_region,
+      logRetentionDays: PLATFORM.logRetentionDays,
+    });
     this.iam = new ServiceIam(this, "iam", {
       inputs,
       names,
       services: props.services,
       storage,
       execLogGroupArn: instanceRef(execLogs, 0, "arn"),
+      experimentsClients: this.transfer.experimentsClients,
     });
     this.entry = new PublicEntry(this, "entry", { inputs, services: props.services, network, names });
 
@@ -238,5 +249,11 @@ export class ServicesUnit extends Construct {
       `ECS service name of each service (${props.services.map((s) => s.key).join(", ")}), whether or not the services exist yet.`,
     );
     declareOutput(this, "aws_region", inputs.aws_region, "AWS region of the platform.");
+    declareOutput(
+      this,
+      "experiments_transfer_task_family",
+      this.transfer.family,
+      "Task family of the one-off experiments transfer task (npm run ops -- upload|download|bring-back); empty while create_ecs_services is false.",
+    );
   }
 }

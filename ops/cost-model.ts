@@ -1,0 +1,210 @@
+/**
+ * The platform's monthly cost, line by line, from the root variables'
+ * values (defaults plus terraform.tfvars) and a few usage assumptions that
+ * no variable holds (data stored, log volume, traffic). Pure: the figures
+ * are checked against sums worked out by hand in __tests__/ops-cost.test.ts.
+ */
+import { PRICES, type Prices } from "./prices";
+
+/** Variable values by name, as Terraform sees them. */
+export type Values = Readonly<Record<string, unknown>>;
+
+/** What the bill depends on that no variable holds; each is a flag of `cost`. */
+export interface Usage {
+  /** Data on the experiments file system, GB (Standard storage). */
+  readonly efsGb: number;
+  /** Share of it in Infrequent Access (files unread for 30 days), 0-1. */
+  readonly efsIaShare: number;
+  /** Elastic throughput only: GB read and written a month. */
+  readonly efsReadGb: number;
+  readonly efsWriteGb: number;
+  /** Data through the NAT gateway a month, GB (image pulls, W&B, outbound API calls). */
+  readonly natGb: number;
+  /** ALB load balancer capacity units used on average (1 is a light web app). */
+  readonly albLcu: number;
+  /** Logs ingested a month, GB, all services together. */
+  readonly logsGb: number;
+  /** VPC flow logs ingested a month, GB (only when vpc_flow_logs_enabled). */
+  readonly flowLogsGb: number;
+  /** MLflow artifacts stored, GB. */
+  readonly artifactsGb: number;
+  /** CloudWatch alarms. */
+  readonly alarms: number;
+}
+
+export const DEFAULT_USAGE: Usage = {
+  efsGb: 100,
+  efsIaShare: 0,
+  efsReadGb: 200,
+  efsWriteGb: 50,
+  natGb: 20,
+  albLcu: 1,
+  logsGb: 5,
+  flowLogsGb: 30,
+  artifactsGb: 20,
+  alarms: 0,
+};
+
+export interface CostLine {
+  readonly group: string;
+  readonly item: string;
+  /** How the figure is made, with the numbers. */
+  readonly basis: string;
+  readonly monthly: number;
+}
+
+const num = (v: Values, name: string): number => {
+  const x = v[name];
+  if (typeof x !== "number" || !Number.isFinite(x)) throw new Error(`cost: variable ${name} is ${JSON.stringify(x)}, expected a number`);
+  return x;
+};
+const bool = (v: Values, name: string): boolean => {
+  const x = v[name];
+  if (typeof x !== "boolean") throw new Error(`cost: variable ${name} is ${JSON.stringify(x)}, expected true or false`);
+  return x;
+};
+const money = (n: number) => `$${n < 1 ? String(Number(n.toFixed(5))) : n.toFixed(2)}`;
+
+/** The service keys: every variable `<key>_desired_count`. */
+export function serviceKeys(values: Values): string[] {
+  return Object.keys(values)
+    .filter((k) => k.endsWith("_desired_count"))
+    .map((k) => k.slice(0, -"_desired_count".length));
+}
+
+export function costLines(values: Values, usage: Usage = DEFAULT_USAGE, prices: Prices = PRICES): CostLine[] {
+  const h = prices.hoursPerMonth;
+  const lines: CostLine[] = [];
+  const add = (group: string, item: string, basis: string, monthly: number) => lines.push({ group, item, basis, monthly });
+
+  // EFS
+  const mode = String(values.efs_throughput_mode ?? "provisioned");
+  if (mode === "provisioned") {
+    const mibps = num(values, "efs_provisioned_throughput_mibps");
+    add(
+      "EFS",
+      "provisioned throughput",
+      `${mibps} MiB/s x ${money(prices.efs.provisionedMibpsMonth)} per MiB/s-month, used or not`,
+      mibps * prices.efs.provisionedMibpsMonth,
+    );
+  } else if (mode === "elastic") {
+    add(
+      "EFS",
+      "elastic throughput",
+      `${usage.efsReadGb} GB read x ${money(prices.efs.elasticReadGb)} + ${usage.efsWriteGb} GB written x ${money(prices.efs.elasticWriteGb)}`,
+      usage.efsReadGb * prices.efs.elasticReadGb + usage.efsWriteGb * prices.efs.elasticWriteGb,
+    );
+  } else {
+    add("EFS", "bursting throughput", "no throughput charge (baseline grows with the data stored)", 0);
+  }
+  const ia = usage.efsGb * usage.efsIaShare;
+  const standard = usage.efsGb - ia;
+  add(
+    "EFS",
+    "storage, Standard",
+    `${standard} GB x ${money(prices.efs.standardGbMonth)} per GB-month`,
+    standard * prices.efs.standardGbMonth,
+  );
+  if (ia > 0) add("EFS", "storage, Infrequent Access", `${ia} GB x ${money(prices.efs.iaGbMonth)} per GB-month`, ia * prices.efs.iaGbMonth);
+
+  // Fargate, per service: its desired count runs all month.
+  if (values.create_ecs_services !== false) {
+    for (const key of serviceKeys(values)) {
+      const count = num(values, `${key}_desired_count`);
+      const vcpu = num(values, `${key}_cpu`) / 1024;
+      const gb = num(values, `${key}_memory`) / 1024;
+      const perTask = (vcpu * prices.fargate.vcpuHour + gb * prices.fargate.gbHour) * h;
+      add(
+        "Fargate",
+        key,
+        `${count} task(s) x (${vcpu} vCPU x ${money(prices.fargate.vcpuHour)} + ${gb} GB x ${money(prices.fargate.gbHour)}) per hour x ${h} h`,
+        count * perTask,
+      );
+    }
+  }
+
+  // Network: one NAT gateway (with its public IPv4), one ALB (one public IPv4 per zone).
+  add(
+    "Network",
+    "NAT gateway",
+    `${h} h x ${money(prices.natGateway.hour)} + ${usage.natGb} GB x ${money(prices.natGateway.gbProcessed)}`,
+    h * prices.natGateway.hour + usage.natGb * prices.natGateway.gbProcessed,
+  );
+  const zones = num(values, "az_count");
+  add(
+    "Network",
+    "public IPv4 addresses",
+    `${1 + zones} (NAT + ALB in ${zones} zones) x ${h} h x ${money(prices.publicIpv4Hour)}`,
+    (1 + zones) * h * prices.publicIpv4Hour,
+  );
+  add(
+    "Network",
+    "ALB",
+    `${h} h x ${money(prices.alb.hour)} + ${usage.albLcu} LCU x ${h} h x ${money(prices.alb.lcuHour)}`,
+    h * prices.alb.hour + usage.albLcu * h * prices.alb.lcuHour,
+  );
+
+  // Backups: daily backups are incremental; warm storage holds about the data once, plus changes.
+  if (bool(values, "efs_backup_enabled")) {
+    add(
+      "Backups",
+      "EFS daily backups (warm)",
+      `about ${usage.efsGb} GB x ${money(prices.backup.efsWarmGbMonth)} per GB-month`,
+      usage.efsGb * prices.backup.efsWarmGbMonth,
+    );
+  } else {
+    add("Backups", "EFS daily backups", "off (efs_backup_enabled = false)", 0);
+  }
+
+  // Logs
+  add(
+    "Logs",
+    "service logs",
+    `${usage.logsGb} GB x ${money(prices.logs.ingestGb)} ingested + ${usage.logsGb} GB kept x ${money(prices.logs.storedGbMonth)}`,
+    usage.logsGb * (prices.logs.ingestGb + prices.logs.storedGbMonth),
+  );
+  if (values.vpc_flow_logs_enabled === true) {
+    add(
+      "Logs",
+      "VPC flow logs",
+      `${usage.flowLogsGb} GB x ${money(prices.logs.ingestGb)} ingested + kept x ${money(prices.logs.storedGbMonth)}`,
+      usage.flowLogsGb * (prices.logs.ingestGb + prices.logs.storedGbMonth),
+    );
+  }
+
+  // The rest
+  add("Other", "WANDB secret", `1 secret x ${money(prices.secretMonth)}`, prices.secretMonth);
+  add("Other", "CloudWatch alarms", `${usage.alarms} alarm(s) x ${money(prices.alarmMonth)}`, usage.alarms * prices.alarmMonth);
+  add(
+    "Other",
+    "MLflow artifacts (S3)",
+    `${usage.artifactsGb} GB x ${money(prices.s3.standardGbMonth)} per GB-month`,
+    usage.artifactsGb * prices.s3.standardGbMonth,
+  );
+  return lines;
+}
+
+export function total(lines: readonly CostLine[]): number {
+  return lines.reduce((n, l) => n + l.monthly, 0);
+}
+
+/** Parses `name=value` as Terraform would read it from tfvars: a number, true/false, a JSON list, or a string. */
+export function parseAssignment(text: string, known: Values): [string, unknown] {
+  const eq = text.indexOf("=");
+  if (eq < 1) throw new Error(`--compare "${text}": write name=value, e.g. efs_provisioned_throughput_mibps=20`);
+  const name = text.slice(0, eq).trim();
+  const raw = text.slice(eq + 1).trim();
+  if (!(name in known)) throw new Error(`--compare ${name}: no such variable (see the inputs table in README.md)`);
+  const current = known[name];
+  let value: unknown = raw.replace(/^"(.*)"$/, "$1");
+  if (typeof current === "number") {
+    value = Number(raw);
+    if (!Number.isFinite(value as number)) throw new Error(`--compare ${name}=${raw}: ${name} is a number`);
+  } else if (typeof current === "boolean") {
+    if (raw !== "true" && raw !== "false") throw new Error(`--compare ${name}=${raw}: ${name} is true or false`);
+    value = raw === "true";
+  } else if (Array.isArray(current)) {
+    value = JSON.parse(raw);
+  }
+  return [name, value];
+}

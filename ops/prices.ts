@@ -1,0 +1,40 @@
+/**
+ * The prices the cost model uses: on-demand list prices for us-west-1
+ * (US West, N. California), USD, read on 2026-11-29.
+ *
+ * Sources (AWS's public price pages; the us-west-1 column of each):
+ * - Fargate, Linux/x86: https://aws.amazon.com/fargate/pricing/
+ * - EFS (Standard, IA, provisioned and elastic throughput): https://aws.amazon.com/efs/pricing/
+ *   (the page's worked example uses us-east-1's $0.30 per GB-month; us-west-1 is 10% higher throughout)
+ * - NAT gateway, public IPv4: https://aws.amazon.com/vpc/pricing/
+ * - Application Load Balancer: https://aws.amazon.com/elasticloadbalancing/pricing/
+ * - AWS Backup, EFS warm storage: https://aws.amazon.com/backup/pricing/
+ * - CloudWatch Logs and alarms: https://aws.amazon.com/cloudwatch/pricing/
+ * - Secrets Manager: https://aws.amazon.com/secrets-manager/pricing/
+ * - S3 Standard: https://aws.amazon.com/s3/pricing/
+ * Prices change: check these pages (or the AWS Pricing Calculator) before a budget decision, and update this table with its date.
+ */
+export const PRICES = {
+  region: "us-west-1",
+  readOn: "2026-11-29",
+  /** Hours in a billing month, as AWS's calculator counts them. */
+  hoursPerMonth: 730,
+  fargate: { vcpuHour: 0.04656, gbHour: 0.00511 },
+  efs: {
+    standardGbMonth: 0.33,
+    iaGbMonth: 0.0275,
+    provisionedMibpsMonth: 6.6,
+    elasticReadGb: 0.033,
+    elasticWriteGb: 0.066,
+  },
+  natGateway: { hour: 0.048, gbProcessed: 0.048 },
+  publicIpv4Hour: 0.005,
+  alb: { hour: 0.0252, lcuHour: 0.008 },
+  backup: { efsWarmGbMonth: 0.055 },
+  logs: { ingestGb: 0.5, storedGbMonth: 0.03 },
+  secretMonth: 0.4,
+  alarmMonth: 0.1,
+  s3: { standardGbMonth: 0.026 },
+} as const;
+
+export type Prices = typeof PRICES;

@@ -1,0 +1,440 @@
+/**
+ * Moving experiments to and from the experiments file system: a staging
+ * prefix in the artifacts bucket, and the one-off transfer task
+ * (`constructs/experiments-transfer.ts`) that mounts the file system through
+ * its access point. The task reaches S3 only through presigned URLs made
+ * here, with the caller's own credentials; whatever was staged is deleted,
+ * every version of it (the bucket is versioned), whether the run succeeds or
+ * not.
+ */
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { PassThrough } from "node:stream";
+import { DescribeTasksCommand, RunTaskCommand, type Task } from "@aws-sdk/client-ecs";
+import { DeleteObjectsCommand, GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import * as tar from "tar";
+import type { Clients } from "./aws";
+import { EXIT, OpsError } from "./errors";
+import { bytes, table } from "./format";
+import type { Platform } from "./platform";
+import { need } from "./platform";
+import { pollMs, progress, sleep } from "./progress";
+
+/** Where staged files live in the artifacts bucket (deleted after each run). */
+export const STAGING_PREFIX = "ops-staging/";
+/** The transfer task's container (constructs/experiments-transfer.ts). */
+const CONTAINER = "transfer";
+/** Largest archive the task uploads with one presigned PUT (S3 allows 5 GB per PUT). */
+export const ARCHIVE_LIMIT = 4 * 1024 ** 3;
+/** How long presigned URLs stay valid: the longest a transfer may take. */
+const URL_SECONDS = 6 * 3600;
+/** Seconds of clock difference under which two copies of a file count as the same age. */
+const SAME_AGE = 2;
+
+export interface FileEntry {
+  readonly path: string;
+  readonly size: number;
+  /** Modification time, seconds since the epoch. */
+  readonly mtime: number;
+}
+
+/** The files below `root` (regular files only, no links), with forward-slash relative paths. */
+export function localManifest(root: string): FileEntry[] {
+  const out: FileEntry[] = [];
+  if (!fs.existsSync(root)) return out;
+  const walk = (dir: string) => {
+    for (const d of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, d.name);
+      if (d.isDirectory()) walk(full);
+      else if (d.isFile()) {
+        const st = fs.statSync(full);
+        out.push({ path: path.relative(root, full).split(path.sep).join("/"), size: st.size, mtime: st.mtimeMs / 1000 });
+      }
+    }
+  };
+  walk(root);
+  return out.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+export type Move = "new" | "update" | "same" | "conflict";
+export interface PlannedFile extends FileEntry {
+  readonly move: Move;
+  readonly other?: FileEntry;
+}
+
+/**
+ * What a copy from `source` onto `target` does to each file: new, update (the
+ * source is newer, or differs in size at the same age), same (skipped), or
+ * conflict (the target's copy is newer: kept unless forced).
+ */
+export function planCopy(source: readonly FileEntry[], target: readonly FileEntry[], force = false): PlannedFile[] {
+  const there = new Map(target.map((f) => [f.path, f]));
+  return source.map((f) => {
+    const other = there.get(f.path);
+    if (!other) return { ...f, move: "new" };
+    if (other.mtime > f.mtime + SAME_AGE) return { ...f, other, move: force ? "update" : "conflict" };
+    if (Math.abs(other.mtime - f.mtime) <= SAME_AGE && other.size === f.size) return { ...f, other, move: "same" };
+    return { ...f, other, move: "update" };
+  });
+}
+
+/** Files grouped into archives of at most `limit` bytes (a larger file gets an archive of its own). */
+export function archives(files: readonly FileEntry[], limit = ARCHIVE_LIMIT): FileEntry[][] {
+  const out: FileEntry[][] = [];
+  let current: FileEntry[] = [];
+  let size = 0;
+  for (const f of files) {
+    if (current.length > 0 && size + f.size > limit) {
+      out.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(f);
+    size += f.size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+/** A path inside the experiments tree: relative, no "..". */
+export function remotePath(p: string): string {
+  const clean = path.posix.normalize(p.replace(/\\/g, "/")).replace(/^\/+/, "").replace(/\/+$/, "");
+  if (clean === ".." || clean.startsWith("../")) {
+    throw new OpsError(`remote path "${p}" leaves the experiments tree; give a path inside it, such as runs/exp-42`, EXIT.usage);
+  }
+  return clean === "" ? "." : clean;
+}
+
+interface Staging {
+  readonly prefix: string;
+  key(name: string): string;
+  getUrl(name: string): Promise<string>;
+  putUrl(name: string): Promise<string>;
+  cleanup(): Promise<number>;
+}
+
+function staging(aws: Clients, bucket: string): Staging {
+  const prefix = `${STAGING_PREFIX}${new Date().toISOString().replace(/[:.]/g, "-")}-${randomBytes(4).toString("hex")}/`;
+  return {
+    prefix,
+    key: (name) => `${prefix}${name}`,
+    getUrl: (name) => getSignedUrl(aws.s3, new GetObjectCommand({ Bucket: bucket, Key: `${prefix}${name}` }), { expiresIn: URL_SECONDS }),
+    putUrl: (name) => getSignedUrl(aws.s3, new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${name}` }), { expiresIn: URL_SECONDS }),
+    cleanup: async () => {
+      let removed = 0;
+      for (;;) {
+        const listed = await aws.s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix }));
+        const versions = [...(listed.Versions ?? []), ...(listed.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key, VersionId: v.VersionId }));
+        if (versions.length === 0) return removed;
+        await aws.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: versions, Quiet: true } }));
+        removed += versions.length;
+      }
+    },
+  };
+}
+
+export interface TaskOptions {
+  readonly quiet?: boolean;
+  /** Give up waiting after this many seconds. @default 3600 */
+  readonly timeoutSeconds?: number;
+}
+
+/** Why a stopped task did not finish, in one line. */
+function stoppedWhy(task: Task): string {
+  const container = task.containers?.find((c) => c.name === CONTAINER) ?? task.containers?.[0];
+  const parts = [
+    task.stoppedReason,
+    task.stopCode ? `stop code ${task.stopCode}` : "",
+    container?.reason,
+    container?.exitCode !== undefined ? `exit code ${container.exitCode}` : "",
+  ];
+  return parts.filter(Boolean).join("; ") || "no reason given";
+}
+
+/** Runs one job in the transfer task, waits for it, and returns its result; the staged job and result are the caller's to clean. */
+async function runJob(
+  aws: Clients,
+  platform: Platform,
+  stage: Staging,
+  job: Record<string, unknown>,
+  options: TaskOptions,
+): Promise<Record<string, unknown>> {
+  need(platform, "clusterName", "transferFamily", "subnetIds", "securityGroupId", "bucket");
+  const body = JSON.stringify({ ...job, result: await stage.putUrl("result.json") });
+  await aws.s3.send(
+    new PutObjectCommand({ Bucket: platform.bucket, Key: stage.key("job.json"), Body: body, ContentType: "application/json" }),
+  );
+  const started = await aws.ecs.send(
+    new RunTaskCommand({
+      cluster: platform.clusterName,
+      taskDefinition: platform.transferFamily,
+      launchType: "FARGATE",
+      count: 1,
+      startedBy: "npm-run-ops",
+      networkConfiguration: {
+        awsvpcConfiguration: {
+          subnets: [...platform.subnetIds],
+          securityGroups: [platform.securityGroupId as string],
+          assignPublicIp: "DISABLED",
+        },
+      },
+      overrides: {
+        containerOverrides: [{ name: CONTAINER, environment: [{ name: "OPS_JOB_URL", value: await stage.getUrl("job.json") }] }],
+      },
+    }),
+  );
+  const failure = started.failures?.[0];
+  const arn = started.tasks?.[0]?.taskArn;
+  if (!arn)
+    throw new OpsError(
+      `the transfer task did not start: ${failure?.reason ?? "no task returned"}${failure?.detail ? ` (${failure.detail})` : ""}`,
+    );
+  const id = arn.split("/").pop();
+  const bar = progress(`transfer task ${id}: ${job.action} starting`, options.quiet);
+  const began = Date.now();
+  const limit = (options.timeoutSeconds ?? 3600) * 1000;
+  let task: Task | undefined;
+  for (;;) {
+    task = (await aws.ecs.send(new DescribeTasksCommand({ cluster: platform.clusterName, tasks: [arn] }))).tasks?.[0];
+    const state = task?.lastStatus ?? "UNKNOWN";
+    bar.update(`transfer task ${id}: ${job.action} ${state} (${Math.round((Date.now() - began) / 1000)} s)`);
+    if (state === "STOPPED") break;
+    if (Date.now() - began > limit) {
+      bar.fail(`transfer task ${id}: still ${state} after ${options.timeoutSeconds ?? 3600} s`);
+      throw new OpsError(
+        `the transfer task ${id} did not finish within ${options.timeoutSeconds ?? 3600} s; it keeps running: aws ecs stop-task --cluster ${platform.clusterName} --task ${id}`,
+      );
+    }
+    await sleep(pollMs());
+  }
+  let result: Record<string, unknown>;
+  try {
+    const got = await aws.s3.send(new GetObjectCommand({ Bucket: platform.bucket, Key: stage.key("result.json") }));
+    const text = await (got.Body as { transformToString(): Promise<string> }).transformToString();
+    try {
+      result = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      throw new OpsError(`the transfer task ${id} left an unreadable result (${text.length} bytes): ${stoppedWhy(task as Task)}`);
+    }
+  } catch (error) {
+    if ((error as Error).name !== "NoSuchKey") throw error;
+    bar.fail(`transfer task ${id}: stopped without finishing`);
+    throw new OpsError(`the transfer task ${id} stopped without finishing: ${stoppedWhy(task as Task)}`);
+  }
+  if (result.ok !== true) {
+    bar.fail(`transfer task ${id}: ${job.action} failed`);
+    throw new OpsError(`the transfer task ${id} failed: ${String(result.error)} (logs: /ops/${platform.transferFamily})`);
+  }
+  bar.succeed(`transfer task ${id}: ${job.action} done in ${Math.round((Date.now() - began) / 1000)} s`);
+  return result;
+}
+
+/** Runs `work` with a fresh staging prefix, and always deletes what it staged. */
+async function withStaging<T>(
+  aws: Clients,
+  platform: Platform,
+  quiet: boolean | undefined,
+  work: (stage: Staging) => Promise<T>,
+): Promise<T> {
+  need(platform, "bucket");
+  const stage = staging(aws, platform.bucket);
+  try {
+    return await work(stage);
+  } finally {
+    const removed = await stage.cleanup();
+    if (!quiet) process.stderr.write(`staging: removed ${removed} object version(s) under s3://${platform.bucket}/${stage.prefix}\n`);
+  }
+}
+
+export interface TransferOptions extends TaskOptions {
+  readonly force?: boolean;
+  readonly dryRun?: boolean;
+}
+
+export interface TransferSummary {
+  readonly direction: "upload" | "download";
+  readonly remote: string;
+  readonly local: string;
+  readonly files: PlannedFile[];
+  readonly moved: number;
+  readonly bytes: number;
+  readonly dryRun: boolean;
+}
+
+export function renderPlan(summary: TransferSummary): string {
+  const counts = (m: Move) => summary.files.filter((f) => f.move === m).length;
+  const lines = [
+    `${summary.direction} ${summary.direction === "upload" ? `${summary.local} -> experiments:/${summary.remote}` : `experiments:/${summary.remote} -> ${summary.local}`}: ` +
+      `${counts("new")} new, ${counts("update")} updated, ${counts("same")} unchanged, ${counts("conflict")} newer on the ${summary.direction === "upload" ? "file system" : "local side"} (kept)`,
+  ];
+  const shown = summary.files.filter((f) => f.move !== "same");
+  if (summary.dryRun && shown.length > 0)
+    lines.push(
+      table(
+        ["file", "size", "action"],
+        shown.map((f) => [f.path, bytes(f.size), f.move === "conflict" ? "keep (newer there; --force overwrites)" : f.move]),
+      ),
+    );
+  if (!summary.dryRun)
+    lines.push(
+      `${summary.moved} file(s), ${bytes(summary.bytes)} ${summary.direction === "upload" ? "written to the file system" : "written locally"}`,
+    );
+  else lines.push("dry run: nothing moved");
+  return lines.join("\n");
+}
+
+function conflictError(files: PlannedFile[], where: string): OpsError {
+  const conflicts = files.filter((f) => f.move === "conflict");
+  const names = conflicts
+    .slice(0, 3)
+    .map((f) => f.path)
+    .join(", ");
+  return new OpsError(
+    `${conflicts.length} file(s) are newer ${where} (${names}${conflicts.length > 3 ? ", …" : ""}): nothing was moved; --dry-run lists them, --force overwrites them`,
+    EXIT.failed,
+  );
+}
+
+/**
+ * The plan of a copy, and whether to go on: nothing moves on a dry run, nor when a file is newer on the
+ * target side (unless forced), nor when everything is already there.
+ */
+function decide(
+  direction: "upload" | "download",
+  source: readonly FileEntry[],
+  target: readonly FileEntry[],
+  where: { remote: string; local: string },
+  options: TransferOptions,
+): { summary: TransferSummary; moving: PlannedFile[] } {
+  const plan = planCopy(source, target, options.force);
+  const moving = plan.filter((f) => f.move === "new" || f.move === "update");
+  const summary: TransferSummary = { direction, ...where, files: plan, moved: 0, bytes: 0, dryRun: Boolean(options.dryRun) };
+  if (!options.dryRun && plan.some((f) => f.move === "conflict")) {
+    throw conflictError(plan, direction === "upload" ? "on the file system" : "locally");
+  }
+  return { summary, moving: options.dryRun ? [] : moving };
+}
+
+export async function upload(
+  aws: Clients,
+  platform: Platform,
+  localDir: string,
+  remote: string,
+  options: TransferOptions,
+): Promise<TransferSummary> {
+  if (!fs.existsSync(localDir) || !fs.statSync(localDir).isDirectory())
+    throw new OpsError(`local directory ${localDir} does not exist`, EXIT.usage);
+  const target = remotePath(remote);
+  const local = localManifest(localDir);
+  if (local.length === 0) throw new OpsError(`local directory ${localDir} holds no files`, EXIT.usage);
+  return withStaging(aws, platform, options.quiet, async (stage) => {
+    const listed = await runJob(aws, platform, stage, { action: "list", path: target }, options);
+    const { summary, moving } = decide("upload", local, listed.files as FileEntry[], { remote: target, local: localDir }, options);
+    if (moving.length === 0) return summary;
+    const total = moving.reduce((n, f) => n + f.size, 0);
+    const bar = progress(`staging ${moving.length} file(s), ${bytes(total)}`, options.quiet);
+    const key = stage.key("upload.tar");
+    // tar writes a minipass stream; the SDK takes a Node stream: pipe one into the other.
+    const body = new PassThrough();
+    tar
+      .c(
+        { cwd: localDir, portable: true, noDirRecurse: true },
+        moving.map((f) => f.path),
+      )
+      .pipe(body);
+    const up = new Upload({ client: aws.s3, params: { Bucket: platform.bucket, Key: key, Body: body } });
+    up.on("httpUploadProgress", (p) => bar.update(`staging ${moving.length} file(s): ${bytes(p.loaded ?? 0)} of the archive uploaded`));
+    await up.done();
+    bar.succeed(`staged ${moving.length} file(s), ${bytes(total)}`);
+    const result = await runJob(
+      aws,
+      platform,
+      stage,
+      { action: "pull", path: target, archives: [await stage.getUrl("upload.tar")] },
+      options,
+    );
+    return { ...summary, moved: Number(result.files), bytes: Number(result.bytes) };
+  });
+}
+
+export async function download(
+  aws: Clients,
+  platform: Platform,
+  remote: string,
+  localDir: string,
+  options: TransferOptions,
+): Promise<TransferSummary> {
+  const source = remotePath(remote);
+  return withStaging(aws, platform, options.quiet, async (stage) => {
+    const listed = (await runJob(aws, platform, stage, { action: "list", path: source }, options)).files as FileEntry[];
+    if (listed.length === 0) throw new OpsError(`experiments:/${source} holds no files (or does not exist)`, EXIT.failed);
+    const { summary, moving } = decide("download", listed, localManifest(localDir), { remote: source, local: localDir }, options);
+    if (moving.length === 0) return summary;
+    const groups = archives(moving);
+    const names = groups.map((_, i) => `download-${String(i).padStart(4, "0")}.tar`);
+    const jobArchives = await Promise.all(
+      groups.map(async (files, i) => ({ url: await stage.putUrl(names[i]), files: files.map((f) => f.path) })),
+    );
+    await runJob(aws, platform, stage, { action: "push", path: source, archives: jobArchives }, options);
+    fs.mkdirSync(localDir, { recursive: true });
+    const total = moving.reduce((n, f) => n + f.size, 0);
+    const bar = progress(`fetching ${moving.length} file(s), ${bytes(total)}`, options.quiet);
+    let done = 0;
+    for (const name of names) {
+      const got = await aws.s3.send(new GetObjectCommand({ Bucket: platform.bucket, Key: stage.key(name) }));
+      const body = got.Body as NodeJS.ReadableStream;
+      body.on("data", (chunk: Buffer) => {
+        done += chunk.length;
+        bar.update(`fetching: ${bytes(done)} of about ${bytes(total)}`);
+      });
+      await new Promise<void>((resolve, reject) => {
+        const extract = tar.x({ cwd: localDir, preserveOwner: false });
+        body.pipe(extract as unknown as NodeJS.WritableStream).on("finish", () => resolve());
+        body.on("error", reject);
+        (extract as unknown as NodeJS.EventEmitter).on("error", reject);
+      });
+    }
+    bar.succeed(`fetched ${moving.length} file(s), ${bytes(total)}`);
+    return { ...summary, moved: moving.length, bytes: total };
+  });
+}
+
+/** The aws-backup-restore_* directories at the file system's root (restores the services cannot see). */
+export async function listRestoreDirs(aws: Clients, platform: Platform, options: TaskOptions): Promise<{ name: string; mtime: number }[]> {
+  return withStaging(
+    aws,
+    platform,
+    options.quiet,
+    async (stage) => (await runJob(aws, platform, stage, { action: "restores" }, options)).restores as { name: string; mtime: number }[],
+  );
+}
+
+/** Copies restored files (a path below the file system's root, inside an aws-backup-restore_* directory) back into the experiments tree. */
+export async function bringBack(
+  aws: Clients,
+  platform: Platform,
+  source: string,
+  target: string,
+  options: TransferOptions,
+): Promise<string[]> {
+  const clean = remotePath(source);
+  if (!/^aws-backup-restore_[^/]+\//.test(`${clean}/`)) {
+    throw new OpsError(
+      `"${source}" is not inside a restore: give aws-backup-restore_<time>/<path> (see npm run ops -- restored)`,
+      EXIT.usage,
+    );
+  }
+  return withStaging(aws, platform, options.quiet, async (stage) => {
+    const result = await runJob(
+      aws,
+      platform,
+      stage,
+      { action: "copy-back", source: clean, path: remotePath(target), force: Boolean(options.force) },
+      options,
+    );
+    return result.copied as string[];
+  });
+}
