@@ -14,6 +14,9 @@ CDKTF_STACK  ?= autovisionai
 AUTO_APPROVE ?=
 # Resources holding data that a plan may destroy or replace, on purpose (e.g. ALLOW_DATA_LOSS=aws_s3_bucket.mlflow_artifacts).
 ALLOW_DATA_LOSS ?=
+# make push-secrets: STDIN=1 reads the key from a pipe; else WANDB_API_KEY exported, else from this dotenv file.
+DOTENV       ?= .env
+STDIN        ?=
 # plan/deploy/destroy go through the project's checks (undeclared variables, data protection): scripts/terraform.sh.
 SCRIPT_ENV   := ENV=$(ENV) TERRAFORM=$(TERRAFORM) TF_DIR=$(abspath $(TF_DIR)) ENV_DIR=$(abspath $(ENV_DIR))
 TF_SCRIPT    := $(SCRIPT_ENV) ALLOW_DATA_LOSS="$(ALLOW_DATA_LOSS)" bash scripts/terraform.sh
@@ -22,7 +25,7 @@ TF_SCRIPT    := $(SCRIPT_ENV) ALLOW_DATA_LOSS="$(ALLOW_DATA_LOSS)" bash scripts/
 CDKTF_OUT    ?= $(if $(filter prod,$(ENV)),cdktf.out,cdktf.out-$(ENV))
 CDKTF        := CHECKPOINT_DISABLE=1 ENV=$(ENV) ENV_DIR=$(abspath $(ENV_DIR)) TF_DIR=$(TF_DIR) npx cdktf
 
-.PHONY: help install synth test plan deploy-infra deploy-services destroy destroy-all migrate-state tf shell diff deploy tf-check node-check
+.PHONY: help install synth test plan deploy-infra deploy-services destroy destroy-all migrate-state tf shell diff deploy setup-backend push-secrets sandbox sandbox-down tf-check node-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -68,6 +71,18 @@ migrate-state: tf-check ## move ENV's state to the backend configured in the roo
 
 tf: tf-check ## any terraform command on ENV's state, e.g. make tf ENV=staging ARGS="state list"
 	@$(TF_SCRIPT) run $(ARGS)
+
+setup-backend: node-check ## create the S3 state bucket if missing and set it up (versioned, encrypted, private, TLS only); a re-run changes nothing
+	@$(SCRIPT_ENV) npm run -s ops -- setup-backend --tf-dir $(abspath $(TF_DIR))
+
+push-secrets: node-check ## put the WANDB API key (STDIN=1: piped in; else WANDB_API_KEY exported or in DOTENV) into ENV's secret; never printed, never in the state
+	@$(SCRIPT_ENV) npm run -s ops -- push-secrets --tf-dir $(abspath $(TF_DIR)) --env $(ENV) $(if $(STDIN),--stdin,--dotenv $(DOTENV))
+
+sandbox: node-check ## the platform on a local AWS emulator (moto) in .sandbox/, no AWS account needed
+	@bash scripts/sandbox.sh up
+
+sandbox-down: ## stop the sandbox's emulator and remove .sandbox/
+	@bash scripts/sandbox.sh down
 
 shell: ## open a shell in a running task of SERVICE through ECS Exec (COMMAND=... runs one command; needs ecs_exec_enabled)
 	@$(SCRIPT_ENV) SERVICE="$(SERVICE)" COMMAND="$(COMMAND)" bash scripts/ecs-shell.sh

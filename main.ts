@@ -48,6 +48,9 @@ export function main(): void {
   if (process.env.CDKTF_OUTDIR) {
     const environment = process.env.ENV || PLATFORM.liveEnvironment;
     root.addOverride("terraform.backend.s3.key", environmentStateKey(environment));
+    // Another state bucket than the root's (STATE_BUCKET / STATE_REGION), as scripts/environment.sh passes it to terraform init.
+    if (process.env.STATE_BUCKET) root.addOverride("terraform.backend.s3.bucket", process.env.STATE_BUCKET);
+    if (process.env.STATE_REGION) root.addOverride("terraform.backend.s3.region", process.env.STATE_REGION);
     const stackDir = path.join(process.env.CDKTF_OUTDIR, "stacks", root.node.id);
     fs.mkdirSync(stackDir, { recursive: true });
     const envDir = path.resolve(process.env.ENV_DIR ?? path.join(projectDir(__dirname), "environments"));

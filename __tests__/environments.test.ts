@@ -77,6 +77,19 @@ describe("ENV=staging", () => {
     expect(result.output).toContain(">> ENV=staging: state env/staging/terraform.tfstate");
   });
 
+  it("another state bucket (STATE_BUCKET, STATE_REGION, as make setup-backend made it) reaches terraform init, in every environment", () => {
+    const other = { STATE_BUCKET: "team-terraform-state", STATE_REGION: "eu-west-1" };
+    const staging = run("terraform.sh", ["init"], { ENV: "staging", ...other });
+    expect(staging.calls[0]).toBe(
+      `TF_DATA_DIR=${tfDir}/.terraform-staging -chdir=${tfDir} init -input=false -backend-config=key=env/staging/terraform.tfstate -backend-config=bucket=team-terraform-state -backend-config=region=eu-west-1`,
+    );
+    fs.rmSync(log);
+    const prod = run("terraform.sh", ["init"], other);
+    expect(prod.calls[0]).toBe(
+      `TF_DATA_DIR= -chdir=${tfDir} init -input=false -backend-config=bucket=team-terraform-state -backend-config=region=eu-west-1`,
+    );
+  });
+
   it("passes its variables to the terraform commands that take them, and not to a saved plan", () => {
     run("terraform.sh", ["run", "console"], { ENV: "staging" });
     run("terraform.sh", ["run", "apply", "tfplan-staging"], { ENV: "staging" });

@@ -32,6 +32,12 @@ describe("ops cost: the default platform, by hand", () => {
     expect(line(lines, "storage, Standard")).toBeCloseTo(33.0, 6);
   });
 
+  it("Fargate Spot: ui_spot_percent 100 prices the UI at 30 % (41.4494 x 0.3 = $12.4348), 50 at 65 % ($26.9421)", () => {
+    expect(line(costLines({ ...defaults, ui_spot_percent: 100 }, DEFAULT_USAGE), "ui")).toBeCloseTo(12.43482, 4);
+    expect(line(costLines({ ...defaults, ui_spot_percent: 50 }, DEFAULT_USAGE), "ui")).toBeCloseTo(26.94211, 4);
+    expect(line(costLines({ ...defaults, ui_spot_percent: 100 }, DEFAULT_USAGE), "api")).toBeCloseTo(82.8988, 4);
+  });
+
   it("Fargate: the API (2 vCPU, 4 GB): (2 x 0.04656 + 4 x 0.00511) x 730 = $82.8988", () => {
     // 0.09312 + 0.02044 = 0.11356 per hour; x 730 = 82.8988
     expect(line(lines, "api")).toBeCloseTo(82.8988, 4);

@@ -146,6 +146,7 @@ describe("docs", () => {
     "docs/HARDENING.md",
     "docs/ALARMS.md",
     "docs/OPERATIONS.md",
+    "docs/ENVIRONMENTS.md",
   ];
 
   it.each(docs)("%s names only existing make targets, npm scripts, outputs, variables and scripts", (file) => {
@@ -174,6 +175,13 @@ describe("docs", () => {
     expect(text).toBe(renderMigration(text));
     expect(text).toContain(planSummary());
     for (const c of INTENDED_CHANGES) expect(text.includes(`\`${c.address}\``), c.address).toBe(true);
+  });
+
+  it("ENVIRONMENTS.md's cost table is what the cost model says of each environments/*.tfvars (run `npm run docs`)", async () => {
+    const { ENVIRONMENTS_DOC, renderEnvironments } = await import("../scripts/docs-tables");
+    const text = fs.readFileSync(ENVIRONMENTS_DOC, "utf8");
+    expect(text).toBe(await renderEnvironments(text));
+    expect(text).toMatch(/\| \*\*total\*\* \| \*\*\$[\d,.]+\*\* \| \*\*\$[\d,.]+\*\* \|/);
   });
 
   it("POLICY.md lists every rule the code runs", async () => {

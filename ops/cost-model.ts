@@ -114,11 +114,14 @@ export function costLines(values: Values, usage: Usage = DEFAULT_USAGE, prices: 
       const vcpu = num(values, `${key}_cpu`) / 1024;
       const gb = num(values, `${key}_memory`) / 1024;
       const perTask = (vcpu * prices.fargate.vcpuHour + gb * prices.fargate.gbHour) * h;
+      // <key>_spot_percent: that share of the tasks on Fargate Spot (services without the variable run on Fargate only).
+      const spot = typeof values[`${key}_spot_percent`] === "number" ? num(values, `${key}_spot_percent`) / 100 : 0;
       add(
         "Fargate",
         key,
-        `${count} task(s) x (${vcpu} vCPU x ${money(prices.fargate.vcpuHour)} + ${gb} GB x ${money(prices.fargate.gbHour)}) per hour x ${h} h`,
-        count * perTask,
+        `${count} task(s) x (${vcpu} vCPU x ${money(prices.fargate.vcpuHour)} + ${gb} GB x ${money(prices.fargate.gbHour)}) per hour x ${h} h` +
+          (spot > 0 ? `, ${spot * 100} % of it on Spot at ${prices.fargateSpotShare * 100} % of that price (the least Spot costs)` : ""),
+        count * perTask * (1 - spot + spot * prices.fargateSpotShare),
       );
     }
   }

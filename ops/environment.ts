@@ -6,10 +6,11 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { PLATFORM } from "../platform/config";
 import { EXIT, OpsError } from "./errors";
 
-/** The environment whose state holds the live platform (platform/config.ts: PLATFORM.liveEnvironment). */
-export const LIVE_ENVIRONMENT = "prod";
+/** The environment whose state holds the live platform. */
+export const LIVE_ENVIRONMENT = PLATFORM.liveEnvironment;
 /** The form of an environment name (the root's `environment` variable refuses any other). */
 const NAME = /^[a-z][a-z0-9]{1,9}$/;
 

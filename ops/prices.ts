@@ -20,6 +20,11 @@ export const PRICES = {
   /** Hours in a billing month, as AWS's calculator counts them. */
   hoursPerMonth: 730,
   fargate: { vcpuHour: 0.04656, gbHour: 0.00511 },
+  /**
+   * Fargate Spot as a share of the on-demand price. Spot prices move with demand; AWS states "up to 70 %" off,
+   * and 0.3 is that bound: a floor on the cost of a Spot task, not a promise.
+   */
+  fargateSpotShare: 0.3,
   efs: {
     standardGbMonth: 0.33,
     iaGbMonth: 0.0275,

@@ -20,6 +20,8 @@ export const PLATFORM = {
   logRetentionDays: 30,
   /** Where the containers see the experiments share (the design document's mount point; docs/EFS.md). */
   experimentsPath: "/app/experiments",
+  /** The value Terraform creates the WANDB secret with (the live platform's); the key is put by `make push-secrets`, never by Terraform. */
+  wandbKeyPlaceholder: "placeholder-value-set-this-manually",
 } as const;
 
 /**

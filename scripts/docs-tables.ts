@@ -6,6 +6,7 @@
  * markers; a unit test fails when they are stale.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { App } from "cdktf";
 import { RULES } from "../synth/policy/rules";
@@ -16,6 +17,14 @@ import { PLATFORM_INPUTS, serviceInputs } from "../platform/inputs";
 import { SERVICES, type ServiceTable } from "../platform/services";
 import { ALARMS_DOC, renderAlarmsDoc } from "./alarms-doc";
 import type { Input } from "../constructs/terraform/variables";
+import { alarmCount, loadValues } from "../ops/cost";
+import { type CostLine, costLines, DEFAULT_USAGE, total } from "../ops/cost-model";
+import { resolveEnvironment } from "../ops/environment";
+import { usd } from "../ops/format";
+import { PRICES } from "../ops/prices";
+
+const SYNTH_ROOT = path.join(__dirname, "..", "deploy", "terraform");
+const ENV_DIR = path.join(__dirname, "..", "environments");
 
 type Variable = { type: string; default: unknown; description: string };
 type Output = { description: string };
@@ -27,7 +36,9 @@ export const MARKERS = {
   inputs: ["<!-- inputs:begin -->", "<!-- inputs:end -->"],
   outputs: ["<!-- outputs:begin -->", "<!-- outputs:end -->"],
   changes: ["<!-- changes:begin -->", "<!-- changes:end -->"],
+  envcost: ["<!-- envcost:begin -->", "<!-- envcost:end -->"],
 } as const;
+export const ENVIRONMENTS_DOC = path.join(__dirname, "..", "docs", "ENVIRONMENTS.md");
 
 const cell = (text: string) => text.replace(/\|/g, "\\|");
 
@@ -122,20 +133,68 @@ export function renderReadme(current: string): string {
   return replaceBetween(text, "README.md", "outputs", t.outputs);
 }
 
+/**
+ * What each environment shipped in environments/ costs beside prod, line by line (the ops cost model, its
+ * default usage, the variables as make passes them: the root's defaults, the environment's file, environment=<name>).
+ */
+export async function environmentCosts(tfDir: string = SYNTH_ROOT, envDir: string = ENV_DIR): Promise<string> {
+  const names = fs
+    .readdirSync(envDir)
+    .filter((n) => n.endsWith(".tfvars") && n !== "prod.tfvars")
+    .map((n) => n.slice(0, -".tfvars".length))
+    .sort();
+  // The committed root alone: a developer's own deploy/terraform/terraform.tfvars must not change the docs.
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "envcost-"));
+  try {
+    fs.copyFileSync(path.join(tfDir, "main.tf.json"), path.join(root, "main.tf.json"));
+    const usage = { ...DEFAULT_USAGE, alarms: alarmCount(tfDir) };
+    const columns = [
+      { name: "prod", lines: costLines((await loadValues(root, resolveEnvironment("prod", root, envDir))).values, usage) },
+      ...(await Promise.all(
+        names.map(async (name) => ({
+          name,
+          lines: costLines((await loadValues(root, resolveEnvironment(name, root, envDir))).values, usage),
+        })),
+      )),
+    ];
+    const key = (l: CostLine) => `${l.group}: ${l.item}`;
+    const items = [...new Set(columns.flatMap((c) => c.lines.map(key)))];
+    const amount = (lines: readonly CostLine[], item: string) => lines.filter((l) => key(l) === item).reduce((n, l) => n + l.monthly, 0);
+    return [
+      `Monthly, list prices of ${PRICES.region} read ${PRICES.readOn}; usage assumed: ${usage.efsGb} GB on EFS, ${usage.logsGb} GB of logs, ${usage.natGb} GB through NAT, ${usage.artifactsGb} GB of artifacts (written by \`npm run docs\`).`,
+      "",
+      `| item | ${columns.map((c) => `\`${c.name}\``).join(" | ")} |`,
+      `|---|${columns.map(() => "---:").join("|")}|`,
+      ...items.map((item) => `| ${cell(item)} | ${columns.map((c) => usd(amount(c.lines, item))).join(" | ")} |`),
+      `| **total** | ${columns.map((c) => `**${usd(total(c.lines))}**`).join(" | ")} |`,
+    ].join("\n");
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** docs/ENVIRONMENTS.md with its cost table replaced. */
+export async function renderEnvironments(current: string): Promise<string> {
+  return replaceBetween(current, "docs/ENVIRONMENTS.md", "envcost", await environmentCosts());
+}
+
 /** docs/MIGRATION.md with its list of changes replaced by the intended-changes list. */
 export function renderMigration(current: string): string {
   return replaceBetween(current, "docs/MIGRATION.md", "changes", migrationChanges());
 }
 
 if (require.main === module) {
-  for (const [file, render] of [
-    [README, renderReadme],
-    [MIGRATION, renderMigration],
-    [ALARMS_DOC, renderAlarmsDoc],
-  ] as const) {
-    const before = fs.readFileSync(file, "utf8");
-    const after = render(before);
-    if (after !== before) fs.writeFileSync(file, after);
-    console.log(`docs: ${path.relative(process.cwd(), file)} ${after === before ? "unchanged" : "updated"}`);
-  }
+  (async () => {
+    for (const [file, render] of [
+      [README, renderReadme],
+      [MIGRATION, renderMigration],
+      [ALARMS_DOC, renderAlarmsDoc],
+      [ENVIRONMENTS_DOC, renderEnvironments],
+    ] as const) {
+      const before = fs.readFileSync(file, "utf8");
+      const after = await render(before);
+      if (after !== before) fs.writeFileSync(file, after);
+      console.log(`docs: ${path.relative(process.cwd(), file)} ${after === before ? "unchanged" : "updated"}`);
+    }
+  })();
 }

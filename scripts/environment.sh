@@ -16,7 +16,9 @@
 #
 # Sets: ENV, TERRAFORM, TF_DIR, ENV_DIR, ENV_FILE (may be empty), PLAN_FILE,
 # BACKEND_ARGS (for init), VAR_ARGS (for plan/apply/destroy/import/console),
-# and exports TF_DATA_DIR outside prod. Defines tf (terraform in TF_DIR).
+# and exports TF_DATA_DIR outside prod. STATE_BUCKET / STATE_REGION, when
+# set, name another state bucket (make setup-backend creates it).
+# Defines tf (terraform in TF_DIR).
 # The caller defines fail().
 
 PROJECT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -46,6 +48,9 @@ else
   VAR_ARGS=("-var" "environment=$ENV")
 fi
 if [ -n "$ENV_FILE" ]; then VAR_ARGS=("-var-file=$ENV_FILE" "${VAR_ARGS[@]}"); fi
+# Another state bucket than the root's (a new account, the sandbox): make setup-backend creates it.
+if [ -n "${STATE_BUCKET:-}" ]; then BACKEND_ARGS+=("-backend-config=bucket=$STATE_BUCKET"); fi
+if [ -n "${STATE_REGION:-}" ]; then BACKEND_ARGS+=("-backend-config=region=$STATE_REGION"); fi
 
 tf() { "$TERRAFORM" -chdir="$TF_DIR" "$@"; }
 

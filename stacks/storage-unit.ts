@@ -24,9 +24,6 @@ export interface StorageUnitProps {
   readonly network: NetworkUnit;
 }
 
-/** The placeholder the secret is created with (the live platform's); the real key is set by hand and never overwritten. */
-export const WANDB_KEY_PLACEHOLDER = "placeholder-value-set-this-manually";
-
 /**
  * The storage unit: everything that holds data and outlives the services.
  * The experiments file system (EFS), the MLflow artifacts bucket, the
@@ -142,7 +139,7 @@ export class StorageUnit extends Construct {
     const wandbSecretVersion = address(
       new SecretsmanagerSecretVersion(this, "wandb-secret-version", {
         secretId: this.wandbSecret.id,
-        secretString: WANDB_KEY_PLACEHOLDER,
+        secretString: PLATFORM.wandbKeyPlaceholder,
         lifecycle: { ignoreChanges: ["secret_string"] },
       }),
     );

@@ -116,7 +116,6 @@ describe("the synthesized root against the AWS emulator", () => {
     const bad: Record<string, string> = {
       az_count: "1",
       api_memory: "3000",
-      environment: "QA-1",
       env_mode: "staging",
       mlflow_artifacts_bucket: "Bad_Bucket",
       ecr_repository_name: "-repo",
@@ -135,7 +134,11 @@ describe("the synthesized root against the AWS emulator", () => {
       expect(errors, `the error for ${name}`).toMatch(new RegExp(`${name} must`));
     }
     expect(errors).toContain("az_count must be a whole number from 2 to 6");
-    expect(errors).toContain("environment must be 2-10 lower-case letters or digits, starting with a letter");
+    // Alone: Terraform skips all of a variable's rules when one reads another variable that failed (environment's
+    // length rules read mlflow_artifacts_bucket), so a bad environment shows once the bucket name is right.
+    const env = await terraform(dir, moto, ["plan", "-input=false", "-lock=false", "-var", "environment=QA-1"]);
+    expect(env.code).toBe(1);
+    expect(env.stderr.replace(/\s*│\s*/g, " ")).toContain("environment must be 2-10 lower-case letters or digits, starting with a letter");
     expect(errors).toContain("tensorboard_port must differ from api_port, ui_port, mlflow_port");
   });
 
@@ -205,7 +208,8 @@ describe("the synthesized root against the AWS emulator", () => {
     const accessPoints = awsCall(moto, "efs", "describe_access_points", { FileSystemId: fsId }).AccessPoints as {
       RootDirectory: { Path: string };
     }[];
-    expect(accessPoints.map((a) => a.RootDirectory.Path).sort()).toEqual(["/app/experiments", "/app/mlruns"]);
+    // The services' experiments, MLflow's store, and the file system's root for the transfer task alone (AWS Backup's restores).
+    expect(accessPoints.map((a) => a.RootDirectory.Path).sort()).toEqual(["/", "/app/experiments", "/app/mlruns"]);
     expect(accessPoints.find((a) => a.RootDirectory.Path === "/app/experiments")).toMatchObject({
       PosixUser: { Uid: 1000, Gid: 1000 },
       RootDirectory: { Path: "/app/experiments", CreationInfo: { OwnerUid: 1000, OwnerGid: 1000, Permissions: "755" } },
@@ -432,7 +436,10 @@ describe("the synthesized root against the AWS emulator", () => {
 
   it("refuses a second run while the S3 lock is held", async () => {
     let holder: ChildProcess | undefined;
-    const held = terraform(dir, moto, ["apply", "-input=true", "-var", "environment=staging"], { onStart: (c) => (holder = c) });
+    // A change to approve (one autoscaling target), so that apply stops at its prompt.
+    const held = terraform(dir, moto, ["apply", "-input=true", "-var", "scaling_cpu_target_percentage=71"], {
+      onStart: (c) => (holder = c),
+    });
     // The holder waits at the approval prompt, holding the lock.
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("apply never reached its approval prompt")), 120_000);

@@ -25,7 +25,7 @@ export const MIRROR_DIR = process.env.TF_PLUGIN_MIRROR ?? DEFAULT_MIRROR;
 export const AWS_PROVIDER_VERSION = "5.100.0";
 export const STATE_BUCKET = "autovisionai-terraform-state";
 export const REGION = "us-west-1";
-const LAUNCHER = path.join(__dirname, "moto_launcher.py");
+const LAUNCHER = path.join(__dirname, "..", "..", "emulator", "moto_launcher.py");
 const PYTHON = process.env.PYTHON ?? DEFAULT_PYTHON;
 
 /** Throws a message that says what is missing and how to get it. */
@@ -97,8 +97,8 @@ export interface Moto {
   stop(): Promise<void>;
 }
 
-/** Starts moto on 127.0.0.1 on a free port and creates the state bucket in it. */
-export async function startMoto(): Promise<Moto> {
+/** Starts moto on 127.0.0.1 on a free port and creates the state bucket in it (unless `stateBucket` is false: make setup-backend's suite). */
+export async function startMoto(options: { stateBucket?: boolean } = {}): Promise<Moto> {
   const port = await freePort();
   const logFile = path.join(testTmp(), `moto-${port}.log`);
   const log = fs.openSync(logFile, "w");
@@ -122,11 +122,13 @@ export async function startMoto(): Promise<Moto> {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  const bucket = await fetch(`${endpoint}/${STATE_BUCKET}`, {
-    method: "PUT",
-    body: `<CreateBucketConfiguration><LocationConstraint>${REGION}</LocationConstraint></CreateBucketConfiguration>`,
-  });
-  if (!bucket.ok) throw new Error(`creating the state bucket in moto failed: HTTP ${bucket.status}`);
+  if (options.stateBucket !== false) {
+    const bucket = await fetch(`${endpoint}/${STATE_BUCKET}`, {
+      method: "PUT",
+      body: `<CreateBucketConfiguration><LocationConstraint>${REGION}</LocationConstraint></CreateBucketConfiguration>`,
+    });
+    if (!bucket.ok) throw new Error(`creating the state bucket in moto failed: HTTP ${bucket.status}`);
+  }
   const pid = child.pid as number;
   return {
     port,

@@ -103,6 +103,14 @@ describe("migration from the live HCL state", () => {
     expect(summary).toBe(planSummary());
   });
 
+  it("make plan ENV=prod (the team's path, scripts/terraform.sh) plans exactly the same changes as plain terraform", async () => {
+    const run = expectOk(await make(newDir, moto, "plan", { ENV: "prod" }), "make plan ENV=prod");
+    expect(run.stdout.match(/Plan: .*/)?.[0]).toBe(summary);
+    const shown = await terraformOk(newDir, moto, ["show", "-json", "tfplan"]);
+    const viaMake = attributeChanges(JSON.parse(shown.stdout) as typeof plan);
+    expect(viaMake).toEqual(attributeChanges(plan));
+  });
+
   it("accounts for every legacy address in the new root", () => {
     const known = new Set((plan.resource_changes ?? []).flatMap((c) => [c.address, c.previous_address ?? c.address]));
     expect(contract.addresses.filter((a) => !known.has(a))).toEqual([]);
