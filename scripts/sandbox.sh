@@ -12,7 +12,9 @@
 # of deploy/terraform's *.tf.json (its own .terraform and plan). Your
 # deploy/terraform (terraform.tfvars, .terraform/, tfplan) is never touched,
 # and no real AWS credential is used: the sandbox sets test credentials and
-# unsets AWS_PROFILE and AWS_SESSION_TOKEN for its own commands.
+# unsets AWS_PROFILE, AWS_DEFAULT_PROFILE and AWS_SESSION_TOKEN for its own
+# commands (and for the emulator, which would otherwise fail on a profile it
+# cannot read).
 #
 # The emulator stands in for AWS with the patches in emulator/moto_launcher.py
 # (each lists the AWS behaviour it adds). Services "run" in it as records:
@@ -70,7 +72,7 @@ EOF
     echo "# The sandbox (scripts/sandbox.sh): source this file, then make … and npm run ops -- … act on the emulator."
     echo "export AWS_ENDPOINT_URL=http://127.0.0.1:$port"
     echo "export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=$REGION AWS_DEFAULT_REGION=$REGION"
-    echo "unset AWS_PROFILE AWS_SESSION_TOKEN"
+    echo "unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN"
     echo "export TF_DIR=$SANDBOX_DIR/root CHECKPOINT_DISABLE=1"
     [ -z "$cli_config" ] || echo "export TF_CLI_CONFIG_FILE=$cli_config"
   } >"$SANDBOX_DIR/env"
@@ -85,6 +87,9 @@ up() {
   mkdir -p "$SANDBOX_DIR/root"
   cp "$PROJECT_DIR"/deploy/terraform/*.tf.json "$SANDBOX_DIR/root/"
 
+  # No real AWS identity anywhere in the sandbox: moto itself (botocore) fails on an AWS_PROFILE it cannot find.
+  unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL
+  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION="$REGION" AWS_DEFAULT_REGION="$REGION"
   local port
   port=$(free_port)
   nohup "$PYTHON" "$PROJECT_DIR/emulator/moto_launcher.py" "$port" >"$SANDBOX_DIR/moto.log" 2>&1 &
@@ -92,7 +97,8 @@ up() {
   echo "$port" >"$SANDBOX_DIR/port"
   for _ in $(seq 1 150); do
     "$PYTHON" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/moto-api/', timeout=1)" 2>/dev/null && break
-    running_pid >/dev/null || fail "the emulator exited before it listened: see $SANDBOX_DIR/moto.log"
+    # (Liveness by PID here: until nohup has exec'd python, the command line is not yet the launcher's.)
+    kill -0 "$(cat "$SANDBOX_DIR/moto.pid")" 2>/dev/null || fail "the emulator exited before it listened: see $SANDBOX_DIR/moto.log"
     sleep 0.2
   done
   running_pid >/dev/null || fail "the emulator did not start: see $SANDBOX_DIR/moto.log"
@@ -117,8 +123,9 @@ down() {
   local pid
   if pid=$(running_pid); then
     kill "$pid"
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+    # (An exited emulator whose parent is gone may linger as a zombie: its command line is then empty.)
+    for _ in $(seq 1 50); do running_pid >/dev/null || break; sleep 0.1; done
+    if running_pid >/dev/null; then kill -9 "$pid"; fi
     echo ">> sandbox: emulator (PID $pid) stopped"
   elif [ -f "$SANDBOX_DIR/moto.pid" ]; then
     echo ">> sandbox: the emulator had already stopped"
