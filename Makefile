@@ -20,12 +20,14 @@ STDIN        ?=
 # plan/deploy/destroy go through the project's checks (undeclared variables, data protection): scripts/terraform.sh.
 SCRIPT_ENV   := ENV=$(ENV) TERRAFORM=$(TERRAFORM) TF_DIR=$(abspath $(TF_DIR)) ENV_DIR=$(abspath $(ENV_DIR))
 TF_SCRIPT    := $(SCRIPT_ENV) ALLOW_DATA_LOSS="$(ALLOW_DATA_LOSS)" bash scripts/terraform.sh
+# The day-two commands (npm run ops, docs/OPERATIONS.md) on ENV's platform.
+OPS          := $(SCRIPT_ENV) npm run -s ops -- --tf-dir $(abspath $(TF_DIR)) --env $(ENV)
 # cdktf: no call to HashiCorp's checkpoint service; plain output (no spinner frames) when not on a terminal.
 # CDKTF_OUT: where cdktf synthesizes and runs terraform (its own .terraform, one per environment); never deploy/terraform.
 CDKTF_OUT    ?= $(if $(filter prod,$(ENV)),cdktf.out,cdktf.out-$(ENV))
 CDKTF        := CHECKPOINT_DISABLE=1 ENV=$(ENV) ENV_DIR=$(abspath $(ENV_DIR)) TF_DIR=$(TF_DIR) npx cdktf
 
-.PHONY: help install synth test plan deploy-infra deploy-services destroy destroy-all migrate-state tf shell diff deploy setup-backend push-secrets sandbox sandbox-down tf-check node-check
+.PHONY: help install synth test plan deploy-infra deploy-services destroy destroy-all migrate-state tf shell diff deploy setup-backend push-secrets sandbox sandbox-down status backup cost ops tf-check node-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -77,6 +79,18 @@ setup-backend: node-check ## create the S3 state bucket if missing and set it up
 
 push-secrets: node-check ## put the WANDB API key (STDIN=1: piped in; else WANDB_API_KEY exported or in DOTENV) into ENV's secret; never printed, never in the state
 	@$(SCRIPT_ENV) npm run -s ops -- push-secrets --tf-dir $(abspath $(TF_DIR)) --env $(ENV) $(if $(STDIN),--stdin,--dotenv $(DOTENV))
+
+status: node-check ## one screen of ENV: file system, services, URLs, alarms (exit 0 healthy, 1 degraded, 2 not deployed)
+	@$(OPS) status
+
+backup: node-check ## an on-demand AWS Backup of ENV's experiments file system, with progress
+	@$(OPS) backup
+
+cost: node-check ## ENV's monthly cost, line by line, from the variables Terraform uses
+	@$(OPS) cost
+
+ops: node-check ## any day-two command on ENV, e.g. make ops ARGS="restore <recovery point>" (npm run ops -- --help)
+	@$(OPS) $(ARGS)
 
 sandbox: node-check ## the platform on a local AWS emulator (moto) in .sandbox/, no AWS account needed
 	@bash scripts/sandbox.sh up
