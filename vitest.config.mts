@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    // The Terraform suites mostly wait on terraform and moto: run both suite files at once on 2 cores.
+    // The Terraform suites mostly wait on terraform and moto: two suite files at a time on 2 cores (CI has 2).
     maxWorkers: 2,
     // One temp folder per run, removed at the end: tests leave nothing in /tmp.
     globalSetup: ["__tests__/global-setup.ts"],
