@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import {
   type BucketLifecycleConfiguration,
+  type BucketLocationConstraint,
   CreateBucketCommand,
   GetBucketEncryptionCommand,
   GetBucketLifecycleConfigurationCommand,
@@ -161,7 +162,7 @@ async function ensureBucket(s3: S3Client, backend: StateBackend, account: string
       new CreateBucketCommand({
         Bucket: bucket,
         // us-east-1 is the one region AWS wants without a location constraint.
-        CreateBucketConfiguration: region === "us-east-1" ? undefined : { LocationConstraint: region as never },
+        CreateBucketConfiguration: region === "us-east-1" ? undefined : { LocationConstraint: region as BucketLocationConstraint },
         ObjectOwnership: "BucketOwnerEnforced",
       }),
     );
@@ -175,6 +176,12 @@ async function ensureBucket(s3: S3Client, backend: StateBackend, account: string
       await s3.send(new HeadBucketCommand({ Bucket: bucket, ExpectedBucketOwner: account }));
     } catch (head) {
       if (status(head) === 403) throw new OpsError(elsewhere, EXIT.failed);
+      if (status(head) === 404) {
+        throw new OpsError(
+          `the state bucket "${bucket}" does not exist and these credentials may not create it (s3:CreateBucket was denied): run make setup-backend with an identity that may, or ask for the bucket. Nothing was changed.`,
+          EXIT.failed,
+        );
+      }
       throw head;
     }
     result = "exists";
@@ -191,16 +198,13 @@ async function ensureBucket(s3: S3Client, backend: StateBackend, account: string
 }
 
 /** Creates (when missing) and configures the state bucket; every setting read first and written only when it differs. */
-export async function setupBackend(
-  backend: StateBackend,
-  make = { s3: undefined as S3Client | undefined, sts: undefined as STSClient | undefined },
-): Promise<BackendReport> {
+export async function setupBackend(backend: StateBackend, given: { s3?: S3Client; sts?: STSClient } = {}): Promise<BackendReport> {
   const { bucket, region } = backend;
   // A custom endpoint (an emulator) has no per-bucket host names.
   const s3 =
-    make.s3 ??
+    given.s3 ??
     new S3Client({ region, maxAttempts: 3, forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL || process.env.AWS_ENDPOINT_URL_S3) });
-  const sts = make.sts ?? new STSClient({ region, maxAttempts: 3 });
+  const sts = given.sts ?? new STSClient({ region, maxAttempts: 3 });
   const account = (await sts.send(new GetCallerIdentityCommand({}))).Account ?? "";
   const own = { Bucket: bucket, ExpectedBucketOwner: account };
   const settings: SettingResult[] = [];
