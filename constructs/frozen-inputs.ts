@@ -1,6 +1,7 @@
-import { DataResource, Fn, Op, Token } from "cdktf";
+import { Fn, Op, Token } from "cdktf";
 import { Construct } from "constructs";
 import { address } from "./terraform/addresses";
+import { TerraformData } from "./terraform/terraform-data";
 
 /** One input that may not change once the platform exists. */
 export interface FrozenInput {
@@ -33,14 +34,14 @@ export class FrozenInputs extends Construct {
     const names = Object.keys(props.inputs);
     if (names.length === 0) throw new Error("FrozenInputs: inputs is empty; name at least one input to hold");
     const record = address(
-      new DataResource(this, "record", {
+      new TerraformData(this, "record", {
         input: Object.fromEntries(names.map((name) => [name, props.inputs[name].value])),
         lifecycle: { ignoreChanges: ["input"] },
       }),
     );
     this.recordAddress = `terraform_data.${record.friendlyUniqueId}`;
     address(
-      new DataResource(this, "check", {
+      new TerraformData(this, "check", {
         lifecycle: {
           precondition: names.map((name) => {
             const held = Token.asString(Fn.lookup(record.output, name, props.inputs[name].value));
