@@ -9,10 +9,18 @@
  */
 import * as fs from "node:fs";
 import { parseEnv } from "node:util";
-import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from "@aws-sdk/client-secrets-manager";
 import { PLATFORM } from "../platform/config";
 import { EXIT, OpsError } from "./errors";
 
+/** The staging label push-secrets gives Terraform's placeholder version (the one in the state), so that AWS keeps it. */
+export const PLACEHOLDER_STAGE = "terraform-placeholder";
 /** The variable that holds the key, in .env or the process environment (as the services' containers name it). */
 export const WANDB_KEY_VARIABLE = "WANDB_API_KEY";
 
@@ -78,15 +86,25 @@ export async function pushKey(
 ): Promise<PushResult> {
   // The secret must exist already (Terraform makes it): never create one outside the state.
   await client.send(new DescribeSecretCommand({ SecretId: secretName }));
+  let placeholderVersion: string | undefined;
   try {
     const current = await client.send(new GetSecretValueCommand({ SecretId: secretName }));
     if (current.SecretString === key.value)
       return { secretName, region, versionId: current.VersionId ?? "", from: key.from, unchanged: true };
+    if (current.SecretString === PLATFORM.wandbKeyPlaceholder) placeholderVersion = current.VersionId;
   } catch (e) {
     // Allowed to write and not to read: write.
     if ((e as { name?: string }).name !== "AccessDeniedException") throw e;
   }
   const put = await client.send(new PutSecretValueCommand({ SecretId: secretName, SecretString: key.value }));
+  // The first push: the version it replaced is Terraform's placeholder, the one its state tracks. A label of its own
+  // keeps it (AWS deletes only unlabelled versions, once a secret has 100): were it deleted, Terraform would plan to
+  // create it again, and applying that would make the placeholder current.
+  if (placeholderVersion) {
+    await client.send(
+      new UpdateSecretVersionStageCommand({ SecretId: secretName, VersionStage: PLACEHOLDER_STAGE, MoveToVersionId: placeholderVersion }),
+    );
+  }
   return { secretName, region, versionId: put.VersionId ?? "", from: key.from, unchanged: false };
 }
 

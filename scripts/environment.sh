@@ -48,7 +48,7 @@ else
   VAR_ARGS=("-var" "environment=$ENV")
 fi
 if [ -n "$ENV_FILE" ]; then VAR_ARGS=("-var-file=$ENV_FILE" "${VAR_ARGS[@]}"); fi
-# Another state bucket than the root's (a new account, the sandbox): make setup-backend creates it.
+# Another state bucket than the root's (a new team or account): make setup-backend creates it.
 if [ -n "${STATE_BUCKET:-}" ]; then BACKEND_ARGS+=("-backend-config=bucket=$STATE_BUCKET"); fi
 if [ -n "${STATE_REGION:-}" ]; then BACKEND_ARGS+=("-backend-config=region=$STATE_REGION"); fi
 

@@ -231,6 +231,14 @@ describe("environments side by side in one account, and the state bucket", () =>
 
     const staging = awsCall(moto, "secretsmanager", "get_secret_value", { SecretId: "autovisionai/wandb-api-key-staging" });
     expect(staging.SecretString).toBe(key);
+    // Terraform's placeholder version keeps a label of its own (AWS deletes unlabelled versions).
+    const versions = awsCall(moto, "secretsmanager", "describe_secret", { SecretId: "autovisionai/wandb-api-key-staging" })
+      .VersionIdsToStages as Record<string, string[]>;
+    const placeholder = Object.entries(versions).find(([, stages]) => stages.includes("terraform-placeholder"))?.[0];
+    expect(
+      awsCall(moto, "secretsmanager", "get_secret_value", { SecretId: "autovisionai/wandb-api-key-staging", VersionId: placeholder })
+        .SecretString,
+    ).toBe("placeholder-value-set-this-manually");
     const prod = awsCall(moto, "secretsmanager", "get_secret_value", { SecretId: "autovisionai/wandb-api-key" });
     expect(prod.SecretString).toBe("placeholder-value-set-this-manually");
 
@@ -257,6 +265,15 @@ describe("environments side by side in one account, and the state bucket", () =>
     );
     expect(again.stdout).toContain("already holds this key");
     expect(`${again.stdout}${again.stderr}`).not.toContain(key);
+
+    // A new key later: it becomes current, and Terraform's placeholder version keeps its label.
+    expectOk(await makeIn("staging", "push-secrets", {}, { WANDB_API_KEY: `${key}-2` }), "make push-secrets (a new key)");
+    const after = awsCall(moto, "secretsmanager", "describe_secret", { SecretId: "autovisionai/wandb-api-key-staging" })
+      .VersionIdsToStages as Record<string, string[]>;
+    expect(after[placeholder as string]).toContain("terraform-placeholder");
+    expect(awsCall(moto, "secretsmanager", "get_secret_value", { SecretId: "autovisionai/wandb-api-key-staging" }).SecretString).toBe(
+      `${key}-2`,
+    );
   });
 
   it("make destroy ENV=staging removes staging only: prod plans no changes and its resources are there", async () => {
