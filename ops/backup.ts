@@ -1,6 +1,6 @@
 /**
  * `backup`, `backups`, `restore`: on-demand AWS Backup jobs of the
- * experiments file system into the project's vault (constructs/backup-vault.ts),
+ * experiments file system into the project's vault (constructs/on-demand-backups.ts),
  * its recovery points (the daily automatic ones too), and restores into a new
  * directory of the same file system, never over the live data.
  */

@@ -5,7 +5,7 @@ import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { Construct } from "constructs";
 import { ArtifactsBucket } from "../constructs/artifacts-bucket";
-import { OnDemandBackups } from "../constructs/backup-vault";
+import { OnDemandBackups } from "../constructs/on-demand-backups";
 import { ContainerRegistry } from "../constructs/container-registry";
 import { address } from "../constructs/terraform/addresses";
 import { holdsData } from "../constructs/terraform/protect";
