@@ -18,9 +18,11 @@ function newest(entry) {
 }
 
 function build() {
+  // A temp file, then a rename: commands started at the same time (test suites, make targets) never read half a bundle.
+  const tmp = `${BUNDLE}.${process.pid}.tmp`;
   require("esbuild").buildSync({
     entryPoints: [path.join(PROJECT, "ops", "cli.ts")],
-    outfile: BUNDLE,
+    outfile: tmp,
     bundle: true,
     platform: "node",
     target: "node20",
@@ -29,6 +31,7 @@ function build() {
     external: ["@cdktf/hcl2json"],
     logLevel: "warning",
   });
+  fs.renameSync(tmp, BUNDLE);
 }
 
 function ensureBuilt() {

@@ -54,19 +54,31 @@ function readStamp() {
   }
 }
 
+/**
+ * Writes a file whole or not at all (a temp file, then a rename): test suites and
+ * the cdktf CLI may run synthesis at the same time, and none may read half a bundle.
+ */
+function writeAtomic(file, write) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  write(tmp);
+  fs.renameSync(tmp, file);
+}
+
 /** Builds dist/synth.js from synth/cli.ts: our code and its packages in one file (one parse, no module lookups). */
 function build(files = sourceFiles()) {
-  require("esbuild").buildSync({
-    entryPoints: [path.join(PROJECT, "synth", "cli.ts")],
-    outfile: BUNDLE,
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    minify: true,
-    logLevel: "warning",
-  });
+  writeAtomic(BUNDLE, (outfile) =>
+    require("esbuild").buildSync({
+      entryPoints: [path.join(PROJECT, "synth", "cli.ts")],
+      outfile,
+      bundle: true,
+      platform: "node",
+      target: "node20",
+      minify: true,
+      logLevel: "warning",
+    }),
+  );
   fs.rmSync(CODE_CACHE, { force: true });
-  fs.writeFileSync(STAMP, `${JSON.stringify({ fingerprint: fingerprint(files), hash: contentHash(files) })}\n`);
+  writeAtomic(STAMP, (tmp) => fs.writeFileSync(tmp, `${JSON.stringify({ fingerprint: fingerprint(files), hash: contentHash(files) })}\n`));
 }
 
 /** Builds the bundle unless it is up to date with the sources; says whether it built. */
@@ -77,7 +89,7 @@ function ensureBuilt() {
   if (fs.existsSync(BUNDLE) && stamp.fingerprint === print) return false;
   if (fs.existsSync(BUNDLE) && stamp.hash === contentHash(files)) {
     // Touched, not changed (a checkout, a copy): remember the new times.
-    fs.writeFileSync(STAMP, `${JSON.stringify({ fingerprint: print, hash: stamp.hash })}\n`);
+    writeAtomic(STAMP, (tmp) => fs.writeFileSync(tmp, `${JSON.stringify({ fingerprint: print, hash: stamp.hash })}\n`));
     return false;
   }
   build(files);
@@ -101,7 +113,7 @@ function run() {
   bundle.paths = Module._nodeModulePaths(DIST);
   const writeCache = cachedData === undefined || script.cachedDataRejected;
   // The cache is written once the synthesis ran, so it holds the functions it compiled on the way.
-  if (writeCache) process.once("exit", () => fs.writeFileSync(CODE_CACHE, script.createCachedData()));
+  if (writeCache) process.once("exit", () => writeAtomic(CODE_CACHE, (tmp) => fs.writeFileSync(tmp, script.createCachedData())));
   script.runInThisContext()(bundle.exports, (id) => bundle.require(id), bundle, BUNDLE, DIST);
 }
 
