@@ -75,10 +75,10 @@ tf: tf-check ## any terraform command on ENV's state, e.g. make tf ENV=staging A
 	@$(TF_SCRIPT) run $(ARGS)
 
 setup-backend: node-check ## create the S3 state bucket if missing and set it up (versioned, encrypted, private, TLS only); a re-run changes nothing
-	@$(SCRIPT_ENV) npm run -s ops -- setup-backend --tf-dir $(abspath $(TF_DIR))
+	@$(OPS) setup-backend
 
 push-secrets: node-check ## put the WANDB API key (STDIN=1: piped in; else WANDB_API_KEY exported or in DOTENV) into ENV's secret; never printed, never in the state
-	@$(SCRIPT_ENV) npm run -s ops -- push-secrets --tf-dir $(abspath $(TF_DIR)) --env $(ENV) $(if $(STDIN),--stdin,--dotenv $(DOTENV))
+	@$(OPS) push-secrets $(if $(STDIN),--stdin,--dotenv $(DOTENV))
 
 status: node-check ## one screen of ENV: file system, services, URLs, alarms (exit 0 healthy, 1 degraded, 2 not deployed)
 	@$(OPS) status

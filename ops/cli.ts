@@ -26,9 +26,14 @@ const positiveNumber = (name: string) => (v: string) => {
   return n;
 };
 
-function platformOf(cmd: Command) {
+/** The global options, and the Terraform root they name (--tf-dir, then TF_DIR, then deploy/terraform). */
+function rootOf(cmd: Command): { g: Globals; tfDir: string } {
   const g = cmd.optsWithGlobals() as Globals;
-  const tfDir = path.resolve(g.tfDir ?? defaultTfDir());
+  return { g, tfDir: path.resolve(g.tfDir ?? defaultTfDir()) };
+}
+
+function platformOf(cmd: Command) {
+  const { g, tfDir } = rootOf(cmd);
   const env = resolveEnvironment(g.env, tfDir);
   const outputs = g.fileSystem && g.cluster && g.bucket && g.region ? {} : readOutputs(tfDir, env.terraformEnv);
   const platform = resolvePlatform(outputs, g);
@@ -163,8 +168,8 @@ export function program(): Command {
     .option("--state-bucket <name>", "the bucket (default: STATE_BUCKET, then the backend in main.tf.json)")
     .option("--state-region <region>", "its region (default: STATE_REGION, then the backend in main.tf.json)")
     .action(async (o: { stateBucket?: string; stateRegion?: string }, cmd: Command) => {
-      const g = cmd.optsWithGlobals() as Globals;
-      const backend = stateBackend(path.resolve(g.tfDir ?? defaultTfDir()), { bucket: o.stateBucket, region: o.stateRegion });
+      const { g, tfDir } = rootOf(cmd);
+      const backend = stateBackend(tfDir, { bucket: o.stateBucket, region: o.stateRegion });
       const report = await setupBackend(backend);
       print(Boolean(g.json), report, renderBackend(report));
     });
@@ -177,10 +182,9 @@ export function program(): Command {
     .option("--dotenv <file>", "dotenv file holding WANDB_API_KEY=… (not --env-file: Node 20 takes that flag for itself)", ".env")
     .option("--secret-name <name>", "the secret (default: the wandb_secret_name output)")
     .action(async (o: { stdin?: boolean; dotenv: string; secretName?: string }, cmd: Command) => {
-      const g = cmd.optsWithGlobals() as Globals;
+      const { g, tfDir } = rootOf(cmd);
       // The key first: a missing or empty one stops here, before any AWS call.
       const key = await readKey({ stdin: o.stdin, envFile: path.resolve(o.dotenv) });
-      const tfDir = path.resolve(g.tfDir ?? defaultTfDir());
       const outputs = o.secretName && g.region ? {} : readOutputs(tfDir, resolveEnvironment(g.env, tfDir).terraformEnv);
       const secretName = o.secretName ?? (outputs.wandb_secret_name?.value as string | undefined);
       const region = g.region ?? (outputs.aws_region?.value as string | undefined) ?? process.env.AWS_REGION;
@@ -218,8 +222,7 @@ export function program(): Command {
         },
         cmd: Command,
       ) => {
-        const g = cmd.optsWithGlobals() as Globals;
-        const tfDir = path.resolve(g.tfDir ?? defaultTfDir());
+        const { g, tfDir } = rootOf(cmd);
         const env = resolveEnvironment(g.env, tfDir);
         const { values, files } = await loadValues(tfDir, env);
         const usage: Usage = {

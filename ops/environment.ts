@@ -9,10 +9,8 @@ import * as path from "node:path";
 import { PLATFORM } from "../platform/config";
 import { EXIT, OpsError } from "./errors";
 
-/** The environment whose state holds the live platform. */
-export const LIVE_ENVIRONMENT = PLATFORM.liveEnvironment;
 /** The form of an environment name (the root's `environment` variable refuses any other). */
-const NAME = /^[a-z][a-z0-9]{1,9}$/;
+const NAME = new RegExp(PLATFORM.environmentName.pattern);
 
 export interface Environment {
   readonly name: string;
@@ -31,13 +29,10 @@ export function defaultEnvironmentsDir(): string {
 
 export function resolveEnvironment(name: string, tfDir: string, envDir: string = defaultEnvironmentsDir()): Environment {
   if (!NAME.test(name)) {
-    throw new OpsError(
-      `--env/ENV "${name}": an environment name is 2-10 lower-case letters or digits, starting with a letter (prod, staging, dev2)`,
-      EXIT.usage,
-    );
+    throw new OpsError(`--env/ENV "${name}": an environment name is ${PLATFORM.environmentName.rule} (prod, staging, dev2)`, EXIT.usage);
   }
   const file = path.join(envDir, `${name}.tfvars`);
-  if (name === LIVE_ENVIRONMENT) {
+  if (name === PLATFORM.liveEnvironment) {
     return { name, terraformEnv: {}, variableFile: fs.existsSync(file) ? file : undefined, variables: {} };
   }
   if (!fs.existsSync(file)) {
@@ -47,7 +42,7 @@ export function resolveEnvironment(name: string, tfDir: string, envDir: string =
           .filter((n) => n.endsWith(".tfvars"))
           .map((n) => n.slice(0, -7))
       : [];
-    const names = [LIVE_ENVIRONMENT, ...known.filter((n) => n !== LIVE_ENVIRONMENT)].join(", ");
+    const names = [PLATFORM.liveEnvironment, ...known.filter((n) => n !== PLATFORM.liveEnvironment)].join(", ");
     throw new OpsError(`--env/ENV "${name}": ${file} does not exist. Environments here: ${names}`, EXIT.usage);
   }
   return {

@@ -84,8 +84,8 @@ export async function pushKey(
   key: { value: string; from: string },
   client: SecretsManagerClient = new SecretsManagerClient({ region, maxAttempts: 3 }),
 ): Promise<PushResult> {
-  // The secret must exist already (Terraform makes it): never create one outside the state.
-  await client.send(new DescribeSecretCommand({ SecretId: secretName }));
+  // The secret must exist already (Terraform makes it): never create one outside the state. Reading its value says so
+  // (a missing secret fails); an identity allowed to write and not to read checks that it exists, then writes.
   let placeholderVersion: string | undefined;
   try {
     const current = await client.send(new GetSecretValueCommand({ SecretId: secretName }));
@@ -93,8 +93,8 @@ export async function pushKey(
       return { secretName, region, versionId: current.VersionId ?? "", from: key.from, unchanged: true };
     if (current.SecretString === PLATFORM.wandbKeyPlaceholder) placeholderVersion = current.VersionId;
   } catch (e) {
-    // Allowed to write and not to read: write.
     if ((e as { name?: string }).name !== "AccessDeniedException") throw e;
+    await client.send(new DescribeSecretCommand({ SecretId: secretName }));
   }
   const put = await client.send(new PutSecretValueCommand({ SecretId: secretName, SecretString: key.value }));
   // The first push: the version it replaced is Terraform's placeholder, the one its state tracks. A label of its own

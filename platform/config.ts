@@ -10,6 +10,8 @@ export const PLATFORM = {
   backend: { bucket: "autovisionai-terraform-state", key: "terraform.tfstate", region: "us-west-1" },
   /** The environment that is the live platform: its names and state key are the ones above, unchanged. */
   liveEnvironment: "prod",
+  /** What an environment's name may be (it ends names such as <project>-alb-<environment>), and that rule in words. */
+  environmentName: { pattern: "^[a-z][a-z0-9]{1,9}$", rule: "2-10 lower-case letters or digits, starting with a letter" },
   /** The Terraform version the root requires (S3-native locking needs 1.11). */
   requiredTerraformVersion: ">= 1.11.0",
   /** The AWS provider version pinned in `required_providers` (the bindings are @cdktf/provider-aws 20.1.0). */

@@ -20,6 +20,7 @@ import {
   type RuleContext,
   type Validation,
 } from "../constructs/terraform/variables";
+import { PLATFORM } from "./config";
 import type { ServiceSpec, ServiceTable } from "./services";
 
 /** An e-mail address, as SNS takes it: something@domain.tld, no spaces (RE2 syntax). */
@@ -57,10 +58,7 @@ export const PLATFORM_INPUTS = {
       "The environment (make … ENV=<name> sets it): the Environment tag of every resource and, outside prod, a suffix of every name " +
       "unique in the account or region (roles, bucket, repository, secret, cluster, ALB …), so that environments live side by side.",
     validations: [
-      matches(
-        "^[a-z][a-z0-9]{1,9}$",
-        "2-10 lower-case letters or digits, starting with a letter (it ends names such as <project>-alb-<environment>)",
-      ),
+      matches(PLATFORM.environmentName.pattern, `${PLATFORM.environmentName.rule} (it ends names such as <project>-alb-<environment>)`),
       (name) => ({
         condition: `var.${name} == "prod" || length(var.project_name) + length(var.${name}) <= 27`,
         message: `${name} and project_name must be at most 27 characters together outside prod: the ALB is named <project_name>-alb-<environment>, at most 32`,

@@ -15,6 +15,7 @@ import {
   checkTools,
   copyRoot,
   expectOk,
+  make,
   type Moto,
   PROJECT_DIR,
   REGION,
@@ -39,8 +40,7 @@ function makeIn(
   vars: Record<string, string> = {},
   processEnv: Record<string, string> = {},
 ): Promise<RunResult> {
-  const assignments = Object.entries({ TF_DIR: dir, ENV_DIR: envDir, ENV: env, ...vars }).map(([k, v]) => `${k}=${v}`);
-  return runCommand("make", ["--no-print-directory", "-C", PROJECT_DIR, target, ...assignments], PROJECT_DIR, moto, { env: processEnv });
+  return make(dir, moto, target, { ENV_DIR: envDir, ENV: env, ...vars }, { env: processEnv });
 }
 
 async function state(env: string): Promise<StateJson> {

@@ -216,9 +216,15 @@ export function terraform(dir: string, moto: Moto | undefined, args: readonly st
 }
 
 /** Runs a target of the project's Makefile against the work dir `dir` (cdktf works in `dir`/.cdktf.out, apart from other suites). */
-export function make(dir: string, moto: Moto, target: string, vars: Record<string, string> = {}): Promise<RunResult> {
+export function make(
+  dir: string,
+  moto: Moto,
+  target: string,
+  vars: Record<string, string> = {},
+  options: RunOptions = {},
+): Promise<RunResult> {
   const assignments = Object.entries({ TF_DIR: dir, CDKTF_OUT: path.join(dir, ".cdktf.out"), ...vars }).map(([k, v]) => `${k}=${v}`);
-  return runCommand("make", ["--no-print-directory", "-C", PROJECT_DIR, target, ...assignments], PROJECT_DIR, moto);
+  return runCommand("make", ["--no-print-directory", "-C", PROJECT_DIR, target, ...assignments], PROJECT_DIR, moto, options);
 }
 
 /** Like `terraform`, but throws with the output when the exit code is not 0 (or not in `okCodes`). */
