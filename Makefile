@@ -4,7 +4,7 @@
 # Override the tools for tests or other setups: make plan TERRAFORM=... TF_DIR=...
 
 # Which platform: prod (today's, the default) or another environment with its
-# variables in environments/<ENV>.tfvars and its own state (scripts/environment.sh).
+# variables in environments/<ENV>.tfvars and its own state (platform/environment.ts).
 ENV          ?= prod
 TERRAFORM    ?= terraform
 TF_DIR       ?= deploy/terraform
@@ -17,7 +17,8 @@ ALLOW_DATA_LOSS ?=
 # make push-secrets: STDIN=1 reads the key from a pipe; else WANDB_API_KEY exported, else from this dotenv file.
 DOTENV       ?= .env
 STDIN        ?=
-# plan/deploy/destroy go through the project's checks (undeclared variables, data protection): scripts/terraform.sh.
+# plan/deploy/destroy go through the project's checks (undeclared variables, prod's values leaking into another
+# environment, held inputs, data protection): scripts/terraform.sh, the TypeScript wrapper in ops/terraform.ts.
 SCRIPT_ENV   := ENV=$(ENV) TERRAFORM=$(TERRAFORM) TF_DIR=$(abspath $(TF_DIR)) ENV_DIR=$(abspath $(ENV_DIR))
 TF_SCRIPT    := $(SCRIPT_ENV) ALLOW_DATA_LOSS="$(ALLOW_DATA_LOSS)" bash scripts/terraform.sh
 # The day-two commands (npm run ops, docs/OPERATIONS.md) on ENV's platform.
@@ -48,30 +49,30 @@ synth: node-check ## write the Terraform root into deploy/terraform from the Typ
 test: node-check ## type-check, unit tests, real-Terraform suites against moto
 	npm test
 
-plan: tf-check ## show what terraform would change for the full platform (writes tfplan; tfplan-<env> outside prod)
+plan: tf-check node-check ## show what terraform would change for the full platform (writes tfplan; tfplan-<env> outside prod)
 	@echo ">> terraform plan of the full platform ENV=$(ENV) in $(TF_DIR) (create_ecs_services=true)"
 	$(TF_SCRIPT) plan -var="create_ecs_services=true"
 
-deploy-infra: tf-check ## create/update the base infrastructure only: network, storage, cluster, ALB (no services)
+deploy-infra: tf-check node-check ## create/update the base infrastructure only: network, storage, cluster, ALB (no services)
 	@echo ">> deploying the base infrastructure ENV=$(ENV) in $(TF_DIR): create_ecs_services=false (no task definitions, services, target groups, listeners, autoscaling)"
 	$(TF_SCRIPT) deploy -var="create_ecs_services=false"
 
-deploy-services: tf-check ## create/update the full platform: the four ECS services behind the ALB
+deploy-services: tf-check node-check ## create/update the full platform: the four ECS services behind the ALB
 	@echo ">> deploying the full platform ENV=$(ENV) in $(TF_DIR): create_ecs_services=true"
 	$(TF_SCRIPT) deploy -var="create_ecs_services=true"
 
-destroy: tf-check ## terraform destroy of ENV, data included (a bucket with objects or a repository with images stops it: see destroy-all)
+destroy: tf-check node-check ## terraform destroy of ENV, data included (ALLOW_DATA_LOSS defaults to all here) (a bucket with objects or a repository with images stops it: see destroy-all)
 	@echo ">> DESTROYING every resource in the state of ENV=$(ENV), data included"
 	$(TF_SCRIPT) destroy $(if $(AUTO_APPROVE),-auto-approve,)
 
-destroy-all: tf-check ## the whole flow for ENV: scale to 0, empty the bucket, delete secret and images, destroy, verify (typed confirmation)
+destroy-all: tf-check node-check ## the whole flow for ENV: scale to 0, empty the bucket, delete secret and images, destroy, verify (typed confirmation)
 	@$(SCRIPT_ENV) bash scripts/destroy-infrastructure.sh
 
-migrate-state: tf-check ## move ENV's state to the backend configured in the root (terraform init -migrate-state)
+migrate-state: tf-check node-check ## move ENV's state to the backend configured in the root (terraform init -migrate-state)
 	@echo ">> migrating the state of ENV=$(ENV) to the backend in its configuration"
 	$(TF_SCRIPT) init -migrate-state
 
-tf: tf-check ## any terraform command on ENV's state, e.g. make tf ENV=staging ARGS="state list"
+tf: tf-check node-check ## any terraform command on ENV's state, e.g. make tf ENV=staging ARGS="state list"
 	@$(TF_SCRIPT) run $(ARGS)
 
 setup-backend: node-check ## create the S3 state bucket if missing and set it up (versioned, encrypted, private, TLS only); a re-run changes nothing

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { App } from "cdktf";
-import { environmentStateKey, PLATFORM } from "./platform/config";
+import { environmentFromProcess } from "./platform/environment";
 import { SERVICES, type ServiceTable } from "./platform/services";
 import { NetworkUnit } from "./stacks/network-unit";
 import { ObservabilityUnit } from "./stacks/observability-unit";
@@ -12,7 +12,7 @@ import { createApp } from "./synth/app";
 import { formatReport } from "./synth/policy/checker";
 import { RULES } from "./synth/policy/rules";
 import { renderRoot, writeRoot } from "./synth/root-writer";
-import { copyVariableFiles } from "./synth/variable-files";
+import { allowDataLossIn, cdktfCommand, checkVariableFiles, copyVariableFiles } from "./synth/variable-files";
 
 /** The project's folder (the one holding cdktf.json), from wherever this code runs: main.ts, or the bundle in dist/. */
 function projectDir(from: string): string {
@@ -37,27 +37,28 @@ export function buildPlatform(app: App, services: ServiceTable = SERVICES) {
 }
 
 /** Synthesizes the platform: into deploy/terraform, or, under the cdktf CLI, into its stack folder. */
-export function main(): void {
+export async function main(): Promise<void> {
   const app = createApp();
   const { root, units } = buildPlatform(app);
   const { files, report } = renderRoot(root, units, RULES);
   console.log(formatReport(report));
-  // Under the cdktf CLI (`cdktf synth|diff|deploy`), write only its stack folder (cdktf.out), with the
-  // user's variable files beside it: Terraform runs there and must read what `terraform -chdir=deploy/terraform` reads.
-  // ENV (make … ENV=<name>) picks the environment's state key and variables, as scripts/environment.sh does.
+  // Under the cdktf CLI (`cdktf synth|diff|deploy|destroy`), write only its stack folder (cdktf.out), with the
+  // environment's variable files beside it: Terraform runs there and must read what scripts/terraform.sh passes.
+  // ENV (make … ENV=<name>) picks the environment: its state, its variable files (platform/environment.ts).
   if (process.env.CDKTF_OUTDIR) {
-    const environment = process.env.ENV || PLATFORM.liveEnvironment;
-    root.addOverride("terraform.backend.s3.key", environmentStateKey(environment));
-    // Another state bucket than the root's (STATE_BUCKET / STATE_REGION), as scripts/environment.sh passes it to terraform init.
-    if (process.env.STATE_BUCKET) root.addOverride("terraform.backend.s3.bucket", process.env.STATE_BUCKET);
-    if (process.env.STATE_REGION) root.addOverride("terraform.backend.s3.region", process.env.STATE_REGION);
+    const model = environmentFromProcess(process.env, { tfDir: ROOT_DIR, envDir: path.join(projectDir(__dirname), "environments") });
+    // Before synth writes anything: the wrapper's checks on the variable files.
+    await checkVariableFiles(model, Object.keys(root.inputs));
+    root.addOverride("terraform.backend.s3.key", model.stateKey);
+    if (process.env.STATE_BUCKET) root.addOverride("terraform.backend.s3.bucket", model.stateBucket);
+    if (process.env.STATE_REGION) root.addOverride("terraform.backend.s3.region", model.stateRegion);
     const stackDir = path.join(process.env.CDKTF_OUTDIR, "stacks", root.node.id);
     fs.mkdirSync(stackDir, { recursive: true });
-    const envDir = path.resolve(process.env.ENV_DIR ?? path.join(projectDir(__dirname), "environments"));
-    // Before synth writes anything: a missing environment file stops here.
-    const copied = copyVariableFiles(path.resolve(process.env.TF_DIR ?? ROOT_DIR), stackDir, environment, envDir);
+    const copied = copyVariableFiles(model, stackDir);
     app.synth();
     if (copied.length > 0) console.log(`synth: variables from ${copied.join(", ")}`);
+    const lifted = allowDataLossIn(stackDir, process.env.ALLOW_DATA_LOSS, cdktfCommand());
+    if (lifted.length > 0) console.log(`synth: data protection lifted for this run: ${lifted.join(" ")}`);
     return;
   }
   const result = writeRoot(ROOT_DIR, files);

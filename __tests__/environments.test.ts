@@ -8,14 +8,17 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
-import { environmentStateKey, PLATFORM } from "../platform/config";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { PLATFORM } from "../platform/config";
+import { resolveEnvironment, stateKey as environmentStateKey } from "../platform/environment";
 import { inputTable } from "../platform/inputs";
 import { SERVICES } from "../platform/services";
 import { copyVariableFiles } from "../synth/variable-files";
 import { tempDir } from "./temp";
 
 const PROJECT = path.resolve(__dirname, "..");
+// Each call starts the wrapper (node, the ops bundle, the HCL parser): seconds on a busy machine.
+vi.setConfig({ testTimeout: 60_000 });
 
 let work: string;
 let tfDir: string;
@@ -29,10 +32,15 @@ beforeEach(() => {
   log = path.join(work, "calls.log");
   fs.mkdirSync(tfDir);
   fs.mkdirSync(envDir);
-  fs.writeFileSync(path.join(tfDir, "main.tf.json"), "{}\n");
+  // The root's declared variables and protected resources, as synthesized.
+  fs.copyFileSync(path.join(PROJECT, "deploy", "terraform", "main.tf.json"), path.join(tfDir, "main.tf.json"));
   const stub = path.join(work, "terraform");
-  // Records each call: its data dir and arguments, one line per call.
-  fs.writeFileSync(stub, `#!/usr/bin/env bash\necho "TF_DATA_DIR=\${TF_DATA_DIR:-} $*" >>"${log}"\n`, { mode: 0o755 });
+  // Records each call: its data dir and arguments, one line per call (a plan shown as JSON has no changes; no state).
+  fs.writeFileSync(
+    stub,
+    `#!/usr/bin/env bash\necho "TF_DATA_DIR=\${TF_DATA_DIR:-} $*" >>"${log}"\ncase "$*" in *" show -json "*) echo '{}' ;; esac\n`,
+    { mode: 0o755 },
+  );
 });
 
 function run(script: string, args: string[], env: Record<string, string> = {}) {
@@ -49,15 +57,17 @@ describe("ENV=prod (the default)", () => {
     const result = run("terraform.sh", ["plan"]);
     expect(result.code, result.output).toBe(0);
     expect(result.calls).toEqual([
-      `TF_DATA_DIR= -chdir=${tfDir} init -input=false`,
-      `TF_DATA_DIR= -chdir=${tfDir} plan -input=false -out=tfplan`,
+      `TF_DATA_DIR= -chdir=${tfDir} init -no-color -input=false`,
+      `TF_DATA_DIR= -chdir=${tfDir} state pull`,
+      `TF_DATA_DIR= -chdir=${tfDir} plan -no-color -input=false -out=tfplan`,
+      `TF_DATA_DIR= -chdir=${tfDir} show -no-color -json tfplan`,
     ]);
   });
 
   it("reads environments/prod.tfvars when the team keeps one", () => {
     fs.writeFileSync(path.join(envDir, "prod.tfvars"), "api_cpu = 2048\n");
     const result = run("terraform.sh", ["plan"]);
-    expect(result.calls[1]).toBe(`TF_DATA_DIR= -chdir=${tfDir} plan -input=false -out=tfplan -var-file=${envDir}/prod.tfvars`);
+    expect(result.calls[2]).toBe(`TF_DATA_DIR= -chdir=${tfDir} plan -no-color -input=false -out=tfplan -var-file=${envDir}/prod.tfvars`);
   });
 });
 
@@ -69,9 +79,11 @@ describe("ENV=staging", () => {
     expect(result.code, result.output).toBe(0);
     const dataDir = `TF_DATA_DIR=${tfDir}/.terraform-staging`;
     expect(result.calls).toEqual([
-      `${dataDir} -chdir=${tfDir} init -input=false -backend-config=key=${environmentStateKey("staging")}`,
-      `${dataDir} -chdir=${tfDir} plan -input=false -out=tfplan-staging -var-file=${envDir}/staging.tfvars -var environment=staging`,
-      `${dataDir} -chdir=${tfDir} apply -input=false tfplan-staging`,
+      `${dataDir} -chdir=${tfDir} init -no-color -input=false -backend-config=key=${environmentStateKey("staging")}`,
+      `${dataDir} -chdir=${tfDir} state pull`,
+      `${dataDir} -chdir=${tfDir} plan -no-color -input=false -out=tfplan-staging -var-file=${envDir}/staging.tfvars -var environment=staging`,
+      `${dataDir} -chdir=${tfDir} show -no-color -json tfplan-staging`,
+      `${dataDir} -chdir=${tfDir} apply -no-color -input=false tfplan-staging`,
     ]);
     expect(environmentStateKey("staging")).toBe(`env/staging/${PLATFORM.backend.key}`);
     expect(result.output).toContain(">> ENV=staging: state env/staging/terraform.tfstate");
@@ -81,12 +93,12 @@ describe("ENV=staging", () => {
     const other = { STATE_BUCKET: "team-terraform-state", STATE_REGION: "eu-west-1" };
     const staging = run("terraform.sh", ["init"], { ENV: "staging", ...other });
     expect(staging.calls[0]).toBe(
-      `TF_DATA_DIR=${tfDir}/.terraform-staging -chdir=${tfDir} init -input=false -backend-config=key=env/staging/terraform.tfstate -backend-config=bucket=team-terraform-state -backend-config=region=eu-west-1`,
+      `TF_DATA_DIR=${tfDir}/.terraform-staging -chdir=${tfDir} init -no-color -input=false -backend-config=key=env/staging/terraform.tfstate -backend-config=bucket=team-terraform-state -backend-config=region=eu-west-1`,
     );
     fs.rmSync(log);
     const prod = run("terraform.sh", ["init"], other);
     expect(prod.calls[0]).toBe(
-      `TF_DATA_DIR= -chdir=${tfDir} init -input=false -backend-config=bucket=team-terraform-state -backend-config=region=eu-west-1`,
+      `TF_DATA_DIR= -chdir=${tfDir} init -no-color -input=false -backend-config=bucket=team-terraform-state -backend-config=region=eu-west-1`,
     );
   });
 
@@ -97,11 +109,11 @@ describe("ENV=staging", () => {
     const dataDir = `TF_DATA_DIR=${tfDir}/.terraform-staging`;
     expect(run("terraform.sh", ["run", "state", "list"], { ENV: "staging" }).calls).toEqual([
       `${dataDir} -chdir=${tfDir} console -var-file=${envDir}/staging.tfvars -var environment=staging`,
-      `${dataDir} -chdir=${tfDir} apply tfplan-staging`,
-      `${dataDir} -chdir=${tfDir} output -json`,
+      `${dataDir} -chdir=${tfDir} apply -no-color tfplan-staging`,
+      `${dataDir} -chdir=${tfDir} output -no-color -json`,
       `${dataDir} -chdir=${tfDir} state list`,
     ]);
-  });
+  }, 60_000);
 
   it("refuses when the root's own variable files set what staging's file does not, naming each, before terraform runs", () => {
     fs.writeFileSync(path.join(tfDir, "terraform.tfvars"), 'aws_region = "us-west-1"\napi_cpu    = 4096\ntags = {\n  team = "ml"\n}\n');
@@ -170,20 +182,21 @@ describe("the cdktf path (make diff|deploy ENV=...)", () => {
 
   it("prod reads the root's own variable files, then environments/prod.tfvars", () => {
     fs.writeFileSync(path.join(envDir, "prod.tfvars"), "ui_cpu = 1024\n");
-    copyVariableFiles(tfDir, stack, "prod", envDir);
+    copyVariableFiles(resolveEnvironment({ name: "prod", tfDir, envDir }), stack);
     expect(fs.readdirSync(stack).sort()).toEqual(["terraform.tfvars", "zz-prod.auto.tfvars"]);
   });
 
   it("staging reads only its own file, with environment set last, and drops files of an earlier run", () => {
     fs.writeFileSync(path.join(envDir, "staging.tfvars"), "ui_cpu = 512\n");
     fs.writeFileSync(path.join(stack, "terraform.tfvars"), "api_cpu = 4096\n");
-    copyVariableFiles(tfDir, stack, "staging", envDir);
+    fs.rmSync(path.join(tfDir, "terraform.tfvars"));
+    copyVariableFiles(resolveEnvironment({ name: "staging", tfDir, envDir }), stack);
     expect(fs.readdirSync(stack).sort()).toEqual(["zz-staging.auto.tfvars", "zzz-environment.auto.tfvars.json"]);
     expect(JSON.parse(fs.readFileSync(path.join(stack, "zzz-environment.auto.tfvars.json"), "utf8"))).toEqual({ environment: "staging" });
   });
 
   it("a missing environment file stops it, naming the file", () => {
-    expect(() => copyVariableFiles(tfDir, stack, "qa", envDir)).toThrow(`ENV=qa: ${envDir}/qa.tfvars does not exist`);
+    expect(() => resolveEnvironment({ name: "qa", tfDir, envDir })).toThrow(`ENV=qa: ${envDir}/qa.tfvars does not exist`);
   });
 });
 

@@ -106,7 +106,7 @@ describe("ops cost: the inputs Terraform uses", () => {
     expect(values.alb_ingress_cidr_blocks).toEqual(["203.0.113.0/24"]);
     expect(line(costLines(values), "provisioned throughput")).toBeCloseTo(132.0, 6);
     fs.writeFileSync(path.join(dir, "extra.auto.tfvars"), "efs_mibps = 5\n");
-    await expect(loadValues(dir)).rejects.toThrow("efs_mibps is not a variable of the platform");
+    await expect(loadValues(dir)).rejects.toThrow("efs_mibps (extra.auto.tfvars; did you mean efs_provisioned_throughput_mibps?)");
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -25,7 +25,12 @@ describe("ops commands act on the environment make would (ENV / --env)", () => {
   it("prod reads the root's own state; another environment reads its own data directory and variable file", () => {
     const { tfDir, envDir } = layout();
     fs.writeFileSync(path.join(envDir, "staging.tfvars"), 'efs_throughput_mode = "elastic"\n');
-    expect(resolveEnvironment("prod", tfDir, envDir)).toEqual({ name: "prod", terraformEnv: {}, variableFile: undefined, variables: {} });
+    expect(resolveEnvironment("prod", tfDir, envDir)).toMatchObject({
+      name: "prod",
+      terraformEnv: {},
+      variableFile: undefined,
+      variables: {},
+    });
     const staging = resolveEnvironment("staging", tfDir, envDir);
     expect(staging.terraformEnv).toEqual({ TF_DATA_DIR: path.join(tfDir, ".terraform-staging") });
     expect(staging.variableFile).toBe(path.join(envDir, "staging.tfvars"));
@@ -35,7 +40,7 @@ describe("ops commands act on the environment make would (ENV / --env)", () => {
   it("an unknown environment is refused, naming the file it lacks and the environments there are", () => {
     const { tfDir, envDir } = layout();
     fs.writeFileSync(path.join(envDir, "staging.tfvars"), "");
-    expect(() => resolveEnvironment("qa", tfDir, envDir)).toThrow(/qa\.tfvars does not exist\. Environments here: prod, staging/);
+    expect(() => resolveEnvironment("qa", tfDir, envDir)).toThrow(/qa\.tfvars does not exist\. Environments here: prod staging\./);
     expect(() => resolveEnvironment("Staging!", tfDir, envDir)).toThrow(/2-10 lower-case letters or digits/);
   });
 

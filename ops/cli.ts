@@ -16,6 +16,7 @@ import { EXIT, explain, OpsError } from "./errors";
 import { table, usd } from "./format";
 import { defaultTfDir, need, type PlatformFlags, readOutputs, resolvePlatform } from "./platform";
 import { exitCodeOf, gatherStatus, renderStatus } from "./status";
+import { terraformMain } from "./terraform";
 import { bringBack, download, listRestoreDirs, renderPlan, upload } from "./transfer";
 
 type Globals = PlatformFlags & { json?: boolean; env: string };
@@ -274,6 +275,8 @@ export function program(): Command {
 }
 
 export async function main(argv: string[] = process.argv): Promise<number> {
+  // scripts/terraform.sh: the terraform wrapper, its arguments passed to terraform untouched.
+  if (argv[2] === "tf") return terraformMain(argv.slice(3));
   try {
     await program().parseAsync(argv);
     return Number(process.exitCode ?? 0);

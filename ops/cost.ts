@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import type { Clients } from "./aws";
+import { autoVariableFiles, type ParsedFile, parseVariableFiles, undeclaredMessage, undeclaredVariables } from "../platform/environment";
 import type { Environment } from "./environment";
 import { type CostLine, costLines, type Usage, type Values, total } from "./cost-model";
 import { EXIT, OpsError } from "./errors";
@@ -21,34 +22,23 @@ export function variableDefaults(tfDir: string): Record<string, unknown> {
   return Object.fromEntries(Object.entries(variables).map(([name, v]) => [name, v.default]));
 }
 
-/** The variable files Terraform loads automatically, in its order: terraform.tfvars, then *.auto.tfvars alphabetically. */
-export function variableFiles(tfDir: string): string[] {
-  const names = fs.existsSync(tfDir) ? fs.readdirSync(tfDir) : [];
-  return [...names.filter((n) => n === "terraform.tfvars"), ...names.filter((n) => n.endsWith(".auto.tfvars")).sort()].map((n) =>
-    path.join(tfDir, n),
-  );
-}
-
-/** Defaults, overridden by each variable file (parsed by HashiCorp's HCL parser, @cdktf/hcl2json). */
+/**
+ * Defaults, overridden by each variable file as Terraform applies them for the environment
+ * (platform/environment.ts: the root's files in Terraform's order, then the environment's),
+ * then its -var values; a name the root does not declare is refused.
+ */
 export async function loadValues(tfDir: string, env?: Environment): Promise<{ values: Record<string, unknown>; files: string[] }> {
   const values = variableDefaults(tfDir);
-  // As make passes them: the root's own files, then the environment's file, then its -var.
-  const files = [...variableFiles(tfDir), ...(env?.variableFile ? [env.variableFile] : [])];
-  if (files.length > 0) {
-    const { parse } = await import("@cdktf/hcl2json");
-    for (const file of files) {
-      let parsed: Record<string, unknown>;
-      try {
-        parsed = (await parse(path.basename(file), fs.readFileSync(file, "utf8"))) as Record<string, unknown>;
-      } catch (error) {
-        throw new OpsError(`${file}: not valid HCL (${String((error as Error).message ?? error).split("\n")[0]})`, EXIT.usage);
-      }
-      for (const [name, value] of Object.entries(parsed)) {
-        if (!(name in values)) throw new OpsError(`${file}: ${name} is not a variable of the platform (a typo?)`, EXIT.usage);
-        values[name] = value;
-      }
-    }
+  const files = env ? [...env.model.variableFiles] : autoVariableFiles(tfDir);
+  let parsed: ParsedFile[];
+  try {
+    parsed = await parseVariableFiles(files);
+  } catch (error) {
+    throw new OpsError((error as Error).message, EXIT.usage);
   }
+  const undeclared = undeclaredVariables(parsed, Object.keys(values));
+  if (undeclared.length > 0) throw new OpsError(undeclaredMessage(undeclared), EXIT.usage);
+  for (const p of parsed) Object.assign(values, p.values);
   Object.assign(values, env?.variables ?? {});
   return { values, files };
 }

@@ -1,16 +1,11 @@
 /**
- * Which environment the commands act on, the way scripts/environment.sh
- * decides it for make: ENV (or --env), prod by default. Outside prod,
- * Terraform keeps the environment's backend in `<root>/.terraform-<env>`
- * (TF_DATA_DIR) and its variables in `environments/<env>.tfvars`.
+ * Which environment the commands act on: ENV (or --env), prod by default,
+ * resolved by the one environment model (platform/environment.ts) that
+ * make, the cdktf path and the wrapper use too.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
-import { PLATFORM } from "../platform/config";
+import { type EnvironmentModel, EnvironmentError, resolveEnvironment as resolveModel } from "../platform/environment";
 import { EXIT, OpsError } from "./errors";
-
-/** The form of an environment name (the root's `environment` variable refuses any other). */
-const NAME = new RegExp(PLATFORM.environmentName.pattern);
 
 export interface Environment {
   readonly name: string;
@@ -20,6 +15,8 @@ export interface Environment {
   readonly variableFile?: string;
   /** Variables the environment sets on the command line (`environment` outside prod). */
   readonly variables: Readonly<Record<string, string>>;
+  /** The whole model: state, plan file, variable files in Terraform's order. */
+  readonly model: EnvironmentModel;
 }
 
 /** environments/ beside this project, unless ENV_DIR says otherwise. */
@@ -28,27 +25,11 @@ export function defaultEnvironmentsDir(): string {
 }
 
 export function resolveEnvironment(name: string, tfDir: string, envDir: string = defaultEnvironmentsDir()): Environment {
-  if (!NAME.test(name)) {
-    throw new OpsError(`--env/ENV "${name}": an environment name is ${PLATFORM.environmentName.rule} (prod, staging, dev2)`, EXIT.usage);
+  try {
+    const model = resolveModel({ name, tfDir, envDir, stateBucket: process.env.STATE_BUCKET, stateRegion: process.env.STATE_REGION });
+    return { name, terraformEnv: model.terraformEnv, variableFile: model.envFile, variables: model.variables, model };
+  } catch (error) {
+    if (error instanceof EnvironmentError) throw new OpsError(error.message.replace(/^ENV=/, "--env/ENV "), EXIT.usage);
+    throw error;
   }
-  const file = path.join(envDir, `${name}.tfvars`);
-  if (name === PLATFORM.liveEnvironment) {
-    return { name, terraformEnv: {}, variableFile: fs.existsSync(file) ? file : undefined, variables: {} };
-  }
-  if (!fs.existsSync(file)) {
-    const known = fs.existsSync(envDir)
-      ? fs
-          .readdirSync(envDir)
-          .filter((n) => n.endsWith(".tfvars"))
-          .map((n) => n.slice(0, -7))
-      : [];
-    const names = [PLATFORM.liveEnvironment, ...known.filter((n) => n !== PLATFORM.liveEnvironment)].join(", ");
-    throw new OpsError(`--env/ENV "${name}": ${file} does not exist. Environments here: ${names}`, EXIT.usage);
-  }
-  return {
-    name,
-    terraformEnv: { TF_DATA_DIR: path.join(tfDir, `.terraform-${name}`) },
-    variableFile: file,
-    variables: { environment: name },
-  };
 }

@@ -2,14 +2,14 @@
 // starts in a fraction of a second instead of transpiling TypeScript and
 // resolving hundreds of SDK modules on every run. The bundle is rebuilt
 // (esbuild, well under a second) whenever a file in ops/ or the lock file is
-// newer than it (ops/, platform/config.ts, the lock file). Plain JavaScript on purpose: this file is what runs first.
+// newer than it (ops/, platform/, constructs/terraform/, the lock file). Plain JavaScript on purpose: this file is what runs first.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
 
 const PROJECT = path.resolve(__dirname, "..");
 const BUNDLE = path.join(PROJECT, "dist", "ops.js");
-const SOURCES = [path.join(PROJECT, "ops"), path.join(PROJECT, "platform", "config.ts"), path.join(PROJECT, "package-lock.json")];
+const SOURCES = [path.join(PROJECT, "ops"), path.join(PROJECT, "platform"), path.join(PROJECT, "constructs", "terraform"), path.join(PROJECT, "package-lock.json")];
 
 function newest(entry) {
   const s = fs.statSync(entry);

@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { environmentOfDataDir } from "../platform/environment";
 import { EXIT, OpsError } from "./errors";
 
 export interface Platform {
@@ -44,7 +45,7 @@ export function defaultTfDir(): string {
 export function readOutputs(tfDir: string, terraformEnv: Readonly<Record<string, string>> = {}, run = spawnSync): Outputs {
   const dataDir = terraformEnv.TF_DATA_DIR;
   if (dataDir !== undefined && !fs.existsSync(dataDir)) {
-    const env = path.basename(dataDir).replace(/^\.terraform-/, "");
+    const env = environmentOfDataDir(dataDir);
     throw new OpsError(
       `environment ${env} is not initialised in ${tfDir} (no ${path.basename(dataDir)}/): run make init ENV=${env}`,
       EXIT.notDeployed,

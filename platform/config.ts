@@ -25,12 +25,3 @@ export const PLATFORM = {
   /** The value Terraform creates the WANDB secret with (the live platform's); the key is put by `make push-secrets`, never by Terraform. */
   wandbKeyPlaceholder: "placeholder-value-set-this-manually",
 } as const;
-
-/**
- * The state key of an environment in the state bucket: the live platform's
- * key for prod, `env/<environment>/terraform.tfstate` for any other
- * (scripts/environment.sh passes the same as -backend-config).
- */
-export function environmentStateKey(environment: string): string {
-  return environment === PLATFORM.liveEnvironment ? PLATFORM.backend.key : `env/${environment}/${PLATFORM.backend.key}`;
-}

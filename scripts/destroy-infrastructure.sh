@@ -5,21 +5,22 @@
 #      (all versions and delete markers)   6. verify nothing is left
 #   3. force-delete the WANDB secret (no recovery window)
 # Every name comes from the root's outputs, not from literals.
-# Environment: ENV (default prod; scripts/environment.sh), TERRAFORM (default
-# terraform), TF_DIR (default deploy/terraform), AWS credentials/region as for
-# the aws CLI. Confirm by typing the cluster name.
+# Environment: ENV (default prod; platform/environment.ts), TERRAFORM (default
+# terraform), TF_DIR (default deploy/terraform), ENV_DIR, AWS credentials/region
+# as for the aws CLI. Confirm by typing the cluster name. Terraform runs through
+# scripts/terraform.sh: ENV's state, variables and checks.
 set -euo pipefail
 
 fail() { echo "destroy: $*" >&2; exit 1; }
-# shellcheck source=environment.sh
-source "$(dirname "$0")/environment.sh"
-for tool in "$TERRAFORM" aws jq; do
+ENV=${ENV:-prod}
+TF_SCRIPT="$(dirname "$0")/terraform.sh"
+tf() { bash "$TF_SCRIPT" run "$@"; }
+for tool in "${TERRAFORM:-terraform}" aws jq; do
   command -v "$tool" >/dev/null || fail "$tool is not on PATH"
 done
-check_environment_files
 
-tf init -input=false "${BACKEND_ARGS[@]}" >/dev/null
-outputs=$(tf output -json) || fail "cannot read the outputs of ENV=$ENV in $TF_DIR (is the state there?)"
+bash "$TF_SCRIPT" init >/dev/null || fail "terraform init of ENV=$ENV failed (above); nothing was changed"
+outputs=$(tf output -json) || fail "cannot read the outputs of ENV=$ENV in ${TF_DIR:-deploy/terraform} (is the state there?)"
 out() { jq -er --arg k "$1" '.[$k].value' <<<"$outputs" || fail "output $1 is missing: synthesize and apply the current root first"; }
 
 region=$(out aws_region)
@@ -71,7 +72,7 @@ if [ "$(jq 'length' <<<"$images")" -gt 0 ]; then
 fi
 
 echo ">> 5/6 terraform destroy (data protection lifted for this run: it is what was confirmed above)"
-ENV=$ENV TERRAFORM=$TERRAFORM TF_DIR=$TF_DIR ENV_DIR=$ENV_DIR bash "$(dirname "$0")/terraform.sh" destroy -auto-approve
+ALLOW_DATA_LOSS=all bash "$TF_SCRIPT" destroy -auto-approve
 
 echo ">> 6/6 verifying"
 left=$(tf state list 2>/dev/null | grep -v '^data\.' || true)

@@ -7,13 +7,14 @@
 set -euo pipefail
 
 fail() { echo "shell: $*" >&2; exit 1; }
-# shellcheck source=environment.sh
-source "$(dirname "$0")/environment.sh"
+ENV=${ENV:-prod}
+# Terraform in ENV's environment (platform/environment.ts), through the project's wrapper.
+tf() { bash "$(dirname "$0")/terraform.sh" run "$@"; }
 SERVICE=${SERVICE:-}
 COMMAND=${COMMAND:-/bin/sh}
 
-for tool in "$TERRAFORM" aws jq; do command -v "$tool" >/dev/null || fail "$tool is not on PATH"; done
-outputs=$(tf output -json 2>/dev/null) || fail "cannot read the outputs of ENV=$ENV in $TF_DIR (is the platform deployed?)"
+for tool in "${TERRAFORM:-terraform}" aws jq; do command -v "$tool" >/dev/null || fail "$tool is not on PATH"; done
+outputs=$(tf output -json) || fail "cannot read the outputs of ENV=$ENV in ${TF_DIR:-deploy/terraform} (is the platform deployed?)"
 services=$(jq -r '.ecs_service_names.value // {} | keys | join(", ")' <<<"$outputs")
 [ -n "$SERVICE" ] || fail "SERVICE is empty: name one of $services (make shell SERVICE=api)"
 service=$(jq -r --arg k "$SERVICE" '.ecs_service_names.value[$k] // empty' <<<"$outputs")

@@ -6,6 +6,7 @@ import { useAddressTable } from "../constructs/terraform/addresses";
 import { declareVariables, type Inputs } from "../constructs/terraform/variables";
 import { addressTable, optionalAddresses } from "../platform/addresses";
 import { PLATFORM } from "../platform/config";
+import { HELD_INPUTS } from "../platform/environment";
 import { inputGroups, inputTable, PLATFORM_INPUTS } from "../platform/inputs";
 import { checkServiceTable, type ServiceSpec, type ServiceTable } from "../platform/services";
 
@@ -123,27 +124,12 @@ export class PlatformStack extends TerraformStack {
 
     // Inputs that rebuild (or abandon) the whole platform when changed under it are refused, with the reason.
     new FrozenInputs(this, "identity", {
-      inputs: {
-        aws_region: {
-          value: this.inputs.aws_region,
-          reason:
-            "Terraform would look for the platform in the new region, find nothing, and plan a second platform there, " +
-            "leaving this one, its experiments and artifacts, running and unmanaged. To move regions, deploy a new " +
-            "environment there (its own state) and move the data.",
-        },
-        environment: {
-          value: this.inputs.environment,
-          reason:
-            "Outside prod it is part of every name that is unique in the account (roles, bucket, repository, secret, cluster, ALB): " +
-            "a new value replaces them, and the bucket, repository and secret with their data. Deploy another environment beside this one instead (ENV=<name>).",
-        },
-        project_name: {
-          value: this.inputs.project_name,
-          reason:
-            "It names the ALB, the security groups, the Service Connect namespace and the task roles: a new name " +
-            "replaces them, changes the ALB's DNS name (every URL) and restarts the services.",
-        },
-      },
+      inputs: Object.fromEntries(
+        (Object.keys(HELD_INPUTS) as (keyof typeof HELD_INPUTS)[]).map((name) => [
+          name,
+          { value: this.inputs[name], reason: HELD_INPUTS[name] },
+        ]),
+      ),
     });
   }
 }

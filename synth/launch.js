@@ -74,6 +74,8 @@ function build(files = sourceFiles()) {
       platform: "node",
       target: "node20",
       minify: true,
+      // HashiCorp's HCL parser loads its WebAssembly beside its own files: it stays a package (loaded only on the cdktf path).
+      external: ["@cdktf/hcl2json"],
       logLevel: "warning",
     }),
   );

@@ -1,54 +1,102 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PLATFORM } from "../platform/config";
+import {
+  ALLOW_DATA_LOSS_OVERRIDE,
+  allowDataLossOverride,
+  allowedDataLoss,
+  dataLossMessage,
+  type EnvironmentModel,
+  EnvironmentError,
+  isAutoVariableFile,
+  leakedVariables,
+  leakMessage,
+  parseVariableFiles,
+  protectedResources,
+  undeclaredMessage,
+  undeclaredVariables,
+} from "../platform/environment";
 
-/** The files Terraform reads variables from without being told (terraform.tfvars, *.auto.tfvars, their .json forms). */
-export const VARIABLE_FILE = /^(terraform\.tfvars|.+\.auto\.tfvars)(\.json)?$/;
-
-/** Where an environment's variables are kept: `<envDir>/<environment>.tfvars`. */
-export function environmentFile(envDir: string, environment: string): string {
-  return path.join(envDir, `${environment}.tfvars`);
+/**
+ * The checks `scripts/terraform.sh` runs before anything changes, for the
+ * cdktf path (`cdktf diff|deploy|destroy` by hand or through make): the
+ * environment's variable files set only declared variables, and, outside
+ * prod, the root's own files set nothing the environment's file does not.
+ */
+export async function checkVariableFiles(model: EnvironmentModel, declared: readonly string[]): Promise<void> {
+  const parsed = await parseVariableFiles(model.variableFiles);
+  const leaked = leakedVariables(model, parsed);
+  if (leaked.length > 0) throw new EnvironmentError(leakMessage(model, leaked));
+  const undeclared = undeclaredVariables(parsed, declared);
+  if (undeclared.length > 0) throw new EnvironmentError(undeclaredMessage(undeclared));
 }
 
 /**
- * Makes the cdktf CLI's stack folder `to` read the variables that
- * `make ... ENV=<environment>` reads (scripts/environment.sh), and no other
- * variable file. The cdktf CLI runs Terraform in its own stack folder, so
- * this is what makes `cdktf diff|deploy` apply what `make plan` would.
- *
- * - prod: every variable file of `from` (the team's terraform.tfvars …),
- *   then `<envDir>/prod.tfvars` when it exists;
- * - any other environment: only `<envDir>/<environment>.tfvars` (which must
- *   exist) and `environment = "<environment>"`; the root's own files are
- *   prod's and are not read.
- *
- * The environment's files are copied as `zz-<env>.auto.tfvars` and `zzz-environment…`, read after the
- * others, as the `-var-file` of the make targets is. Returns the files read.
+ * Makes the cdktf CLI's stack folder `to` read the variables the wrapper
+ * passes for the environment (platform/environment.ts), and no other file:
+ * the root's own variable files under their names, then the environment's
+ * file as `zz-<env>.auto.tfvars` and its `-var` values as
+ * `zzz-environment.auto.tfvars.json`, read after the others as the wrapper's
+ * `-var-file` and `-var` are. Returns the files read.
  */
-export function copyVariableFiles(from: string, to: string, environment: string = PLATFORM.liveEnvironment, envDir?: string): string[] {
-  const live = environment === PLATFORM.liveEnvironment;
-  const envFile = envDir === undefined ? undefined : environmentFile(envDir, environment);
-  if (!live && (envFile === undefined || !fs.existsSync(envFile))) {
-    throw new Error(
-      `ENV=${environment}: ${envFile ?? `environments/${environment}.tfvars`} does not exist; an environment other than ${PLATFORM.liveEnvironment} keeps its variables there (start from environments/staging.tfvars)`,
-    );
+export function copyVariableFiles(model: EnvironmentModel, to: string): string[] {
+  const copies: { source?: string; target: string; content?: string }[] = model.rootVariableFiles.map((f) => ({
+    source: f,
+    target: path.basename(f),
+  }));
+  if (model.envFile !== undefined) copies.push({ source: model.envFile, target: `zz-${model.name}.auto.tfvars` });
+  if (Object.keys(model.variables).length > 0) {
+    copies.push({ target: "zzz-environment.auto.tfvars.json", content: `${JSON.stringify(model.variables)}\n` });
   }
-  const copies: { source?: string; target: string; content?: string }[] = [];
-  if (live) {
-    const own = fs.existsSync(from) ? fs.readdirSync(from).filter((f) => VARIABLE_FILE.test(f)) : [];
-    copies.push(...own.map((f) => ({ source: path.join(from, f), target: f })));
-  } else {
-    copies.push({ target: "zzz-environment.auto.tfvars.json", content: `${JSON.stringify({ environment })}\n` });
-  }
-  if (envFile !== undefined && fs.existsSync(envFile)) copies.push({ source: envFile, target: `zz-${environment}.auto.tfvars` });
-
   const wanted = copies.map((c) => c.target);
-  for (const stale of fs.readdirSync(to).filter((f) => VARIABLE_FILE.test(f) && !wanted.includes(f))) fs.rmSync(path.join(to, stale));
+  for (const stale of fs.readdirSync(to).filter((f) => isAutoVariableFile(f) && !wanted.includes(f))) fs.rmSync(path.join(to, stale));
   for (const copy of copies) {
     if (copy.source !== undefined) fs.copyFileSync(copy.source, path.join(to, copy.target));
     else fs.writeFileSync(path.join(to, copy.target), copy.content ?? "");
   }
   return copies.map((c) =>
-    c.source === undefined ? `environment = "${environment}"` : path.relative(process.cwd(), c.source) || c.source,
+    c.source === undefined
+      ? Object.entries(model.variables)
+          .map(([k, v]) => `${k} = "${v}"`)
+          .join(", ")
+      : path.relative(process.cwd(), c.source) || c.source,
   );
+}
+
+/** The cdktf command this synthesis runs under (diff, deploy, destroy …), from the process's ancestors on Linux; undefined when unknown. */
+export function cdktfCommand(pid: number = process.ppid): string | undefined {
+  for (let i = 0; i < 6 && pid > 1; i++) {
+    try {
+      const args = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      const at = args.findIndex((a) => /(^|\/)cdktf(\.js)?$/.test(a) || /cdktf-cli\/bundle\/bin\/cdktf/.test(a));
+      if (at >= 0) return args.slice(at + 1).find((a) => /^[a-z]+$/.test(a));
+      pid = Number(
+        fs
+          .readFileSync(`/proc/${pid}/stat`, "utf8")
+          .replace(/^.*\) /, "")
+          .split(" ")[1],
+      );
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * ALLOW_DATA_LOSS on the cdktf path: lifts prevent_destroy in the stack folder for the
+ * resources named ("all": every one) through an override file, for this run only (a later
+ * synthesis without it removes the file). `cdktf destroy` without ALLOW_DATA_LOSS=all is
+ * refused here, before Terraform runs, with the wrapper's words. Returns what was lifted.
+ */
+export function allowDataLossIn(stackDir: string, value: string | undefined, command: string | undefined): string[] {
+  const known = protectedResources(stackDir);
+  const file = path.join(stackDir, ALLOW_DATA_LOSS_OVERRIDE);
+  fs.rmSync(file, { force: true });
+  const allowed = allowedDataLoss(value, known);
+  if (command === "destroy" && !allowed.all && allowed.addresses.length < known.length) {
+    throw new EnvironmentError(dataLossMessage("cdktf destroy", known, "all"));
+  }
+  if (allowed.addresses.length === 0) return [];
+  fs.writeFileSync(file, allowDataLossOverride(allowed.addresses, "the synthesis (main.ts)"));
+  return allowed.addresses;
 }

@@ -1,0 +1,263 @@
+/**
+ * The team's terraform with this project's guards, in one environment
+ * (platform/environment.ts). The Makefile, the workflows, the destroy script
+ * and the sandbox run it through scripts/terraform.sh:
+ *
+ *   init    [init args]   terraform init for ENV's state
+ *   plan    [plan args]   init, then plan into tfplan (tfplan-<env> outside prod)
+ *   deploy  [plan args]   init, plan, apply that very plan
+ *   destroy [-auto-approve]
+ *                         destroy everything, data included (ALLOW_DATA_LOSS defaults to all)
+ *   run <terraform command> [args]
+ *                         any terraform command on ENV's state, with ENV's variables
+ *                         where the command takes them
+ *   describe              the environment model as JSON (state, data dir, variable files …)
+ *
+ * Guards, before anything changes, from facts rather than Terraform's prose:
+ * - the variable files (parsed, HCL or JSON) set only declared variables; else the
+ *   refusal names each and the declared name closest to it;
+ * - outside prod, the root's own variable files set nothing environments/<env>.tfvars
+ *   does not (prod's value would leak);
+ * - plan and deploy: the held inputs (region, environment, project) are read from the
+ *   state and compared with the values the files and -var give, before planning;
+ * - data loss: the plan is made with prevent_destroy lifted for every resource that
+ *   holds data (an override file, removed as soon as the plan is written), read back
+ *   with `terraform show -json`, and refused, listing every protected resource it
+ *   deletes or replaces, unless ALLOW_DATA_LOSS names exactly those (or "all"); then
+ *   that very plan is applied.
+ * Colour is off when stdout is not a terminal. Nothing is written outside the root.
+ *
+ * Environment: ENV, TERRAFORM, TF_DIR, ENV_DIR, STATE_BUCKET, STATE_REGION, ALLOW_DATA_LOSS.
+ */
+import { type SpawnOptions, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import {
+  ALLOW_DATA_LOSS_OVERRIDE,
+  allowDataLossOverride,
+  allowedDataLoss,
+  dataLossOf,
+  dataLossRefusal,
+  declaredVariables,
+  effectiveValues,
+  type EnvironmentModel,
+  environmentFromProcess,
+  EnvironmentError,
+  heldChanges,
+  heldValues,
+  IDENTITY_RECORD,
+  leakedVariables,
+  leakMessage,
+  type ParsedFile,
+  parseVariableFile,
+  parseVariableFiles,
+  protectedResources,
+  type ShownPlan,
+  undeclaredMessage,
+  undeclaredVariables,
+} from "../platform/environment";
+
+/** The project's folder: beside ops/ (or dist/, where the bundle runs). */
+const PROJECT = path.join(__dirname, "..");
+
+/** Terraform commands that take -no-color. */
+const COLOURED = new Set(["init", "plan", "apply", "destroy", "refresh", "import", "validate", "show", "output"]);
+/** Terraform commands that take the environment's variables. */
+const WITH_VARIABLES = new Set(["plan", "destroy", "import", "console", "refresh"]);
+
+class Refusal extends Error {}
+
+interface Context {
+  readonly model: EnvironmentModel;
+  readonly terraform: string;
+  readonly noColor: boolean;
+  readonly env: NodeJS.ProcessEnv;
+  readonly out: (line: string) => void;
+}
+
+function run(ctx: Context, args: readonly string[], capture = false): Promise<{ code: number; stdout: string }> {
+  const command = args[0];
+  // -no-color right after the command: Terraform reads no flag after a positional argument (a plan file).
+  const full = [`-chdir=${ctx.model.tfDir}`, command, ...(ctx.noColor && COLOURED.has(command) ? ["-no-color"] : []), ...args.slice(1)];
+  const options: SpawnOptions = {
+    env: { ...ctx.env, ...ctx.model.terraformEnv },
+    stdio: capture ? ["ignore", "pipe", "inherit"] : "inherit",
+  };
+  return new Promise((resolve, reject) => {
+    const child = spawn(ctx.terraform, full, options);
+    let stdout = "";
+    child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.on("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === "ENOENT" ? new Refusal(`${ctx.terraform} is not on PATH: install terraform >= 1.11 (or set TERRAFORM=...)`) : error,
+      ),
+    );
+    child.on("close", (code) => resolve({ code: code ?? 1, stdout }));
+  });
+}
+
+async function ok(ctx: Context, args: readonly string[]): Promise<void> {
+  const { code } = await run(ctx, args);
+  if (code !== 0) throw Object.assign(new Error(`terraform ${args[0]} failed`), { exitCode: code });
+}
+
+/** Writes the override that lifts prevent_destroy for `addresses`, runs `body`, and removes it whatever happens. */
+async function withProtectionLifted<T>(ctx: Context, addresses: readonly string[], body: () => Promise<T>): Promise<T> {
+  const file = path.join(ctx.model.tfDir, ALLOW_DATA_LOSS_OVERRIDE);
+  if (addresses.length === 0) return body();
+  fs.writeFileSync(file, allowDataLossOverride(addresses, "scripts/terraform.sh"));
+  const remove = () => fs.rmSync(file, { force: true });
+  process.once("exit", remove);
+  try {
+    return await body();
+  } finally {
+    remove();
+    process.removeListener("exit", remove);
+  }
+}
+
+/** -var and -var-file of a command line, in their order: the values they set (files parsed). */
+async function commandLineValues(args: readonly string[]): Promise<{ files: ParsedFile[]; vars: Record<string, string> }> {
+  const files: ParsedFile[] = [];
+  const vars: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inline] = args[i].includes("=")
+      ? [args[i].slice(0, args[i].indexOf("=")), args[i].slice(args[i].indexOf("=") + 1)]
+      : [args[i]];
+    if (flag !== "-var" && flag !== "-var-file") continue;
+    const value = inline ?? args[++i];
+    if (value === undefined) continue;
+    if (flag === "-var-file") files.push(await parseVariableFile(path.resolve(value)));
+    else {
+      const eq = value.indexOf("=");
+      if (eq > 0) vars[value.slice(0, eq)] = value.slice(eq + 1);
+    }
+  }
+  return { files, vars };
+}
+
+/** The checks on the variable files, before terraform runs: undeclared names, and prod's values leaking into another environment. */
+export async function checkVariableFiles(model: EnvironmentModel, declared: readonly string[]): Promise<ParsedFile[]> {
+  const parsed = await parseVariableFiles(model.variableFiles);
+  const leaked = leakedVariables(model, parsed);
+  if (leaked.length > 0) throw new Refusal(leakMessage(model, leaked));
+  const undeclared = undeclaredVariables(parsed, declared);
+  if (undeclared.length > 0) throw new Refusal(undeclaredMessage(undeclared));
+  return parsed;
+}
+
+/** Refuses a change of a held input, read from the state, before planning (Terraform's own check comes only after a full refresh). */
+async function checkHeld(ctx: Context, parsed: readonly ParsedFile[], args: readonly string[]): Promise<void> {
+  if (args.some((a) => a.includes(IDENTITY_RECORD))) return;
+  const pulled = await run(ctx, ["state", "pull"], true);
+  if (pulled.code !== 0 || pulled.stdout.trim() === "") return;
+  const held = heldValues(JSON.parse(pulled.stdout));
+  const line = await commandLineValues(args);
+  const values = effectiveValues(
+    declaredVariables(ctx.model.tfDir),
+    [...parsed, ...line.files],
+    { ...ctx.model.variables, ...line.vars },
+    ctx.env,
+  );
+  const changes = heldChanges(held, values);
+  if (changes.length > 0) throw new Refusal(`${changes.join("\n")}\nNothing was changed.`);
+}
+
+/** Plans into the plan file with every protection lifted, then refuses data loss that ALLOW_DATA_LOSS does not name exactly. */
+async function planChecked(ctx: Context, args: readonly string[], allowed: ReturnType<typeof allowedDataLoss>): Promise<number> {
+  const known = protectedResources(ctx.model.tfDir);
+  const planFile = ctx.model.planFile;
+  const { code } = await withProtectionLifted(ctx, known, () =>
+    run(ctx, ["plan", "-input=false", `-out=${planFile}`, ...ctx.model.varArgs, ...args]),
+  );
+  if (code !== 0) return code;
+  const shown = await run(ctx, ["show", "-json", planFile], true);
+  if (shown.code !== 0) throw new Refusal(`terraform show -json ${planFile} failed; nothing was changed`);
+  const hits = dataLossOf(JSON.parse(shown.stdout || "{}") as ShownPlan, known);
+  const refusal = dataLossRefusal(hits, allowed);
+  if (refusal) {
+    fs.rmSync(path.join(ctx.model.tfDir, planFile), { force: true });
+    throw new Refusal(refusal);
+  }
+  if (hits.length > 0) ctx.out(`>> data protection lifted for this run: ${hits.join(" ")}`);
+  return 0;
+}
+
+async function dispatch(ctx: Context, command: string, args: readonly string[]): Promise<number> {
+  const { model } = ctx;
+  if (command === "describe") {
+    ctx.out(JSON.stringify(model, null, 2));
+    return 0;
+  }
+  const usage = "usage: scripts/terraform.sh init|plan|deploy|destroy|run|describe [terraform arguments]";
+  if (!["init", "plan", "deploy", "destroy", "run"].includes(command)) throw new Refusal(usage);
+  const parsed = await checkVariableFiles(model, Object.keys(declaredVariables(model.tfDir)));
+  if (!model.live) ctx.out(`>> ENV=${model.name}: state ${model.stateKey}, variables from ${model.envFile}`);
+  const known = protectedResources(model.tfDir);
+  const allowed = allowedDataLoss(ctx.env.ALLOW_DATA_LOSS, known);
+  const init = () => ok(ctx, ["init", "-input=false", ...model.backendArgs]);
+  switch (command) {
+    case "init":
+      return (await run(ctx, ["init", "-input=false", ...model.backendArgs, ...args])).code;
+    case "plan": {
+      await init();
+      await checkHeld(ctx, parsed, args);
+      return planChecked(ctx, args, allowed);
+    }
+    case "deploy": {
+      await init();
+      await checkHeld(ctx, parsed, args);
+      const code = await planChecked(ctx, args, allowed);
+      if (code !== 0) return code;
+      return (await run(ctx, ["apply", "-input=false", model.planFile])).code;
+    }
+    case "destroy": {
+      await init();
+      // make destroy is for destroying everything, data included: ALLOW_DATA_LOSS defaults to all.
+      const all = ctx.env.ALLOW_DATA_LOSS ? allowed : { all: true, addresses: known };
+      if (all.all) ctx.out(`>> data protection lifted for this run: ${known.join(" ")}`);
+      const code = await planChecked(ctx, ["-destroy", ...args.filter((a) => a !== "-auto-approve")], all);
+      if (code !== 0) return code;
+      if (args.includes("-auto-approve")) return (await run(ctx, ["apply", "-input=false", model.planFile])).code;
+      fs.rmSync(path.join(model.tfDir, model.planFile), { force: true });
+      // Terraform's own confirmation prompt, on the resources the check allowed.
+      return withProtectionLifted(ctx, all.addresses, async () => (await run(ctx, ["destroy", ...model.varArgs, ...args])).code);
+    }
+    default: {
+      if (args.length === 0) throw new Refusal("usage: scripts/terraform.sh run <terraform command> [args], e.g. run output");
+      const [sub, ...rest] = args;
+      const savedPlan = sub === "apply" && rest.some((a) => !a.startsWith("-"));
+      const withVars = WITH_VARIABLES.has(sub) || (sub === "apply" && !savedPlan);
+      const full = sub === "init" ? ["init", ...model.backendArgs, ...rest] : withVars ? [sub, ...model.varArgs, ...rest] : [sub, ...rest];
+      if (allowed.addresses.length > 0) ctx.out(`>> data protection lifted for this run: ${allowed.addresses.join(" ")}`);
+      return withProtectionLifted(ctx, allowed.addresses, async () => (await run(ctx, full)).code);
+    }
+  }
+}
+
+/** `scripts/terraform.sh <command> [args]`: runs it in ENV's environment; returns the exit code. */
+export async function terraformMain(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [command = "", ...args] = argv;
+  try {
+    const model = environmentFromProcess(env, {
+      tfDir: path.join(PROJECT, "deploy", "terraform"),
+      envDir: path.join(PROJECT, "environments"),
+    });
+    const ctx: Context = {
+      model,
+      terraform: env.TERRAFORM || "terraform",
+      noColor: !process.stdout.isTTY,
+      env,
+      out: (line) => process.stdout.write(`${line}\n`),
+    };
+    return await dispatch(ctx, command, args);
+  } catch (error) {
+    if (error instanceof Refusal || error instanceof EnvironmentError) {
+      process.stderr.write(`terraform.sh: ${error.message}\n`);
+      return 1;
+    }
+    const code = (error as { exitCode?: number }).exitCode;
+    if (typeof code === "number") return code;
+    throw error;
+  }
+}
