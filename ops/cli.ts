@@ -10,7 +10,7 @@ import { listBackups, renderBackups, renderRestore, startBackup, startRestore } 
 import { renderBackend, setupBackend, stateBackend } from "./backend";
 import { resolveEnvironment } from "./environment";
 import { pushKey, readKey, renderPush } from "./secrets";
-import { alarmCount, loadValues, readThroughput, renderCost, throughputAdvice } from "./cost";
+import { alarmCount, loadValues, readThroughput, refusedValues, renderCost, throughputAdvice } from "./cost";
 import { costLines, DEFAULT_USAGE, parseAssignment, total, type Usage } from "./cost-model";
 import { EXIT, explain, OpsError } from "./errors";
 import { table, usd } from "./format";
@@ -245,6 +245,14 @@ export function program(): Command {
             } catch (error) {
               throw new OpsError((error as Error).message, EXIT.usage);
             }
+          }
+          // The same rules as the root's validations (platform/inputs.ts): what make plan refuses is not priced.
+          const refused = refusedValues(changed);
+          if (refused.length > 0) {
+            throw new OpsError(
+              `--compare ${o.compare.join(" ")}: make plan would refuse this: ${refused.join(" ")} Nothing was priced.`,
+              EXIT.usage,
+            );
           }
           compared = { lines: costLines(changed, usage), changes: o.compare.join(", ") };
         }

@@ -7,6 +7,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import type { Clients } from "./aws";
+import { refusals } from "../constructs/terraform/variables";
+import { inputGroups, inputTable } from "../platform/inputs";
+import { SERVICES } from "../platform/services";
 import { autoVariableFiles, type ParsedFile, parseVariableFiles, undeclaredMessage, undeclaredVariables } from "../platform/environment";
 import type { Environment } from "./environment";
 import { type CostLine, costLines, type Usage, type Values, total } from "./cost-model";
@@ -41,6 +44,11 @@ export async function loadValues(tfDir: string, env?: Environment): Promise<{ va
   for (const p of parsed) Object.assign(values, p.values);
   Object.assign(values, env?.variables ?? {});
   return { values, files };
+}
+
+/** What the root's validations would refuse in these values (the rules with a TypeScript test; platform/inputs.ts). */
+export function refusedValues(values: Values): string[] {
+  return refusals(inputTable(SERVICES), values, inputGroups(SERVICES));
 }
 
 /** CloudWatch alarms the synthesized root declares (a block with a literal count counts that many). */

@@ -18,6 +18,7 @@ import {
   type Input,
   type Rule,
   type RuleContext,
+  tested,
   type Validation,
 } from "../constructs/terraform/variables";
 import { PLATFORM } from "./config";
@@ -28,6 +29,9 @@ const EMAIL = "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$";
 
 /** An ACM certificate ARN, in any partition (RE2 syntax, as Terraform's regex). */
 const CERTIFICATE_ARN = "^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$";
+
+/** The design's provisioned throughput, MiB/s: the default, and the one value allowed beside another throughput mode. */
+const EFS_DEFAULT_MIBPS = 100;
 
 /* ------------------------------------------------------------------ platform */
 
@@ -134,11 +138,21 @@ export const PLATFORM_INPUTS = {
     validations: [oneOf(["provisioned", "elastic", "bursting"])],
   }),
   efs_provisioned_throughput_mibps: input.number({
-    default: 100,
+    default: EFS_DEFAULT_MIBPS,
     description:
       "Provisioned throughput of the experiments file system, in MiB/s, when efs_throughput_mode is provisioned. AWS allows a decrease only once every 24 hours.",
     cost: "about $6-7.20 per MiB/s-month, billed whether used or not: 100 (the design's value) is about $600-720 a month, the live platform's 10 about $60-72.",
-    validations: [wholeNumberBetween(1, 3414)],
+    validations: [
+      wholeNumberBetween(1, 3414),
+      // Any other value with another mode would be accepted and silently ignored (AWS bills no provisioned throughput then).
+      tested(
+        (name) => ({
+          condition: `var.efs_throughput_mode == "provisioned" || var.${name} == ${EFS_DEFAULT_MIBPS}`,
+          message: `${name} applies only when efs_throughput_mode is "provisioned" (it is "\${var.efs_throughput_mode}"): remove ${name}, or set efs_throughput_mode = "provisioned"`,
+        }),
+        (name, values) => values.efs_throughput_mode === "provisioned" || values[name] === EFS_DEFAULT_MIBPS,
+      ),
+    ],
   }),
   efs_backup_enabled: input.bool({
     default: true,
@@ -153,6 +167,11 @@ export const PLATFORM_INPUTS = {
       (name) => ({
         condition: `length(var.${name}) > 0 && alltrue([for c in var.${name} : can(cidrhost(c, 0))])`,
         message: `${name} must be a non-empty list of IPv4 CIDR blocks such as "203.0.113.0/24".`,
+      }),
+      (name) => ({
+        // The provider refuses a block with host bits set, deep in the security group rules: say so here, with the fix.
+        condition: `alltrue([for c in var.${name} : try(cidrsubnet(c, 0, 0) == c, true)])`,
+        message: `${name} must give each block by its network address, with no host bits set: write \${jsonencode([for c in var.${name} : try(cidrsubnet(c, 0, 0), c)])}`,
       }),
     ],
   }),
@@ -373,6 +392,9 @@ const FARGATE_SIZES: readonly (readonly [number, number, number, number])[] = [
   [16384, 32768, 122880, 8192],
 ];
 
+/** Fargate's CPU units, from the sizes table. */
+const FARGATE_CPUS = FARGATE_SIZES.map(([c]) => c);
+
 function fargateMemory(key: string): Rule {
   const cpu = `var.${key}_cpu`;
   const mem = `var.${key}_memory`;
@@ -385,10 +407,18 @@ function fargateMemory(key: string): Rule {
   const allowed = FARGATE_SIZES.map(([c, min, max, step]) =>
     c === 256 ? "256: 512, 1024 or 2048" : `${c}: ${min}-${max} in steps of ${step}`,
   ).join("; ");
-  return () => ({
-    condition: clauses.join(" || "),
-    message: `${key}_memory must be a Fargate memory size for ${key}_cpu (cpu: memory MiB — ${allowed}).`,
-  });
+  return tested(
+    () => ({
+      condition: clauses.join(" || "),
+      message: `${key}_memory must be a Fargate memory size for ${key}_cpu (cpu: memory MiB — ${allowed}).`,
+    }),
+    (_name, values) => {
+      const [c, m] = [values[`${key}_cpu`] as number, values[`${key}_memory`] as number];
+      return FARGATE_SIZES.some(([cpu, min, max, step]) =>
+        cpu === 256 ? c === 256 && [512, 1024, 2048].includes(m) : c === cpu && m >= min && m <= max && m % step === 0,
+      );
+    },
+  );
 }
 
 const NAME_29 = "^[a-zA-Z0-9]([a-zA-Z0-9-]{0,27}[a-zA-Z0-9])?$";
@@ -443,10 +473,13 @@ export function serviceInputs(key: string, spec: ServiceSpec, earlier: readonly 
       description: `Fargate CPU units of one ${key} task (1024 = 1 vCPU).`,
       cost: "Fargate bills each running task per vCPU-hour.",
       validations: [
-        (name) => ({
-          condition: `contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.${name})`,
-          message: `${name} must be one of 256, 512, 1024, 2048, 4096, 8192, 16384 (Fargate CPU units).`,
-        }),
+        tested(
+          (name) => ({
+            condition: `contains([${FARGATE_CPUS.join(", ")}], var.${name})`,
+            message: `${name} must be one of ${FARGATE_CPUS.join(", ")} (Fargate CPU units).`,
+          }),
+          (name, values) => FARGATE_CPUS.includes(values[name] as number),
+        ),
       ],
     }),
     memory: input.number({
@@ -485,10 +518,15 @@ export function serviceInputs(key: string, spec: ServiceSpec, earlier: readonly 
       cost: "each running task is billed (CPU and memory).",
       validations: [
         wholeNumberBetween(0, spec.store ? 1 : 100),
-        (name) => ({
-          condition: `var.${name} >= var.${key}_min_capacity && var.${name} <= var.${key}_max_capacity`,
-          message: `${name} must lie between ${key}_min_capacity (\${var.${key}_min_capacity}) and ${key}_max_capacity (\${var.${key}_max_capacity}): autoscaling would move it there at once`,
-        }),
+        tested(
+          (name) => ({
+            condition: `var.${name} >= var.${key}_min_capacity && var.${name} <= var.${key}_max_capacity`,
+            message: `${name} must lie between ${key}_min_capacity (\${var.${key}_min_capacity}) and ${key}_max_capacity (\${var.${key}_max_capacity}): autoscaling would move it there at once`,
+          }),
+          (name, values) =>
+            (values[name] as number) >= (values[`${key}_min_capacity`] as number) &&
+            (values[name] as number) <= (values[`${key}_max_capacity`] as number),
+        ),
       ],
     }),
     min_capacity: input.number({
@@ -515,7 +553,10 @@ export function serviceInputs(key: string, spec: ServiceSpec, earlier: readonly 
               message: `${name} must be 1 at most: one ${key} task at a time writes its store on EFS (${spec.store?.holds ?? "its state"})`,
             })
           : wholeNumberBetween(1, 100),
-        (name) => ({ condition: `var.${name} >= var.${key}_min_capacity`, message: `${name} must be at least ${key}_min_capacity.` }),
+        tested(
+          (name) => ({ condition: `var.${name} >= var.${key}_min_capacity`, message: `${name} must be at least ${key}_min_capacity.` }),
+          (name, values) => (values[name] as number) >= (values[`${key}_min_capacity`] as number),
+        ),
       ],
     }),
     ...(spec.fargateSpot

@@ -17,8 +17,22 @@ export interface RuleContext {
   readonly groups: Readonly<Record<string, readonly string[]>>;
 }
 
-/** A validation for the variable it is attached to: given that variable's name (and the others'), its block. */
-export type Rule = (name: string, context: RuleContext) => Validation;
+/** Variables' values by name, as TypeScript sees them (defaults, then variable files, then changes). */
+export type Values = Readonly<Record<string, unknown>>;
+
+/**
+ * A validation for the variable it is attached to: given that variable's name (and the others'), its block.
+ * `test`, when a rule has it, is the same condition in TypeScript, from the same data (the cost command
+ * refuses what the plan would), true when the value passes.
+ */
+export type Rule = ((name: string, context: RuleContext) => Validation) & {
+  readonly test?: (name: string, values: Values) => boolean;
+};
+
+/** A rule with its TypeScript test. */
+export function tested(rule: (name: string, context: RuleContext) => Validation, test: (name: string, values: Values) => boolean): Rule {
+  return Object.assign(rule, { test });
+}
 
 /** The Terraform types of root variables. */
 export type VariableType = "string" | "number" | "bool" | "list(string)";
@@ -143,22 +157,48 @@ export function rule(condition: (v: string) => string, allowed: (name: string) =
 }
 
 export function oneOf(allowed: readonly string[]): Rule {
-  return rule(
-    (v) => `contains([${allowed.map((a) => JSON.stringify(a)).join(", ")}], ${v})`,
-    () => `one of ${allowed.map((a) => `"${a}"`).join(", ")}`,
+  return tested(
+    rule(
+      (v) => `contains([${allowed.map((a) => JSON.stringify(a)).join(", ")}], ${v})`,
+      () => `one of ${allowed.map((a) => `"${a}"`).join(", ")}`,
+    ),
+    (name, values) => allowed.includes(values[name] as string),
   );
 }
 
 export function wholeNumberBetween(min: number, max: number): Rule {
-  return rule(
-    (v) => `${v} == floor(${v}) && ${v} >= ${min} && ${v} <= ${max}`,
-    () => `a whole number from ${min} to ${max}`,
+  return tested(
+    rule(
+      (v) => `${v} == floor(${v}) && ${v} >= ${min} && ${v} <= ${max}`,
+      () => `a whole number from ${min} to ${max}`,
+    ),
+    (name, values) => Number.isInteger(values[name]) && (values[name] as number) >= min && (values[name] as number) <= max,
   );
 }
 
 export function matches(regex: string, allowed: string): Rule {
-  return rule(
-    (v) => `can(regex(${JSON.stringify(regex)}, ${v}))`,
-    () => allowed,
+  return tested(
+    rule(
+      (v) => `can(regex(${JSON.stringify(regex)}, ${v}))`,
+      () => allowed,
+    ),
+    (name, values) => typeof values[name] === "string" && new RegExp(regex).test(values[name] as string),
   );
+}
+
+/**
+ * The refusals the plan would give for these values, from the rules that have a TypeScript test:
+ * each message as Terraform prints it (the variable's references filled in, and the value it got).
+ */
+export function refusals(table: InputTable, values: Values, groups: Readonly<Record<string, readonly string[]>> = {}): string[] {
+  const context: RuleContext = { variables: Object.keys(table), groups };
+  const out: string[] = [];
+  for (const [name, spec] of Object.entries(table)) {
+    for (const r of spec.validations ?? []) {
+      if (r.test === undefined || r.test(name, values)) continue;
+      const message = r(name, context).message.replace(/\$\{var\.([a-z0-9_]+)\}/g, (_, v: string) => String(values[v]));
+      out.push(`${message.replace(/\.$/, "")}${spec.sensitive ? "" : `; got ${JSON.stringify(values[name])}`}.`);
+    }
+  }
+  return out;
 }
