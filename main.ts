@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { App } from "cdktf";
-import { environmentFromProcess } from "./platform/environment";
+import { environmentFromProcess, syncRoot } from "./platform/environment";
 import { SERVICES, type ServiceTable } from "./platform/services";
 import { NetworkUnit } from "./stacks/network-unit";
 import { ObservabilityUnit } from "./stacks/observability-unit";
@@ -46,6 +46,8 @@ export async function main(): Promise<void> {
   // environment's variable files beside it: Terraform runs there and must read what scripts/terraform.sh passes.
   // ENV (make … ENV=<name>) picks the environment: its state, its variable files (platform/environment.ts).
   if (process.env.CDKTF_OUTDIR) {
+    // In the sandbox (SANDBOX_SOURCE), its root is made again from the synthesized one first, as the wrapper does.
+    if (process.env.SANDBOX_SOURCE && process.env.TF_DIR) syncRoot(process.env.SANDBOX_SOURCE, process.env.TF_DIR);
     const model = environmentFromProcess(process.env, { tfDir: ROOT_DIR, envDir: path.join(projectDir(__dirname), "environments") });
     // Before synth writes anything: the wrapper's checks on the variable files.
     await checkVariableFiles(model, Object.keys(root.inputs));

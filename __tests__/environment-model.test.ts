@@ -9,7 +9,7 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import {
   allowedDataLoss,
   autoVariableFiles,
@@ -23,9 +23,13 @@ import {
   parseVariableFile,
   parseVariableFiles,
   resolveEnvironment,
+  syncRoot,
   undeclaredVariables,
 } from "../platform/environment";
 import { tempDir } from "./temp";
+
+// HashiCorp's HCL parser loads its WebAssembly on first use: seconds on a busy machine.
+vi.setConfig({ testTimeout: 30_000 });
 
 const PROJECT = path.resolve(__dirname, "..");
 let tfDir: string;
@@ -218,6 +222,20 @@ describe("held inputs, read from the state", () => {
     expect(region).toContain("aws_region is held at us-west-1 since the platform was created, and this plan sets it to us-east-1.");
     expect(environment).toContain("Deploy another environment beside this one instead");
     expect(heldChanges(heldValues({}), { aws_region: "us-east-1" })).toEqual([]);
+  });
+});
+
+describe("the sandbox's root", () => {
+  it("is made again from the synthesized root: its *.tf.json and variable files, stale ones removed, Terraform's own files kept", () => {
+    const sandbox = path.join(envDir, "sandbox-root");
+    fs.mkdirSync(sandbox);
+    fs.writeFileSync(path.join(tfDir, "main.tf.json"), "{}");
+    fs.writeFileSync(path.join(tfDir, "terraform.tfvars"), "api_cpu = 1024\n");
+    fs.writeFileSync(path.join(sandbox, "old.auto.tfvars"), "");
+    fs.writeFileSync(path.join(sandbox, "gone.tf.json"), "{}");
+    fs.writeFileSync(path.join(sandbox, ".terraform.lock.hcl"), "");
+    expect(syncRoot(tfDir, sandbox)).toEqual([path.join(tfDir, "terraform.tfvars")]);
+    expect(fs.readdirSync(sandbox).sort()).toEqual([".terraform.lock.hcl", "main.tf.json", "terraform.tfvars"]);
   });
 });
 

@@ -5,11 +5,14 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
-import { loadValues, variableDefaults } from "../ops/cost";
+import { describe, expect, it, vi } from "vitest";
+import { loadValues, refusedValues, variableDefaults } from "../ops/cost";
 import { costLines, DEFAULT_USAGE, parseAssignment, total } from "../ops/cost-model";
 import { PRICES } from "../ops/prices";
 import { tempDir } from "./temp";
+
+// HashiCorp's HCL parser loads its WebAssembly on first use: seconds on a busy machine.
+vi.setConfig({ testTimeout: 30_000 });
 
 const ROOT = path.join(__dirname, "..", "deploy", "terraform");
 const defaults = variableDefaults(ROOT);
@@ -108,5 +111,37 @@ describe("ops cost: the inputs Terraform uses", () => {
     fs.writeFileSync(path.join(dir, "extra.auto.tfvars"), "efs_mibps = 5\n");
     await expect(loadValues(dir)).rejects.toThrow("efs_mibps (extra.auto.tfvars; did you mean efs_provisioned_throughput_mibps?)");
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe("ops cost: values checked by the root's own rules (platform/inputs.ts)", () => {
+  it("the defaults pass", () => {
+    expect(refusedValues(defaults)).toEqual([]);
+  });
+
+  it.each([
+    [{ efs_throughput_mode: "elastc" }, 'efs_throughput_mode must be one of "provisioned", "elastic", "bursting"; got "elastc".'],
+    [{ efs_throughput_mode: "Elastic" }, 'efs_throughput_mode must be one of "provisioned", "elastic", "bursting"; got "Elastic".'],
+    [{ api_cpu: 4096 }, "api_memory must be a Fargate memory size for api_cpu"],
+    [
+      { alb_ingress_cidr_blocks: ["10.0.0.0/8", "203.0.113.7/24"] },
+      'write ["10.0.0.0/8","203.0.113.0/24"]; got ["10.0.0.0/8","203.0.113.7/24"].',
+    ],
+    [
+      { api_desired_count: 3 },
+      "api_desired_count must lie between api_min_capacity (1) and api_max_capacity (1): autoscaling would move it there at once; got 3.",
+    ],
+    [
+      { efs_throughput_mode: "elastic", efs_provisioned_throughput_mibps: 10 },
+      'efs_provisioned_throughput_mibps applies only when efs_throughput_mode is "provisioned" (it is "elastic")',
+    ],
+  ])("refuses %j as make plan would", (change, message) => {
+    expect(refusedValues({ ...defaults, ...change }).join(" ")).toContain(message);
+  });
+
+  it("allows what the plan allows: elastic with the default throughput, a Fargate pair, a count inside the bounds", () => {
+    expect(refusedValues({ ...defaults, efs_throughput_mode: "elastic" })).toEqual([]);
+    expect(refusedValues({ ...defaults, api_cpu: 4096, api_memory: 8192 })).toEqual([]);
+    expect(refusedValues({ ...defaults, api_desired_count: 3, api_max_capacity: 3 })).toEqual([]);
   });
 });

@@ -1,11 +1,14 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { loadValues } from "../ops/cost";
 import { resolveEnvironment } from "../ops/environment";
 import { OpsError } from "../ops/errors";
 import { readOutputs } from "../ops/platform";
+
+// HashiCorp's HCL parser loads its WebAssembly on first use: seconds on a busy machine.
+vi.setConfig({ testTimeout: 30_000 });
 
 const ROOT = path.join(__dirname, "..", "deploy", "terraform");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ops-env-"));

@@ -8,6 +8,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { clients } from "./aws";
 import { listBackups, renderBackups, renderRestore, startBackup, startRestore } from "./backup";
 import { renderBackend, setupBackend, stateBackend } from "./backend";
+import { syncRoot } from "../platform/environment";
 import { resolveEnvironment } from "./environment";
 import { pushKey, readKey, renderPush } from "./secrets";
 import { alarmCount, loadValues, readThroughput, refusedValues, renderCost, throughputAdvice } from "./cost";
@@ -30,7 +31,10 @@ const positiveNumber = (name: string) => (v: string) => {
 /** The global options, and the Terraform root they name (--tf-dir, then TF_DIR, then deploy/terraform). */
 function rootOf(cmd: Command): { g: Globals; tfDir: string } {
   const g = cmd.optsWithGlobals() as Globals;
-  return { g, tfDir: path.resolve(g.tfDir ?? defaultTfDir()) };
+  const tfDir = path.resolve(g.tfDir ?? defaultTfDir());
+  // In the sandbox (scripts/sandbox.sh), its root is made again from the synthesized one first, as scripts/terraform.sh does.
+  if (process.env.SANDBOX_SOURCE) syncRoot(process.env.SANDBOX_SOURCE, tfDir);
+  return { g, tfDir };
 }
 
 function platformOf(cmd: Command) {

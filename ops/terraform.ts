@@ -32,6 +32,7 @@
 import { type SpawnOptions, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { refusedValues } from "./cost";
 import {
   ALLOW_DATA_LOSS_OVERRIDE,
   allowDataLossOverride,
@@ -53,6 +54,7 @@ import {
   parseVariableFiles,
   protectedResources,
   type ShownPlan,
+  syncRoot,
   undeclaredMessage,
   undeclaredVariables,
 } from "../platform/environment";
@@ -147,10 +149,11 @@ export async function checkVariableFiles(model: EnvironmentModel, declared: read
 }
 
 /** Refuses a change of a held input, read from the state, before planning (Terraform's own check comes only after a full refresh). */
-async function checkHeld(ctx: Context, parsed: readonly ParsedFile[], args: readonly string[]): Promise<void> {
-  if (args.some((a) => a.includes(IDENTITY_RECORD))) return;
+async function checkHeld(ctx: Context, parsed: readonly ParsedFile[], args: readonly string[]): Promise<boolean> {
+  if (args.some((a) => a.includes(IDENTITY_RECORD))) return true;
   const pulled = await run(ctx, ["state", "pull"], true);
-  if (pulled.code !== 0 || pulled.stdout.trim() === "") return;
+  if (pulled.code !== 0) return false;
+  if (pulled.stdout.trim() === "") return true;
   const held = heldValues(JSON.parse(pulled.stdout));
   const line = await commandLineValues(args);
   const values = effectiveValues(
@@ -161,6 +164,53 @@ async function checkHeld(ctx: Context, parsed: readonly ParsedFile[], args: read
   );
   const changes = heldChanges(held, values);
   if (changes.length > 0) throw new Refusal(`${changes.join("\n")}\nNothing was changed.`);
+  return true;
+}
+
+/** init, with the held inputs checked first when the backend is set up already (a refusal in seconds), else right after. */
+async function initChecked(ctx: Context, init: () => Promise<void>, parsed: readonly ParsedFile[], args: readonly string[]): Promise<void> {
+  const backend = path.join(ctx.model.dataDir ?? path.join(ctx.model.tfDir, ".terraform"), "terraform.tfstate");
+  const checked = fs.existsSync(backend) && (await checkHeld(ctx, parsed, args));
+  await init();
+  if (!checked) await checkHeld(ctx, parsed, args);
+}
+
+/** A command-line or TF_VAR_ value (a string) as the variable's type reads it. */
+function typed(value: unknown, type: string | undefined): unknown {
+  if (typeof value !== "string") return value;
+  if (type === "number") return Number(value);
+  if (type === "bool") return value === "true";
+  if (type?.startsWith("list")) {
+    try {
+      return JSON.parse(value);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+/**
+ * The root's validations that have a TypeScript test (platform/inputs.ts), on the values Terraform
+ * will see: refused before init, where Terraform reports them only once its plan walk is done.
+ */
+async function checkValues(ctx: Context, parsed: readonly ParsedFile[], args: readonly string[]): Promise<void> {
+  const line = await commandLineValues(args);
+  const declared = declaredVariables(ctx.model.tfDir);
+  const values = effectiveValues(declared, [...parsed, ...line.files], { ...ctx.model.variables, ...line.vars }, ctx.env);
+  const types = variableTypes(ctx.model.tfDir);
+  const refused = refusedValues(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typed(v, types[k])])));
+  if (refused.length > 0) throw new Refusal(`${refused.join("\n")}\nNothing was changed.`);
+}
+
+/** The declared type of each root variable, from its *.tf.json. */
+function variableTypes(tfDir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of fs.readdirSync(tfDir).filter((n) => n.endsWith(".tf.json") && n !== ALLOW_DATA_LOSS_OVERRIDE)) {
+    const json = JSON.parse(fs.readFileSync(path.join(tfDir, name), "utf8")) as { variable?: Record<string, { type?: string }> };
+    for (const [v, block] of Object.entries(json.variable ?? {})) out[v] = block.type ?? "";
+  }
+  return out;
 }
 
 /** Plans into the plan file with every protection lifted, then refuses data loss that ALLOW_DATA_LOSS does not name exactly. */
@@ -191,7 +241,11 @@ async function dispatch(ctx: Context, command: string, args: readonly string[]):
   }
   const usage = "usage: scripts/terraform.sh init|plan|deploy|destroy|run|describe [terraform arguments]";
   if (!["init", "plan", "deploy", "destroy", "run"].includes(command)) throw new Refusal(usage);
-  const parsed = await checkVariableFiles(model, Object.keys(declaredVariables(model.tfDir)));
+  const declared = Object.keys(declaredVariables(model.tfDir));
+  const parsed = await checkVariableFiles(model, declared);
+  // A -var-file on the command line too: Terraform only warns about its undeclared names.
+  const undeclared = undeclaredVariables((await commandLineValues(args)).files, declared);
+  if (undeclared.length > 0) throw new Refusal(undeclaredMessage(undeclared));
   if (!model.live) ctx.out(`>> ENV=${model.name}: state ${model.stateKey}, variables from ${model.envFile}`);
   const known = protectedResources(model.tfDir);
   const allowed = allowedDataLoss(ctx.env.ALLOW_DATA_LOSS, known);
@@ -200,16 +254,19 @@ async function dispatch(ctx: Context, command: string, args: readonly string[]):
     case "init":
       return (await run(ctx, ["init", "-input=false", ...model.backendArgs, ...args])).code;
     case "plan": {
-      await init();
-      await checkHeld(ctx, parsed, args);
+      await checkValues(ctx, parsed, args);
+      await initChecked(ctx, init, parsed, args);
       return planChecked(ctx, args, allowed);
     }
     case "deploy": {
-      await init();
-      await checkHeld(ctx, parsed, args);
+      await checkValues(ctx, parsed, args);
+      await initChecked(ctx, init, parsed, args);
       const code = await planChecked(ctx, args, allowed);
       if (code !== 0) return code;
-      return (await run(ctx, ["apply", "-input=false", model.planFile])).code;
+      const applied = (await run(ctx, ["apply", "-input=false", model.planFile])).code;
+      // An applied plan is spent: Terraform refuses it a second time.
+      if (applied === 0) fs.rmSync(path.join(model.tfDir, model.planFile), { force: true });
+      return applied;
     }
     case "destroy": {
       await init();
@@ -239,10 +296,14 @@ async function dispatch(ctx: Context, command: string, args: readonly string[]):
 export async function terraformMain(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command = "", ...args] = argv;
   try {
-    const model = environmentFromProcess(env, {
-      tfDir: path.join(PROJECT, "deploy", "terraform"),
-      envDir: path.join(PROJECT, "environments"),
-    });
+    const defaults = { tfDir: path.join(PROJECT, "deploy", "terraform"), envDir: path.join(PROJECT, "environments") };
+    // In the sandbox (SANDBOX_SOURCE), its root is made again from the synthesized one, variable files included, every time.
+    if (env.SANDBOX_SOURCE && command !== "describe") {
+      const files = syncRoot(env.SANDBOX_SOURCE, env.TF_DIR || defaults.tfDir);
+      const names = files.map((f) => path.basename(f)).join(", ") || "none (the defaults)";
+      process.stdout.write(`>> sandbox: ${env.TF_DIR} made again from ${env.SANDBOX_SOURCE}; variable files: ${names}\n`);
+    }
+    const model = environmentFromProcess(env, defaults);
     const ctx: Context = {
       model,
       terraform: env.TERRAFORM || "terraform",

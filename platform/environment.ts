@@ -21,6 +21,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+// HashiCorp's HCL parser (its WebAssembly loads on the first parse). A static import: the synthesis runs as a
+// bundle in a vm.Script, where a dynamic import() has no loader.
+import { parse } from "@cdktf/hcl2json";
 import { PLATFORM } from "./config";
 
 /** A mistake in the environment or its variable files: the message names it and the fix. */
@@ -175,6 +178,23 @@ export function environmentFromProcess(
   });
 }
 
+/**
+ * The sandbox's root (scripts/sandbox.sh): made again from `source` (the
+ * synthesized deploy/terraform) before every command, so that it plans the
+ * current root with the same variable files as prod. Copies the *.tf.json and
+ * the variable files Terraform loads by itself, removes those `source` no
+ * longer has; Terraform's own files (.terraform, lock file, plans) stay.
+ * Returns the variable files it copied.
+ */
+export function syncRoot(source: string, target: string): string[] {
+  const wanted = (name: string) => (name.endsWith(".tf.json") && name !== ALLOW_DATA_LOSS_OVERRIDE) || isAutoVariableFile(name);
+  const from = fs.readdirSync(source).filter(wanted);
+  fs.mkdirSync(target, { recursive: true });
+  for (const stale of fs.readdirSync(target).filter((n) => wanted(n) && !from.includes(n))) fs.rmSync(path.join(target, stale));
+  for (const name of from) fs.copyFileSync(path.join(source, name), path.join(target, name));
+  return autoVariableFiles(source);
+}
+
 /* ------------------------------------------------------------ variable files */
 
 /** One variable file, parsed: the variables it sets, with their values. */
@@ -188,7 +208,6 @@ export async function parseVariableFile(file: string): Promise<ParsedFile> {
   const text = fs.readFileSync(file, "utf8");
   try {
     if (file.endsWith(".json")) return { file, values: JSON.parse(text) as Record<string, unknown> };
-    const { parse } = await import("@cdktf/hcl2json");
     return { file, values: (await parse(path.basename(file), text)) as Record<string, unknown> };
   } catch (error) {
     const why = String((error as Error).message ?? error).split("\n")[0];

@@ -30,6 +30,16 @@ const EMAIL = "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$";
 /** An ACM certificate ARN, in any partition (RE2 syntax, as Terraform's regex). */
 const CERTIFICATE_ARN = "^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$";
 
+/** An IPv4 CIDR block's network address, as Terraform's cidrsubnet(c, 0, 0) gives it (undefined when not a block). */
+export function networkOf(cidr: string): string | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  if (!m || Number(m[5]) > 32 || m.slice(1, 5).some((o) => Number(o) > 255)) return undefined;
+  const ip = m.slice(1, 5).reduce((acc, o) => acc * 256 + Number(o), 0);
+  const size = 2 ** (32 - Number(m[5]));
+  const net = ip - (ip % size);
+  return `${[24, 16, 8, 0].map((shift) => Math.floor(net / 2 ** shift) % 256).join(".")}/${m[5]}`;
+}
+
 /** The design's provisioned throughput, MiB/s: the default, and the one value allowed beside another throughput mode. */
 const EFS_DEFAULT_MIBPS = 100;
 
@@ -168,11 +178,16 @@ export const PLATFORM_INPUTS = {
         condition: `length(var.${name}) > 0 && alltrue([for c in var.${name} : can(cidrhost(c, 0))])`,
         message: `${name} must be a non-empty list of IPv4 CIDR blocks such as "203.0.113.0/24".`,
       }),
-      (name) => ({
-        // The provider refuses a block with host bits set, deep in the security group rules: say so here, with the fix.
-        condition: `alltrue([for c in var.${name} : try(cidrsubnet(c, 0, 0) == c, true)])`,
-        message: `${name} must give each block by its network address, with no host bits set: write \${jsonencode([for c in var.${name} : try(cidrsubnet(c, 0, 0), c)])}`,
-      }),
+      tested(
+        (name) => ({
+          // The provider refuses a block with host bits set, deep in the security group rules: say so here, with the fix.
+          condition: `alltrue([for c in var.${name} : try(cidrsubnet(c, 0, 0) == c, true)])`,
+          message: `${name} must give each block by its network address, with no host bits set: write \${jsonencode([for c in var.${name} : try(cidrsubnet(c, 0, 0), c)])}`,
+        }),
+        (name, values) => ((values[name] ?? []) as string[]).every((c) => (networkOf(c) ?? c) === c),
+        (name, values) =>
+          `${name} must give each block by its network address, with no host bits set: write ${JSON.stringify(((values[name] ?? []) as string[]).map((c) => networkOf(c) ?? c))}`,
+      ),
     ],
   }),
   deregistration_delay_seconds: input.number({

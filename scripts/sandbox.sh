@@ -8,9 +8,13 @@
 #   scripts/sandbox.sh down    stop the emulator and remove .sandbox/ (make sandbox-down)
 #   scripts/sandbox.sh env     print the exports that point make and npm run ops at it
 #
-# Everything lives in .sandbox/: the emulator's PID, port and log, and a copy
-# of deploy/terraform's *.tf.json (its own .terraform and plan). Your
-# deploy/terraform (terraform.tfvars, .terraform/, tfplan) is never touched,
+# Everything lives in .sandbox/: the emulator's PID, port and log, and its
+# root, .sandbox/root (its own .terraform and plan). That root is made again
+# from deploy/terraform before every make target and npm run ops command
+# (SANDBOX_SOURCE in the exports): the current synthesized *.tf.json and the
+# same variable files as prod (terraform.tfvars, *.auto.tfvars …), and each
+# command says which variable files it read. Your deploy/terraform
+# (terraform.tfvars, .terraform/, tfplan) is only read, never written,
 # and no real AWS credential is used: the sandbox sets test credentials and
 # unsets AWS_PROFILE, AWS_DEFAULT_PROFILE and AWS_SESSION_TOKEN for its own
 # commands (and for the emulator, which would otherwise fail on a profile it
@@ -27,6 +31,8 @@ PYTHON=${PYTHON:-python3}
 TERRAFORM=${TERRAFORM:-terraform}
 MIRROR=${TF_PLUGIN_MIRROR:-/opt/tf-plugins}
 REGION=${SANDBOX_REGION:-us-west-1}
+# The root the sandbox plans: the synthesized one, with your variable files.
+SOURCE_DIR=${SANDBOX_SOURCE:-$PROJECT_DIR/deploy/terraform}
 
 fail() { echo "sandbox: $*" >&2; exit 1; }
 
@@ -73,7 +79,7 @@ EOF
     echo "export AWS_ENDPOINT_URL=http://127.0.0.1:$port"
     echo "export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=$REGION AWS_DEFAULT_REGION=$REGION"
     echo "unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN"
-    echo "export TF_DIR=$SANDBOX_DIR/root CHECKPOINT_DISABLE=1"
+    echo "export TF_DIR=$SANDBOX_DIR/root SANDBOX_SOURCE=$SOURCE_DIR CHECKPOINT_DISABLE=1"
     [ -z "$cli_config" ] || echo "export TF_CLI_CONFIG_FILE=$cli_config"
   } >"$SANDBOX_DIR/env"
 }
@@ -85,7 +91,6 @@ up() {
   fi
   rm -rf "$SANDBOX_DIR"
   mkdir -p "$SANDBOX_DIR/root"
-  cp "$PROJECT_DIR"/deploy/terraform/*.tf.json "$SANDBOX_DIR/root/"
 
   # No real AWS identity anywhere in the sandbox: moto itself (botocore) fails on an AWS_PROFILE it cannot find.
   unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL
@@ -103,7 +108,7 @@ up() {
   done
   running_pid >/dev/null || fail "the emulator did not start: see $SANDBOX_DIR/moto.log"
   write_env "$port"
-  echo ">> sandbox: emulator on 127.0.0.1:$port (PID $(cat "$SANDBOX_DIR/moto.pid")), root copied to $SANDBOX_DIR/root"
+  echo ">> sandbox: emulator on 127.0.0.1:$port (PID $(cat "$SANDBOX_DIR/moto.pid")), root $SANDBOX_DIR/root (made from $SOURCE_DIR before every command)"
 
   trap 'echo "sandbox: a step failed (above); the emulator is still up for a look (source $SANDBOX_DIR/env). make sandbox-down removes it." >&2' ERR
   # shellcheck source=/dev/null

@@ -9,16 +9,19 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempDir } from "../temp";
-import { checkTools, PROJECT_DIR, type RunResult, runCommand, timing } from "./harness";
+import { checkTools, copyRoot, PROJECT_DIR, type RunResult, runCommand, SYNTH_DIR, timing } from "./harness";
 
 const SCRIPT = path.join(PROJECT_DIR, "scripts", "sandbox.sh");
 const sandboxDir = path.join(tempDir("sandbox"), ".sandbox");
+/** The synthesized root the sandbox plans (a copy of deploy/terraform, so that the test can give it a terraform.tfvars). */
+const source = copyRoot(SYNTH_DIR, "sandbox-source");
 
 /** The sandbox script with a user's environment: no AWS keys, a profile that does not exist, the mirror for providers. */
 function sandbox(command: string, extra: Record<string, string> = {}): Promise<RunResult> {
   return runCommand("bash", [SCRIPT, command], PROJECT_DIR, undefined, {
     env: {
       SANDBOX_DIR: sandboxDir,
+      SANDBOX_SOURCE: source,
       AWS_PROFILE: "no-such-profile",
       AWS_SESSION_TOKEN: "not-a-token",
       AWS_ENDPOINT_URL: "",
@@ -74,6 +77,25 @@ describe("make sandbox: the platform without an AWS account", () => {
     });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("No changes.");
+  });
+
+  it("plans the current root with the user's variable files, made again for every target, and says which it read", async () => {
+    const plan = () =>
+      runCommand("bash", ["-c", `source "${sandboxDir}/env" && make --no-print-directory plan`], PROJECT_DIR, undefined, {
+        env: { AWS_PROFILE: "no-such-profile" },
+      });
+    fs.writeFileSync(path.join(source, "terraform.tfvars"), 'alb_ingress_cidr_blocks = ["10.0.0.0/8"]\n');
+    const changed = await plan();
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(changed.stdout).toContain("variable files: terraform.tfvars");
+    expect(changed.stdout).toMatch(
+      /aws_security_group\.alb will be updated in-place|aws_vpc_security_group_ingress_rule\.\S+ must be replaced|Plan: \d+ to add, \d+ to change/,
+    );
+    expect(changed.stdout).not.toContain("No changes.");
+    fs.rmSync(path.join(source, "terraform.tfvars"));
+    const back = await plan();
+    expect(back.stdout).toContain("variable files: none (the defaults)");
+    expect(back.stdout).toContain("No changes.");
   });
 
   it("down: stops that emulator and removes the folder", async () => {

@@ -27,11 +27,17 @@ export type Values = Readonly<Record<string, unknown>>;
  */
 export type Rule = ((name: string, context: RuleContext) => Validation) & {
   readonly test?: (name: string, values: Values) => boolean;
+  /** The message with the values filled in, where Terraform's message holds more than `${var.<name>}` references. */
+  readonly explain?: (name: string, values: Values) => string;
 };
 
-/** A rule with its TypeScript test. */
-export function tested(rule: (name: string, context: RuleContext) => Validation, test: (name: string, values: Values) => boolean): Rule {
-  return Object.assign(rule, { test });
+/** A rule with its TypeScript test (and its message for TypeScript, when the condition's message computes something). */
+export function tested(
+  rule: (name: string, context: RuleContext) => Validation,
+  test: (name: string, values: Values) => boolean,
+  explain?: (name: string, values: Values) => string,
+): Rule {
+  return Object.assign(rule, { test, explain });
 }
 
 /** The Terraform types of root variables. */
@@ -196,7 +202,9 @@ export function refusals(table: InputTable, values: Values, groups: Readonly<Rec
   for (const [name, spec] of Object.entries(table)) {
     for (const r of spec.validations ?? []) {
       if (r.test === undefined || r.test(name, values)) continue;
-      const message = r(name, context).message.replace(/\$\{var\.([a-z0-9_]+)\}/g, (_, v: string) => String(values[v]));
+      const message = (r.explain?.(name, values) ?? r(name, context).message).replace(/\$\{var\.([a-z0-9_]+)\}/g, (_, v: string) =>
+        String(values[v]),
+      );
       out.push(`${message.replace(/\.$/, "")}${spec.sensitive ? "" : `; got ${JSON.stringify(values[name])}`}.`);
     }
   }
