@@ -10,16 +10,8 @@
 import * as fs from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { START_FAILURE_PREFIXES } from "../constructs/task-failure-alerts";
-import {
-  ALARMS,
-  alarmLogicalId,
-  isMetricMath,
-  observabilityChanges,
-  platformAlarmKinds,
-  serviceAlarmKinds,
-  type AlarmKind,
-} from "../platform/alarms";
-import { INTENDED_CHANGES } from "../platform/intended-changes";
+import { ALARMS, alarmLogicalId, isMetricMath, platformAlarmKinds, serviceAlarmKinds, type AlarmKind } from "../platform/alarms";
+import { INTENDED_CHANGES, observabilityChanges } from "../platform/intended-changes";
 import { PLATFORM_INPUTS } from "../platform/inputs";
 import { SERVICES, type ServiceTable } from "../platform/services";
 import { ALARMS_DOC, renderAlarmsDoc } from "../scripts/alarms-doc";

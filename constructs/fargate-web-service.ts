@@ -5,7 +5,7 @@ import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import type { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
-import { Fn, Op, TerraformIterator, Token, type IResolvable, type ITerraformDependable } from "cdktf";
+import { Fn, Op, TerraformIterator, Token, type IResolvable, type ITerraformDependable, type TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { address, instanceRef } from "./terraform/addresses";
 
@@ -163,6 +163,7 @@ export class FargateWebService extends Construct {
   public readonly listenerArn: string;
   /** The ECS service, for `depends_on` (an instance key is not needed there). */
   public readonly serviceDependency: ITerraformDependable;
+  private readonly service: EcsService;
 
   constructor(scope: Construct, id: string, props: FargateWebServiceProps) {
     super(scope, id);
@@ -307,7 +308,7 @@ export class FargateWebService extends Construct {
               [],
             ),
           );
-    this.serviceDependency = address(
+    this.service = address(
       new EcsService(this, "service", {
         count,
         name: props.serviceName,
@@ -349,14 +350,24 @@ export class FargateWebService extends Construct {
         tags: { Name: `${props.namePrefix}-${name}-service` },
       }),
     );
+    this.serviceDependency = this.service;
     const alarms = props.deploymentAlarms;
     if (alarms && Token.isUnresolved(alarms.names)) {
       // Names from a list token: the block exists while the list holds one. (The bindings' block written once
       // takes no dynamic block, hence the override.)
-      (this.serviceDependency as EcsService).addOverride("dynamic.alarms", {
+      this.service.addOverride("dynamic.alarms", {
         for_each: Fn.conditional(Op.gte(Fn.lengthOf(alarms.names), 1), ["alarms"], []),
         content: { alarm_names: alarms.names, enable: alarms.enabled, rollback: alarms.rollback },
       });
     }
+  }
+
+  /**
+   * Makes the ECS service wait for resources another unit creates (its deployment alarms), so that a deploy in
+   * the same apply starts with them in place. They must not depend on the service.
+   */
+  public waitFor(resources: readonly TerraformResource[]): void {
+    const extra = resources.map((r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`);
+    this.service.dependsOn = [...(this.service.dependsOn ?? []), ...extra];
   }
 }

@@ -12,7 +12,7 @@ import { declareOutput } from "../../constructs/terraform/variables";
 import { PLATFORM } from "../../platform/config";
 import type { ServiceRuntime } from "../../platform/services";
 import type { NetworkUnit } from "../network-unit";
-import { deploymentAlarms } from "../observability-unit";
+import { deploymentAlarms } from "../deployment-alarms";
 import type { PlatformInputs, PlatformNames, PlatformService } from "../platform-stack";
 import type { StorageUnit } from "../storage-unit";
 import { PublicEntry } from "./public-entry";
