@@ -32,7 +32,7 @@ export interface IntendedChange {
 }
 
 /** The services of the live platform (a service added later is a creation, not a change). */
-const LIVE_SERVICES = ["api", "ui", "mlflow", "tensorboard"] as const;
+export const LIVE_SERVICES = ["api", "ui", "mlflow", "tensorboard"] as const;
 /** The services that move from the shared `ecsTaskRole` to a role of their own. */
 const OWN_ROLE = ["ui", "mlflow", "tensorboard"] as const;
 

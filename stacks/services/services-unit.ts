@@ -10,7 +10,7 @@ import { ServiceAutoscaling } from "../../constructs/service-autoscaling";
 import { address, instanceRef } from "../../constructs/terraform/addresses";
 import { declareOutput } from "../../constructs/terraform/variables";
 import { PLATFORM } from "../../platform/config";
-import type { ServiceRuntime } from "../../platform/services";
+import { urlOutputName, type ServiceRuntime } from "../../platform/services";
 import type { NetworkUnit } from "../network-unit";
 import { deploymentAlarms } from "../deployment-alarms";
 import type { PlatformInputs, PlatformNames, PlatformService } from "../platform-stack";
@@ -239,7 +239,7 @@ export class ServicesUnit extends Construct {
         ? `http://<alb dns>:<${key}_port>, or https://<alb dns> with alb_certificate_arn set`
         : `http://<alb dns>:<${key}_port> (https:// with alb_certificate_arn set)`;
       const whenPrivate = spec.optionalPublic ? ` Empty when ${key}_public is false.` : "";
-      declareOutput(this, `${key}_url`, this.entry.urls[key], `URL of the ${key} service: ${url}.${whenPrivate}`);
+      declareOutput(this, urlOutputName(key), this.entry.urls[key], `URL of the ${key} service: ${url}.${whenPrivate}`);
     }
     declareOutput(this, "ecs_cluster_name", this.cluster.name, "Name of the ECS cluster.");
     declareOutput(
