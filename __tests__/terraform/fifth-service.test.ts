@@ -29,6 +29,15 @@ function inCopy(command: string, args: readonly string[]): string {
   return run.stdout;
 }
 
+/** The project's vitest config with longer timeouts, written into the copy only. */
+const SCRATCH_CONFIG = `import base from "./vitest.config.mts";
+const projects = (base.test?.projects ?? []) as { test: object }[];
+export default {
+  ...base,
+  test: { ...base.test, projects: projects.map((p) => ({ ...p, test: { ...p.test, testTimeout: 120_000, hookTimeout: 120_000 } })) },
+};
+`;
+
 /** Files that differ between the project and the copy (both ways), relative paths. */
 function changedFiles(a: string, b: string, rel = ""): string[] {
   const names = new Set([
@@ -57,8 +66,10 @@ describe("a fifth service from one table entry, in a scratch copy", () => {
     const generated = (file: string) => file.startsWith(`deploy${path.sep}`) || file === "README.md" || file.startsWith(`docs${path.sep}`);
     expect(changedFiles(PROJECT_DIR, copy).filter((f) => !generated(f))).toEqual([path.join("platform", "services.ts")]);
 
-    // The whole unit suite (the policy rules run in every synthesis), on a busy machine: generous timeouts.
-    inCopy("npx", ["vitest", "run", "--project", "unit", "--testTimeout", "120000", "--hookTimeout", "120000"]);
+    // The whole unit suite (the policy rules run in every synthesis), on a busy machine: the project's config with
+    // generous timeouts (the projects do not inherit command-line timeouts).
+    fs.writeFileSync(path.join(copy, "vitest.scratch.mts"), SCRATCH_CONFIG);
+    inCopy("npx", ["vitest", "run", "--config", "vitest.scratch.mts", "--project", "unit"]);
 
     const root = path.join(copy, "deploy", "terraform");
     expect(fs.readFileSync(path.join(root, "services.tf.json"), "utf8")).toContain('"notebook"');
