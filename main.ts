@@ -13,6 +13,7 @@ import { formatReport } from "./synth/policy/checker";
 import { RULES } from "./synth/policy/rules";
 import { renderRoot, writeRoot } from "./synth/root-writer";
 import { allowDataLossIn, cdktfCommand, checkVariableFiles, copyVariableFiles } from "./synth/variable-files";
+import { WORKFLOW_TABLE_NAME, writeWorkflowTable } from "./synth/workflow-table";
 
 /** The project's folder (the one holding cdktf.json), from wherever this code runs: main.ts, or the bundle in dist/. */
 function projectDir(from: string): string {
@@ -24,6 +25,8 @@ function projectDir(from: string): string {
 
 /** Where the team's `terraform -chdir=deploy/terraform ...` runs. */
 export const ROOT_DIR = path.join(projectDir(__dirname), "deploy", "terraform");
+/** What the deploy workflow reads of the services table (synth/workflow-table.ts). */
+export const WORKFLOW_TABLE = path.join(path.dirname(ROOT_DIR), WORKFLOW_TABLE_NAME);
 
 /** The platform: one root (its variables from the tables in platform/), four units wired through their public properties. */
 export function buildPlatform(app: App, services: ServiceTable = SERVICES) {
@@ -64,6 +67,7 @@ export async function main(): Promise<void> {
     return;
   }
   const result = writeRoot(ROOT_DIR, files);
+  if (writeWorkflowTable(WORKFLOW_TABLE, SERVICES)) console.log(`synth: ${path.relative(process.cwd(), WORKFLOW_TABLE)} written`);
   const rel = path.relative(process.cwd(), ROOT_DIR) || ".";
   console.log(
     `synth: ${rel}: ${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed` +

@@ -6,14 +6,24 @@ import type { Construct } from "constructs";
 import { buildPlatform } from "../main";
 import { RULES } from "../synth/policy/rules";
 import { renderRoot } from "../synth/root-writer";
+import { LIVE_SERVICES } from "../platform/intended-changes";
 import { SERVICES, type ServiceTable } from "../platform/services";
 
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+export { LIVE_SERVICES };
+
 /** The services of the live platform, as its contract names them (`<key>_service_name`). */
-export const LIVE_SERVICES = Object.keys(contract.variables)
+export const CONTRACT_SERVICES = Object.keys(contract.variables)
   .filter((name) => name.endsWith("_service_name"))
   .map((name) => name.slice(0, -"_service_name".length));
+
+/**
+ * The services table as the live platform runs it: the live services' entries only, whatever else the table
+ * holds. The tests of the live contract and of the switch render this one, so that a service added to the
+ * table fails none of them.
+ */
+export const LIVE_TABLE: ServiceTable = Object.fromEntries(LIVE_SERVICES.map((key) => [key, (SERVICES as ServiceTable)[key]]));
 
 /** How names unique in an account or region carry the environment: "" in prod (platform-stack.ts, PlatformNames). */
 export const SUFFIX = "${local.name_suffix}";

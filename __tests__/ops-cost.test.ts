@@ -9,6 +9,8 @@ import { describe, expect, it, vi } from "vitest";
 import { loadValues, refusedValues, variableDefaults } from "../ops/cost";
 import { costLines, DEFAULT_USAGE, parseAssignment, total } from "../ops/cost-model";
 import { PRICES } from "../ops/prices";
+import { LIVE_SERVICES } from "../platform/intended-changes";
+import { SERVICE_KEYS } from "../platform/services";
 import { tempDir } from "./temp";
 
 // HashiCorp's HCL parser loads its WebAssembly on first use: seconds on a busy machine.
@@ -63,10 +65,11 @@ describe("ops cost: the default platform, by hand", () => {
     expect(line(lines, "MLflow artifacts (S3)")).toBeCloseTo(0.52, 6);
   });
 
-  it("totals $939.0536 a month", () => {
+  it("totals $939.0536 a month with the live services (and each added service's Fargate line)", () => {
     // 660 + 33 + 82.8988 + 41.4494 + 20.7247 x 2 + 36 + 10.95 + 24.236 + 5.5 + 2.65 + 0.4 + 0 + 0.52
     // = 693 + 82.8988 + 41.4494 + 41.4494 + 36 + 10.95 + 24.236 + 5.5 + 2.65 + 0.4 + 0.52
-    expect(total(lines)).toBeCloseTo(939.0536, 4);
+    const added = SERVICE_KEYS.filter((key) => !(LIVE_SERVICES as readonly string[]).includes(key)).map((key) => line(lines, key));
+    expect(total(lines)).toBeCloseTo(939.0536 + added.reduce((sum, monthly) => sum + monthly, 0), 4);
   });
 
   it("--compare efs_provisioned_throughput_mibps=10 saves 90 x $6.60 = $594.00", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkServiceTable, SERVICE_KEYS, SERVICES, type ServiceSpec, type ServiceTable } from "../platform/services";
+import { PLATFORM_INPUTS } from "../platform/inputs";
 import { LIVE_SERVICES } from "./helpers";
 
 const withService = (key: string, change: (spec: ServiceSpec) => ServiceSpec, table: ServiceTable = SERVICES): ServiceTable => ({
@@ -11,7 +12,7 @@ const withDefaults = (key: string, defaults: Partial<ServiceSpec["defaults"]>) =
 
 describe("the services table", () => {
   it("holds the live platform's services with the design's EFS access matrix", () => {
-    expect(SERVICE_KEYS).toEqual(expect.arrayContaining(LIVE_SERVICES));
+    expect(SERVICE_KEYS).toEqual(expect.arrayContaining([...LIVE_SERVICES]));
     expect(Object.fromEntries(LIVE_SERVICES.map((k) => [k, (SERVICES as ServiceTable)[k].experiments]))).toEqual({
       api: "rw",
       ui: "ro",
@@ -22,6 +23,21 @@ describe("the services table", () => {
 
   it("passes its own checks", () => {
     expect(() => checkServiceTable(SERVICES)).not.toThrow();
+  });
+
+  it("refuses two Dockerfiles for one image tag", () => {
+    expect(() => checkServiceTable(withService("ui", (s) => ({ ...s, dockerfile: "docker/Dockerfile.ui" })))).toThrow(
+      /ui\.dockerfile "docker\/Dockerfile.ui" differs from "docker\/Dockerfile", which builds the same image tag "app"/,
+    );
+  });
+
+  it("is the only list of the services: no input description names more than one", () => {
+    const named = (text: string) =>
+      Object.entries(SERVICES as ServiceTable).filter(([key, spec]) => new RegExp(`\\b(${key}|${spec.displayName})\\b`).test(text));
+    const listing = Object.entries(PLATFORM_INPUTS)
+      .map(([name, spec]) => [name, named(`${spec.description} ${spec.cost ?? ""}`).map(([key]) => key)] as const)
+      .filter(([, keys]) => keys.length > 1);
+    expect(listing).toEqual([]);
   });
 
   it("fails when a key cannot prefix variable names", () => {

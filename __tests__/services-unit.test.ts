@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { SERVICE_KEYS } from "../platform/services";
-import { mergeRoot, renderPlatform, resources, type Json } from "./helpers";
+import { SERVICE_KEYS, SERVICES, type ServiceTable } from "../platform/services";
+import { LIVE_SERVICES, mergeRoot, renderPlatform, resources, type Json } from "./helpers";
 
 let root: Json;
 beforeAll(() => {
@@ -81,9 +81,15 @@ describe("ServicesUnit: deploys that do not wait on defaults", () => {
         interval: "${var.health_check_interval_seconds}",
         healthy_threshold: "${var.health_check_healthy_threshold}",
       });
-      // The live matchers: any 2xx, TensorBoard exactly 200.
-      expect(tg.health_check.matcher).toBe(key === "tensorboard" ? "200" : "200-299");
+      expect(tg.health_check.matcher).toBe((SERVICES as ServiceTable)[key].healthCheckMatcher);
     }
+    // The live matchers: any 2xx, TensorBoard exactly 200.
+    expect(Object.fromEntries(LIVE_SERVICES.map((key) => [key, (SERVICES as ServiceTable)[key].healthCheckMatcher]))).toEqual({
+      api: "200-299",
+      ui: "200-299",
+      mlflow: "200-299",
+      tensorboard: "200",
+    });
   });
 
   it("starts the new task before stopping the old one and rolls back a failing deploy", () => {

@@ -8,7 +8,11 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { INTENDED_CHANGES } from "../platform/intended-changes";
+import { SERVICE_KEYS, SERVICES, urlOutputName, type ServiceTable } from "../platform/services";
+import { renderWorkflowTable } from "../synth/workflow-table";
 import { mergeRoot, renderPlatform, type Json } from "./helpers";
+import { testTmp } from "./temp";
+import { deployWorkflowTable } from "./workflow-matrix";
 
 const PROJECT = path.resolve(__dirname, "..");
 const read = (file: string) => fs.readFileSync(path.join(PROJECT, file), "utf8");
@@ -127,11 +131,21 @@ describe("workflows", () => {
     },
   );
 
-  it("deploy checks that the committed root is fresh, then builds the three image tags", () => {
+  it("deploy checks that the committed root and services file are fresh", () => {
     const deploy = workflows[0].text;
-    expect(deploy).toContain("git diff --exit-code -- deploy/terraform");
-    for (const tag of ["app", "mlflow", "tensorboard"]) expect(deploy).toContain(`tag: ${tag}`);
+    expect(deploy).toContain("git diff --exit-code -- deploy/terraform deploy/services.json");
     expect(deploy).toContain("TF_VAR_aws_region: us-west-1");
+    expect(read("deploy/services.json"), "run `npm run synth` and commit deploy/services.json").toBe(renderWorkflowTable(SERVICES));
+  });
+
+  it("deploy builds one image per tag of the services table and prints every service's URL, from deploy/services.json", () => {
+    const { images, urlOutputs } = deployWorkflowTable(PROJECT, path.join(testTmp(), "workflow"));
+    const tags = [...new Set(Object.values(SERVICES as ServiceTable).map((s) => s.imageTag))];
+    expect(images).toEqual(
+      tags.map((tag) => ({ tag, dockerfile: Object.values(SERVICES as ServiceTable).find((s) => s.imageTag === tag)?.dockerfile })),
+    );
+    expect(urlOutputs).toEqual(SERVICE_KEYS.map(urlOutputName));
+    for (const name of urlOutputs) expect(outputs.has(name), name).toBe(true);
   });
 });
 

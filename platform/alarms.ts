@@ -12,7 +12,6 @@
  * services table its own alarm, so a fifth service gets its alarms from its
  * table entry alone.
  */
-import type { IntendedChange } from "./intended-changes";
 import type { PLATFORM_INPUTS } from "./inputs";
 
 /** What one alarm watches. */
@@ -404,46 +403,4 @@ export function observabilityAddresses(serviceKeys: readonly string[], table: re
     "observability/dashboard/dashboard": "platform",
     ...alarms,
   };
-}
-
-/**
- * What the observability unit adds to the live platform, for `platform/intended-changes.ts`:
- * creations only, with default variables (provisioned throughput, every service on the ALB,
- * no e-mail address), plus the ECS services' deployment alarms, an in-place update.
- */
-export function observabilityChanges(liveServices: readonly string[], table: readonly AlarmKind[] = ALARMS): IntendedChange[] {
-  const create = (address: string, reason: string): IntendedChange => ({ address, attribute: "(resource)", kind: "create", reason });
-  // With the defaults: throughput mode provisioned (no burst-credit alarm), every live service keeps a task and is on the ALB.
-  const live = table.filter((k) => k.onlyWhen !== "efs-bursting");
-  return [
-    create(
-      "aws_kms_key.alerts",
-      "a customer managed key for the alerts topic: CloudWatch and EventBridge cannot publish to a topic under aws/sns",
-    ),
-    create("aws_kms_alias.alerts", "alias/<project>-alerts names the alerts key"),
-    create("aws_sns_topic.alerts", "the alerts topic every alarm and the task start failure alert notify (alerts_topic_arn)"),
-    create("aws_sns_topic_policy.alerts", "lets this account's alarms and the task start failure rule publish to the alerts topic"),
-    create("aws_cloudwatch_event_rule.task_start_failures", "ECS tasks stopped by an EFS mount, secret or image pull failure"),
-    create("aws_cloudwatch_event_target.task_start_failures", "sends those to the alerts topic, naming the service and the reason"),
-    create("aws_cloudwatch_dashboard.platform", "the <project>-platform dashboard: EFS, services, ALB on one page (dashboard_url)"),
-    ...serviceAlarmKinds(live).flatMap((kind) =>
-      liveServices.map((key) =>
-        create(`aws_cloudwatch_metric_alarm.${alarmLogicalId(kind, key)}[0]`, `alarm (docs/ALARMS.md#${kind.id}): ${kind.meaning}`),
-      ),
-    ),
-    ...platformAlarmKinds(live).map((kind) =>
-      create(
-        `aws_cloudwatch_metric_alarm.${alarmLogicalId(kind)}${kind.onlyWhen ? "[0]" : ""}`,
-        `alarm (docs/ALARMS.md#${kind.id}): ${kind.meaning}`,
-      ),
-    ),
-    ...liveServices.map(
-      (key): IntendedChange => ({
-        address: `aws_ecs_service.${key}[0]`,
-        attribute: "alarms",
-        kind: "update",
-        reason: "a deploy rolls back when the service's deployment alarms fire during it (`deployment_alarms_rollback`)",
-      }),
-    ),
-  ];
 }

@@ -96,7 +96,7 @@ export const PLATFORM_INPUTS = {
   }),
   ecr_repository_name: input.string({
     default: "autovisionai",
-    description: "ECR repository holding the app, mlflow and tensorboard images.",
+    description: "ECR repository holding the services' images (one tag per image of the services table).",
     validations: [ecrRepositoryName],
   }),
   mlflow_artifacts_bucket: input.string({
@@ -255,7 +255,7 @@ export const PLATFORM_INPUTS = {
   alb_certificate_arn: input.string({
     default: "",
     description:
-      "ACM certificate (for your domain, in the platform's region) that turns HTTPS on: the UI on 443, HTTP on 80 and on the UI port redirected to it, and the API, MLflow and TensorBoard ports served over HTTPS. Empty: HTTP only, as today. No extra cost (public ACM certificates are free).",
+      "ACM certificate (for your domain, in the platform's region) that turns HTTPS on: the HTTPS entry service (the services table's httpsEntry) on 443, HTTP on 80 and on its own port redirected to it, and every other service's port served over HTTPS. Empty: HTTP only, as today. No extra cost (public ACM certificates are free).",
     validations: [
       (name) => ({
         condition: `var.${name} == "" || can(regex("${CERTIFICATE_ARN}", var.${name}))`,
@@ -438,18 +438,41 @@ function fargateMemory(key: string): Rule {
 
 const NAME_29 = "^[a-zA-Z0-9]([a-zA-Z0-9-]{0,27}[a-zA-Z0-9])?$";
 
-/** The root variables one service adds, keyed by the suffix after `<key>_`, in declaration order. */
-export type ServiceInputName =
-  | "service_name"
-  | "cpu"
-  | "memory"
-  | "port"
-  | "health_check_path"
-  | "desired_count"
-  | "min_capacity"
-  | "public"
-  | "max_capacity"
-  | "spot_percent";
+/**
+ * The root variables one service adds, by the name the code reads each by, with the suffix of its Terraform
+ * name (`<key>_<suffix>`), in declaration order. The one place the two names meet.
+ */
+export const SERVICE_VARIABLE_SUFFIXES = {
+  serviceName: "service_name",
+  cpu: "cpu",
+  memoryMiB: "memory",
+  port: "port",
+  healthCheckPath: "health_check_path",
+  desiredCount: "desired_count",
+  minCapacity: "min_capacity",
+  public: "public",
+  maxCapacity: "max_capacity",
+  spotPercent: "spot_percent",
+} as const;
+
+export type ServiceInputName = keyof typeof SERVICE_VARIABLE_SUFFIXES;
+
+/** A service's root variable's Terraform name: `<key>_<suffix>`. */
+export const serviceVariableName = (key: string, name: ServiceInputName): string => `${key}_${SERVICE_VARIABLE_SUFFIXES[name]}`;
+
+/** The variables of one service: `public` only for services that may stay off the ALB, `spotPercent` only for Spot ones. */
+export type ServiceInputTable = {
+  readonly serviceName: Input<"string">;
+  readonly cpu: Input<"number">;
+  readonly memoryMiB: Input<"number">;
+  readonly port: Input<"number">;
+  readonly healthCheckPath: Input<"string">;
+  readonly desiredCount: Input<"number">;
+  readonly minCapacity: Input<"number">;
+  readonly public?: Input<"bool">;
+  readonly maxCapacity: Input<"number">;
+  readonly spotPercent?: Input<"number">;
+};
 
 /**
  * The variables of one service, with the defaults of its table entry.
@@ -457,11 +480,11 @@ export type ServiceInputName =
  * against those (every pair is covered, and validations never reference
  * each other in a cycle, which Terraform refuses).
  */
-export function serviceInputs(key: string, spec: ServiceSpec, earlier: readonly string[]): Partial<Record<ServiceInputName, Input>> {
+export function serviceInputs(key: string, spec: ServiceSpec, earlier: readonly string[]): ServiceInputTable {
   const d = spec.defaults;
   const earlierPorts = earlier.map((k) => `var.${k}_port`);
   return {
-    service_name: input.string({
+    serviceName: input.string({
       default: d.serviceName,
       description: `ECS service name of the ${key} service; also its task family, its log group /ecs/<name> and its target group <name>-tg.`,
       validations: [
@@ -497,7 +520,7 @@ export function serviceInputs(key: string, spec: ServiceSpec, earlier: readonly 
         ),
       ],
     }),
-    memory: input.number({
+    memoryMiB: input.number({
       default: d.memoryMiB,
       description: `Fargate memory of one ${key} task, in MiB.`,
       cost: "Fargate bills each running task per GB-hour.",
@@ -522,12 +545,12 @@ export function serviceInputs(key: string, spec: ServiceSpec, earlier: readonly 
         }),
       ],
     }),
-    health_check_path: input.string({
+    healthCheckPath: input.string({
       default: d.healthCheckPath,
       description: `HTTP path the ALB and the container health check probe on the ${key} service.`,
       validations: [matches("^/[^ ]*$", 'a path starting with "/" and without spaces')],
     }),
-    desired_count: input.number({
+    desiredCount: input.number({
       default: d.desiredCount,
       description: `Number of ${key} tasks the service starts with; autoscaling owns the count afterwards (a later change here does not move a running service).`,
       cost: "each running task is billed (CPU and memory).",
@@ -544,7 +567,7 @@ export function serviceInputs(key: string, spec: ServiceSpec, earlier: readonly 
         ),
       ],
     }),
-    min_capacity: input.number({
+    minCapacity: input.number({
       default: d.minCapacity,
       description: `Fewest ${key} tasks autoscaling keeps.`,
       validations: [wholeNumberBetween(0, 100)],
@@ -557,7 +580,7 @@ export function serviceInputs(key: string, spec: ServiceSpec, earlier: readonly 
           }),
         }
       : {}),
-    max_capacity: input.number({
+    maxCapacity: input.number({
       default: d.maxCapacity,
       description: `Most ${key} tasks autoscaling may start.`,
       cost: "each running task is billed (CPU and memory).",
@@ -576,7 +599,7 @@ export function serviceInputs(key: string, spec: ServiceSpec, earlier: readonly 
     }),
     ...(spec.fargateSpot
       ? {
-          spot_percent: input.number({
+          spotPercent: input.number({
             default: 0,
             description:
               `Share of ${key} tasks, in percent, run on Fargate Spot (0: all on regular Fargate, as today). Spot tasks can be stopped ` +
@@ -594,8 +617,10 @@ export function inputTable(services: ServiceTable): Record<string, Input> {
   const keys = Object.keys(services);
   const table: Record<string, Input> = {};
   keys.forEach((key, i) => {
-    for (const [suffix, spec] of Object.entries(serviceInputs(key, services[key], keys.slice(0, i)))) {
-      if (spec) table[`${key}_${suffix}`] = spec;
+    const inputs = serviceInputs(key, services[key], keys.slice(0, i));
+    for (const name of Object.keys(SERVICE_VARIABLE_SUFFIXES) as ServiceInputName[]) {
+      const spec = inputs[name];
+      if (spec) table[serviceVariableName(key, name)] = spec;
     }
   });
   return { ...table, ...PLATFORM_INPUTS };

@@ -12,7 +12,7 @@
  * revision is how ECS changes a task); nothing is destroyed.
  */
 
-import { observabilityChanges } from "./alarms";
+import { ALARMS, alarmLogicalId, platformAlarmKinds, serviceAlarmKinds, type AlarmKind } from "./alarms";
 
 export type IntendedKind = "create" | "update" | "replace";
 
@@ -32,12 +32,53 @@ export interface IntendedChange {
 }
 
 /** The services of the live platform (a service added later is a creation, not a change). */
-const LIVE_SERVICES = ["api", "ui", "mlflow", "tensorboard"] as const;
+export const LIVE_SERVICES = ["api", "ui", "mlflow", "tensorboard"] as const;
 /** The services that move from the shared `ecsTaskRole` to a role of their own. */
 const OWN_ROLE = ["ui", "mlflow", "tensorboard"] as const;
 
 const create = (address: string, reason: string): IntendedChange => ({ address, attribute: "(resource)", kind: "create", reason });
 const update = (address: string, attribute: string, reason: string): IntendedChange => ({ address, attribute, kind: "update", reason });
+
+/**
+ * What the observability unit adds to the live platform (`platform/alarms.ts`, `stacks/observability-unit.ts`):
+ * creations only, with default variables (provisioned throughput, every service on the ALB,
+ * no e-mail address), plus the ECS services' deployment alarms, an in-place update.
+ */
+export function observabilityChanges(liveServices: readonly string[], table: readonly AlarmKind[] = ALARMS): IntendedChange[] {
+  // With the defaults: throughput mode provisioned (no burst-credit alarm), every live service keeps a task and is on the ALB.
+  const live = table.filter((k) => k.onlyWhen !== "efs-bursting");
+  return [
+    create(
+      "aws_kms_key.alerts",
+      "a customer managed key for the alerts topic: CloudWatch and EventBridge cannot publish to a topic under aws/sns",
+    ),
+    create("aws_kms_alias.alerts", "alias/<project>-alerts names the alerts key"),
+    create("aws_sns_topic.alerts", "the alerts topic every alarm and the task start failure alert notify (alerts_topic_arn)"),
+    create("aws_sns_topic_policy.alerts", "lets this account's alarms and the task start failure rule publish to the alerts topic"),
+    create("aws_cloudwatch_event_rule.task_start_failures", "ECS tasks stopped by an EFS mount, secret or image pull failure"),
+    create("aws_cloudwatch_event_target.task_start_failures", "sends those to the alerts topic, naming the service and the reason"),
+    create("aws_cloudwatch_dashboard.platform", "the <project>-platform dashboard: EFS, services, ALB on one page (dashboard_url)"),
+    ...serviceAlarmKinds(live).flatMap((kind) =>
+      liveServices.map((key) =>
+        create(`aws_cloudwatch_metric_alarm.${alarmLogicalId(kind, key)}[0]`, `alarm (docs/ALARMS.md#${kind.id}): ${kind.meaning}`),
+      ),
+    ),
+    ...platformAlarmKinds(live).map((kind) =>
+      create(
+        `aws_cloudwatch_metric_alarm.${alarmLogicalId(kind)}${kind.onlyWhen ? "[0]" : ""}`,
+        `alarm (docs/ALARMS.md#${kind.id}): ${kind.meaning}`,
+      ),
+    ),
+    ...liveServices.map(
+      (key): IntendedChange => ({
+        address: `aws_ecs_service.${key}[0]`,
+        attribute: "alarms",
+        kind: "update",
+        reason: "a deploy rolls back when the service's deployment alarms fire during it (`deployment_alarms_rollback`)",
+      }),
+    ),
+  ];
+}
 
 export const INTENDED_CHANGES: readonly IntendedChange[] = [
   // Storage: the design document's throughput; backups; TLS-only policies.

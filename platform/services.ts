@@ -82,6 +82,11 @@ export interface ServiceSpec {
   readonly defaults: ServiceDefaults;
   /** The tag of the one ECR repository the image comes from. */
   readonly imageTag: string;
+  /**
+   * The Dockerfile, in the application's repository, that builds the image (the deploy workflow builds and pushes
+   * one image per tag: services that share a tag share the Dockerfile).
+   */
+  readonly dockerfile: string;
   /** HTTP codes the load balancer counts as healthy. */
   readonly healthCheckMatcher: string;
   /** Seconds the container health check waits after start before counting failures. */
@@ -142,6 +147,7 @@ export const SERVICES = {
       healthCheckPath: "/health",
     },
     imageTag: "app",
+    dockerfile: "docker/Dockerfile",
     healthCheckMatcher: "200-299",
     healthCheckStartPeriodSeconds: 15,
     experiments: "rw",
@@ -169,6 +175,7 @@ export const SERVICES = {
       healthCheckPath: "/_stcore/health",
     },
     imageTag: "app",
+    dockerfile: "docker/Dockerfile",
     healthCheckMatcher: "200-299",
     healthCheckStartPeriodSeconds: 30,
     experiments: "ro",
@@ -210,6 +217,7 @@ export const SERVICES = {
       healthCheckPath: "/health",
     },
     imageTag: "mlflow",
+    dockerfile: "docker/Dockerfile.mlflow",
     healthCheckMatcher: "200-299",
     healthCheckStartPeriodSeconds: 15,
     experiments: "none",
@@ -256,6 +264,7 @@ export const SERVICES = {
       healthCheckPath: "/",
     },
     imageTag: "tensorboard",
+    dockerfile: "docker/Dockerfile.tensorboard",
     healthCheckMatcher: "200",
     healthCheckStartPeriodSeconds: 10,
     containerHealthCheckPath: "",
@@ -272,6 +281,9 @@ export const SERVICES = {
   },
 } as const satisfies ServiceTable;
 
+/** The root output that holds a service's URL. */
+export const urlOutputName = (key: string): string => `${key}_url`;
+
 /** The keys of the platform's services, in the table's order. */
 export const SERVICE_KEYS = Object.keys(SERVICES);
 
@@ -285,6 +297,7 @@ export function checkServiceTable(table: ServiceTable): void {
   if (keys.length === 0) throw new Error("services table: it is empty; at least one service is needed");
   const ports = new Map<number, string>();
   const names = new Map<string, string>();
+  const dockerfiles = new Map<string, string>();
   for (const [key, spec] of Object.entries(table)) {
     if (!/^[a-z][a-z0-9]{0,19}$/.test(key)) {
       throw new Error(
@@ -312,6 +325,13 @@ export function checkServiceTable(table: ServiceTable): void {
     if (!healthCheckPath.startsWith("/")) {
       throw new Error(`services table: ${key}.defaults.healthCheckPath "${healthCheckPath}" must start with "/"`);
     }
+    const dockerfile = dockerfiles.get(spec.imageTag);
+    if (dockerfile !== undefined && dockerfile !== spec.dockerfile) {
+      throw new Error(
+        `services table: ${key}.dockerfile "${spec.dockerfile}" differs from "${dockerfile}", which builds the same image tag "${spec.imageTag}"; give the image its own imageTag or use the same Dockerfile`,
+      );
+    }
+    dockerfiles.set(spec.imageTag, spec.dockerfile);
     if (spec.httpsEntry && spec.optionalPublic) {
       throw new Error(`services table: ${key} is the httpsEntry and cannot be optionalPublic: 443 must always reach it`);
     }

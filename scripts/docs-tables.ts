@@ -13,7 +13,7 @@ import { RULES } from "../synth/policy/rules";
 import { renderRoot } from "../synth/root-writer";
 import { buildPlatform } from "../main";
 import { changedAddresses, INTENDED_CHANGES, planSummary, type IntendedKind } from "../platform/intended-changes";
-import { PLATFORM_INPUTS, serviceInputs } from "../platform/inputs";
+import { PLATFORM_INPUTS, SERVICE_VARIABLE_SUFFIXES, serviceInputs, type ServiceInputName } from "../platform/inputs";
 import { SERVICES, type ServiceTable } from "../platform/services";
 import { ALARMS_DOC, renderAlarmsDoc } from "./alarms-doc";
 import type { Input } from "../constructs/terraform/variables";
@@ -70,7 +70,10 @@ export function costTable(services: ServiceTable = SERVICES): string {
   const keys = Object.keys(services);
   const perService = new Map<string, { spec: Input; defaults: string[] }>();
   keys.forEach((key, i) => {
-    for (const [suffix, spec] of Object.entries(serviceInputs(key, services[key], keys.slice(0, i)))) {
+    const inputs = serviceInputs(key, services[key], keys.slice(0, i));
+    for (const name of Object.keys(SERVICE_VARIABLE_SUFFIXES) as ServiceInputName[]) {
+      const spec = inputs[name];
+      const suffix = SERVICE_VARIABLE_SUFFIXES[name];
       if (!spec?.cost) continue;
       const row = perService.get(suffix) ?? { spec, defaults: [] };
       row.defaults.push(`${services[key].displayName} ${JSON.stringify(spec.default)}`);

@@ -1,8 +1,7 @@
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { Fn, Op, Token, type IResolvable, type TerraformResource } from "cdktf";
+import { Op, Token } from "cdktf";
 import { Construct } from "constructs";
 import { AlertsTopic } from "../constructs/alerts-topic";
-import type { DeploymentAlarms } from "../constructs/fargate-web-service";
 import { MetricAlarms, type AlarmDefinition } from "../constructs/metric-alarms";
 import { PlatformDashboard } from "../constructs/platform-dashboard";
 import { TaskFailureAlerts } from "../constructs/task-failure-alerts";
@@ -21,6 +20,7 @@ import {
 import type { PlatformInputs, PlatformNames, PlatformService } from "./platform-stack";
 import type { ServicesUnit } from "./services/services-unit";
 import type { StorageUnit } from "./storage-unit";
+import { allOf, serviceCondition } from "./deployment-alarms";
 
 export interface ObservabilityUnitProps {
   readonly inputs: PlatformInputs;
@@ -36,54 +36,11 @@ export interface ObservabilityUnitProps {
 /** Where the runbook is, in every alert. */
 const RUNBOOK = "What to do: docs/ALARMS.md in the infrastructure repository.";
 
-/** A bool token that is true when every condition is (a literal `true` is left out). */
-function allOf(conditions: readonly (boolean | IResolvable)[]): boolean | IResolvable {
-  const open = conditions.filter((c) => c !== true);
-  if (open.length === 0) return true;
-  return open.length === 1 ? open[0] : (Fn.alltrue(open as unknown[]) as unknown as IResolvable);
-}
-
-/** The condition under which a service-scoped alarm exists, beyond the services' own switch. */
-function serviceCondition(kind: AlarmKind, service: PlatformService): (boolean | IResolvable)[] {
-  const extra: (boolean | IResolvable)[] = [];
-  if (kind.scope === "target-group") extra.push(service.vars.public);
-  if (kind.onlyWhen === "service-keeps-a-task") extra.push(Op.gte(service.vars.minCapacity, 1)); // (cdktf renders a literal 0 operand as "undefined")
-  return extra;
-}
-
 /** A threshold as the alarm resource takes it: a number, or the variable (times its scale). */
 function thresholdOf(kind: AlarmKind, inputs: PlatformInputs): number {
   if (typeof kind.threshold === "number") return kind.threshold;
   const value = inputs[kind.threshold.input] as number;
   return kind.threshold.scale === undefined ? value : Token.asNumber(Op.mul(value, kind.threshold.scale));
-}
-
-/**
- * The names of the alarms that watch a deploy of one service, for the ECS
- * service's `alarms` block: the table's deployment alarms that exist for it
- * (its target-group alarms only while it is on the ALB). Built from the
- * variables only, never from the alarm resources, so that the ECS service
- * and its alarms do not depend on each other.
- */
-export function deploymentAlarms(
-  inputs: PlatformInputs,
-  names: PlatformNames,
-  service: PlatformService,
-  table: readonly AlarmKind[] = ALARMS,
-): DeploymentAlarms {
-  const parts = serviceAlarmKinds(table)
-    .filter((kind) => kind.deploymentAlarm)
-    .map((kind) => {
-      // format(), the suffix a separate argument: cdktf mis-renders string templates inside function calls.
-      const name = Fn.format("%s%s-%s-%s", [inputs.project_name, names.suffix, subjectOf(kind, service.key), kind.id]);
-      const when = allOf(serviceCondition(kind, service));
-      return when === true ? [name] : Fn.conditional(when, [name], []);
-    });
-  return {
-    names: Token.asList(Fn.concat(parts)),
-    enabled: inputs.deployment_alarms_rollback,
-    rollback: inputs.deployment_alarms_rollback,
-  };
 }
 
 /**
@@ -99,8 +56,6 @@ export class ObservabilityUnit extends Construct {
   public readonly alarms: MetricAlarms;
   public readonly taskFailures: TaskFailureAlerts;
   public readonly dashboard: PlatformDashboard;
-  /** Per service key, what its ECS service watches during a deploy (the same as `deploymentAlarms`). */
-  public readonly deploymentAlarms: Readonly<Record<string, DeploymentAlarms>>;
 
   constructor(scope: Construct, id: string, props: ObservabilityUnitProps) {
     super(scope, id);
@@ -187,17 +142,14 @@ export class ObservabilityUnit extends Construct {
       note: "Alarms, what each means and what to do: docs/ALARMS.md in the infrastructure repository.",
     });
 
-    this.deploymentAlarms = Object.fromEntries(props.services.map((s) => [s.key, deploymentAlarms(inputs, props.names, s, table)]));
     // Each ECS service names its deployment alarms from the variables; it also waits for them, so that a deploy
     // in the same apply (force_new_deployment) starts with its alarms in place. (Alarms depend on target groups,
     // never on services: no cycle.)
     for (const service of props.services) {
-      const ecs = servicesUnit.services[service.key].serviceDependency as TerraformResource;
       const watched = serviceAlarmKinds(table)
         .filter((kind) => kind.deploymentAlarm)
-        .map((kind) => this.alarms.alarms[alarmConstructId(kind, service.key)])
-        .map((alarm) => `${alarm.terraformResourceType}.${alarm.friendlyUniqueId}`);
-      ecs.dependsOn = [...(ecs.dependsOn ?? []), ...watched];
+        .map((kind) => this.alarms.alarms[alarmConstructId(kind, service.key)]);
+      servicesUnit.services[service.key].waitFor(watched);
     }
 
     declareOutput(

@@ -3,31 +3,25 @@ import { Fn, Op, S3Backend, TerraformLocal, TerraformStack, type IResolvable } f
 import type { Construct } from "constructs";
 import { FrozenInputs } from "../constructs/frozen-inputs";
 import { useAddressTable } from "../constructs/terraform/addresses";
-import { declareVariables, type Inputs } from "../constructs/terraform/variables";
+import { declareNamedVariables, declareVariables, type Inputs, type NamedInputs } from "../constructs/terraform/variables";
 import { addressTable, optionalAddresses } from "../platform/addresses";
 import { PLATFORM } from "../platform/config";
 import { HELD_INPUTS } from "../platform/environment";
-import { inputGroups, inputTable, PLATFORM_INPUTS } from "../platform/inputs";
+import { inputGroups, inputTable, PLATFORM_INPUTS, serviceInputs, serviceVariableName, type ServiceInputTable } from "../platform/inputs";
 import { checkServiceTable, type ServiceSpec, type ServiceTable } from "../platform/services";
 
 /** The platform's root variables, as typed Terraform references. */
 export type PlatformInputs = Inputs<typeof PLATFORM_INPUTS>;
 
-/** A service's own root variables (`<key>_…`), as typed Terraform references. */
-export interface ServiceVars {
-  readonly serviceName: string;
-  readonly cpu: number;
-  readonly memoryMiB: number;
-  readonly port: number;
-  readonly healthCheckPath: string;
-  readonly desiredCount: number;
-  readonly minCapacity: number;
-  readonly maxCapacity: number;
-  /** `var.<key>_public` for services that may stay off the ALB; `true` for the others. */
+/**
+ * A service's own root variables (`<key>_…`, platform/inputs.ts `serviceInputs`), as typed Terraform
+ * references, by the code's names: `public` is `true` for services that must stay on the ALB, `spotPercent`
+ * 0 for services without a Spot share.
+ */
+export type ServiceVars = Omit<NamedInputs<ServiceInputTable>, "public" | "spotPercent"> & {
   readonly public: true | IResolvable;
-  /** `var.<key>_spot_percent` for services that may run on Fargate Spot; 0 for the others. */
   readonly spotPercent: number;
-}
+};
 
 /** What the code building a service may know of its table entry: everything but the variables' defaults. */
 export type ServiceDefinition = Omit<ServiceSpec, "defaults">;
@@ -85,27 +79,15 @@ export class PlatformStack extends TerraformStack {
     this.addOverride("terraform.required_version", PLATFORM.requiredTerraformVersion);
     this.addOverride("terraform.required_providers.aws", { source: "hashicorp/aws", version: PLATFORM.awsProviderVersion });
 
-    const vars = declareVariables(this, inputTable(props.services), inputGroups(props.services)) as Record<string, unknown>;
-    this.inputs = Object.fromEntries(Object.keys(PLATFORM_INPUTS).map((name) => [name, vars[name]])) as PlatformInputs;
-    this.services = Object.entries(props.services).map(([key, { defaults: _defaults, ...spec }]) => {
-      const v = (suffix: string) => vars[`${key}_${suffix}`];
-      return {
-        key,
-        spec,
-        vars: {
-          serviceName: v("service_name") as string,
-          cpu: v("cpu") as number,
-          memoryMiB: v("memory") as number,
-          port: v("port") as number,
-          healthCheckPath: v("health_check_path") as string,
-          desiredCount: v("desired_count") as number,
-          minCapacity: v("min_capacity") as number,
-          maxCapacity: v("max_capacity") as number,
-          public: spec.optionalPublic ? (v("public") as IResolvable) : true,
-          spotPercent: spec.fargateSpot ? (v("spot_percent") as number) : 0,
-        },
-      };
+    // Every variable's rules may name any other (RuleContext): the services' first, then the platform's.
+    const context = { variables: Object.keys(inputTable(props.services)), groups: inputGroups(props.services) };
+    this.services = keys.map((key, i) => {
+      const { defaults: _defaults, ...spec } = props.services[key];
+      const inputs = serviceInputs(key, props.services[key], keys.slice(0, i));
+      const declared = declareNamedVariables(this, inputs, (name) => serviceVariableName(key, name), context);
+      return { key, spec, vars: { ...declared, public: declared.public ?? true, spotPercent: declared.spotPercent ?? 0 } };
     });
+    this.inputs = declareVariables(this, PLATFORM_INPUTS, context.groups, context);
 
     // One local, read by every name that carries the environment (local.name_suffix in the root).
     const nameSuffix = new TerraformLocal(

@@ -140,11 +140,33 @@ export function declareVariables<T extends InputTable>(
   scope: Construct,
   table: T,
   groups: Readonly<Record<string, readonly string[]>> = {},
+  context: RuleContext = { variables: Object.keys(table), groups },
 ): Inputs<T> {
-  const context: RuleContext = { variables: Object.keys(table), groups };
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(table)) out[name] = declareVariable(scope, name, spec, context);
   return out as Inputs<T>;
+}
+
+/** The typed references of a table whose entries may be absent (an absent entry declares nothing: `undefined`). */
+export type NamedInputs<T extends Readonly<Record<string, Input | undefined>>> = {
+  readonly [K in keyof T]-?: T[K] extends Input<infer U> ? TokenOf<U> : undefined;
+};
+
+/**
+ * Declares the variables of a table keyed by the code's names, each under its Terraform name (`nameOf`), in
+ * the table's order, and returns their typed references by the code's names. Absent entries are skipped.
+ */
+export function declareNamedVariables<T extends Readonly<Record<string, Input | undefined>>>(
+  scope: Construct,
+  table: T,
+  nameOf: (key: keyof T & string) => string,
+  context: RuleContext,
+): NamedInputs<T> {
+  const out: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(table)) {
+    if (spec) out[key] = declareVariable(scope, nameOf(key), spec, context);
+  }
+  return out as NamedInputs<T>;
 }
 
 /**

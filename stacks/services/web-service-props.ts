@@ -1,0 +1,137 @@
+import { Fn, Op, Token } from "cdktf";
+import type { EfsMount, FargateWebServiceProps, RollingDeployment, WebHealthCheck } from "../../constructs/fargate-web-service";
+import { PLATFORM } from "../../platform/config";
+import type { ServiceRuntime } from "../../platform/services";
+import { deploymentAlarms } from "../deployment-alarms";
+import type { NetworkUnit } from "../network-unit";
+import type { PlatformInputs, PlatformNames, PlatformService } from "../platform-stack";
+import type { StorageUnit } from "../storage-unit";
+import type { PlatformCluster } from "./platform-cluster";
+import type { PublicEntry } from "./public-entry";
+import type { ServiceIam } from "./service-iam";
+
+/** What every service of the unit is built from, beside its own table entry and variables. */
+export interface ServicesContext {
+  readonly inputs: PlatformInputs;
+  readonly names: PlatformNames;
+  readonly network: NetworkUnit;
+  readonly storage: StorageUnit;
+  readonly cluster: PlatformCluster;
+  readonly entry: PublicEntry;
+  readonly iam: ServiceIam;
+}
+
+/** The EFS access points a service mounts: the shared experiments (unless `none`), and its own store. */
+function efsMounts(storage: StorageUnit, { key, spec }: PlatformService): EfsMount[] {
+  const fileSystemId = storage.experiments.fileSystem.id;
+  const mounts: EfsMount[] = [];
+  if (spec.experiments !== "none") {
+    mounts.push({
+      volumeName: "experiments-volume",
+      fileSystemId,
+      accessPointId: storage.experiments.accessPoint.id,
+      containerPath: PLATFORM.experimentsPath,
+      readOnly: spec.experiments === "ro",
+    });
+  }
+  if (spec.store) {
+    mounts.push({
+      volumeName: `${key}-store`,
+      fileSystemId,
+      accessPointId: storage.stores[key].id,
+      containerPath: spec.store.containerPath,
+      readOnly: false,
+    });
+  }
+  return mounts;
+}
+
+function healthCheck(inputs: PlatformInputs, { spec, vars }: PlatformService): WebHealthCheck {
+  return {
+    path: vars.healthCheckPath,
+    intervalSeconds: inputs.health_check_interval_seconds,
+    timeoutSeconds: inputs.health_check_timeout_seconds,
+    healthyThreshold: inputs.health_check_healthy_threshold,
+    unhealthyThreshold: inputs.health_check_unhealthy_threshold,
+    containerStartPeriodSeconds: spec.healthCheckStartPeriodSeconds,
+    containerPath: spec.containerHealthCheckPath,
+    matcher: spec.healthCheckMatcher,
+  };
+}
+
+/** A service with a store has one writer: its old task stops before the new one starts. */
+function deployment(inputs: PlatformInputs, { spec }: PlatformService): RollingDeployment {
+  return {
+    minimumHealthyPercent: spec.store ? 0 : inputs.deployment_minimum_healthy_percent,
+    maximumPercent: spec.store ? 100 : inputs.deployment_maximum_percent,
+    circuitBreakerRollback: inputs.deployment_circuit_breaker_rollback,
+    forceNewDeployment: spec.forceNewDeployment,
+  };
+}
+
+/** Target group names are unique in the region and at most 32 characters: <service>-tg live, <service>-<environment> elsewhere. */
+function targetGroupName(inputs: PlatformInputs, serviceName: string): string {
+  return Token.asString(
+    Fn.conditional(
+      Op.eq(inputs.environment, PLATFORM.liveEnvironment),
+      Fn.format("%s-tg", [serviceName]),
+      Fn.format("%s-%s", [serviceName, inputs.environment]),
+    ),
+  );
+}
+
+/** Everything one service's `FargateWebService` is built from: its table entry, its variables and the unit's context. */
+export function webServiceProps(ctx: ServicesContext, service: PlatformService): FargateWebServiceProps {
+  const { inputs, names, network, storage, entry } = ctx;
+  const { key, spec, vars } = service;
+  const runtime: ServiceRuntime = {
+    // tostring(): inside jsonencode a bare number would reach ECS as a number, and commands are strings.
+    port: Fn.tostring(vars.port),
+    artifactsBucket: storage.bucketName,
+    externalUrls: entry.urls,
+    envMode: inputs.env_mode,
+    wandbEntity: inputs.wandb_entity,
+    region: inputs.aws_region,
+  };
+  return {
+    enabled: inputs.create_ecs_services,
+    serviceName: vars.serviceName,
+    family: names.scoped(vars.serviceName),
+    targetGroupName: targetGroupName(inputs, vars.serviceName),
+    containerName: key,
+    namePrefix: inputs.project_name,
+    // Names and URLs known at plan time (from the variables), so that the plan shows whole container definitions.
+    image: `${storage.imageRepository}:${spec.imageTag}`,
+    command: spec.command(runtime),
+    environment: spec.environment(runtime),
+    secrets: spec.wandbSecret ? { WANDB_API_KEY: storage.wandbSecretReference } : {},
+    cpu: vars.cpu,
+    memoryMiB: vars.memoryMiB,
+    desiredCount: vars.desiredCount,
+    spotPercent: vars.spotPercent,
+    executeCommand: inputs.ecs_exec_enabled,
+    dependsOn: [ctx.cluster.capacityProviders],
+    port: vars.port,
+    healthCheck: healthCheck(inputs, service),
+    deployment: deployment(inputs, service),
+    // The alarms of the observability unit, by name (built from the variables: no dependency cycle).
+    deploymentAlarms: deploymentAlarms(inputs, names, service),
+    deregistrationDelaySeconds: inputs.deregistration_delay_seconds,
+    public: vars.public,
+    listenerTls: spec.httpsEntry
+      ? undefined
+      : { enabled: entry.https, certificateArn: inputs.alb_certificate_arn, sslPolicy: inputs.alb_ssl_policy },
+    efsMounts: efsMounts(storage, service),
+    clusterId: ctx.cluster.cluster.id,
+    serviceConnectNamespaceArn: ctx.cluster.namespace.arn,
+    vpcId: network.network.vpc.id,
+    subnetIds: network.network.privateSubnetIds,
+    securityGroupIds: [network.ecsTasksSecurityGroup.id],
+    loadBalancer: entry.loadBalancer,
+    logGroup: storage.logGroups[key],
+    logGroupName: storage.logGroupNames[key],
+    region: inputs.aws_region,
+    executionRole: ctx.iam.executionRole,
+    taskRole: ctx.iam.taskRoles[key],
+  };
+}
