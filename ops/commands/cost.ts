@@ -49,7 +49,10 @@ function compare(assignments: readonly string[], values: Values, usage: Usage): 
   // The same rules as the root's validations (platform/inputs.ts): what make plan refuses is not priced.
   const refused = refusedValues(changed);
   if (refused.length > 0) {
-    throw new OpsError(`--compare ${assignments.join(" ")}: make plan would refuse this: ${refused.join(" ")} Nothing was priced.`, EXIT.usage);
+    throw new OpsError(
+      `--compare ${assignments.join(" ")}: make plan would refuse this: ${refused.join(" ")} Nothing was priced.`,
+      EXIT.usage,
+    );
   }
   return { lines: costLines(changed, usage), changes: assignments.join(", ") };
 }
