@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import type { Clients } from "./aws";
 import type { Environment } from "./environment";
-import { type CostLine, costLines, type Usage, type Values, total } from "./cost-model";
+import { type CostLine, type Values, total } from "./cost-model";
 import { EXIT, OpsError } from "./errors";
 import { table, usd } from "./format";
 import { PRICES } from "./prices";
@@ -96,8 +96,7 @@ export function renderCost(lines: readonly CostLine[], compared?: { lines: reado
   return out.join("\n");
 }
 
-export { costLines, total };
-export type { Usage, Values };
+export type { Values };
 
 /* ---------------------------------------------------------------- --usage */
 
