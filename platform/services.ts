@@ -72,6 +72,8 @@ export interface LegacyTaskRole {
   readonly policyName: string;
   /** Its `Name` tag. */
   readonly nameTag: string;
+  /** Its logical id in the live state (`aws_iam_role.<id>`; its policy is `aws_iam_role_policy.<id>_policy`). */
+  readonly logicalId: string;
 }
 
 export interface ServiceSpec {
@@ -157,7 +159,7 @@ export const SERVICES = {
     httpsEntry: false,
     optionalPublic: false,
     // The live platform's one task role, shared by all four services there; now the API's alone.
-    taskRole: { roleName: "ecsTaskRole", policyName: "ecsTaskRolePolicy", nameTag: "ECS Task Role" },
+    taskRole: { roleName: "ecsTaskRole", policyName: "ecsTaskRolePolicy", nameTag: "ECS Task Role", logicalId: "ecs_task_role" },
     command: (rt) => ["uv", "run", "uvicorn", "autovisionai.api.main:app", "--host", "0.0.0.0", "--port", rt.port],
     environment: appEnvironment,
   },

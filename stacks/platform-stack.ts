@@ -70,7 +70,7 @@ export class PlatformStack extends TerraformStack {
     super(scope, PLATFORM.stackName);
     checkServiceTable(props.services);
     const keys = Object.keys(props.services);
-    useAddressTable(this, addressTable(keys), optionalAddresses(keys));
+    useAddressTable(this, addressTable(props.services), optionalAddresses(keys));
 
     new S3Backend(this, { ...PLATFORM.backend, encrypt: true });
     // cdktf 0.21's S3Backend predates S3-native locking.
