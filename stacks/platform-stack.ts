@@ -92,7 +92,7 @@ export class PlatformStack extends TerraformStack {
     const nameSuffix = new TerraformLocal(
       this,
       "name_suffix",
-      Fn.conditional(Op.eq(this.inputs.environment, "prod"), "", Fn.format("-%s", [this.inputs.environment])),
+      Fn.conditional(Op.eq(this.inputs.environment, PLATFORM.liveEnvironment), "", Fn.format("-%s", [this.inputs.environment])),
     );
     nameSuffix.overrideLogicalId("name_suffix");
     const suffix = nameSuffix.asString;
