@@ -9,7 +9,8 @@ import { renderRoot } from "../synth/root-writer";
 import { LIVE_SERVICES } from "../platform/intended-changes";
 import { SERVICES, type ServiceTable } from "../platform/services";
 
-export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: parsed Terraform JSON, walked by path in assertions; its precise type would be the whole provider schema
+export type Json = Record<string, any>;
 
 export { LIVE_SERVICES };
 

@@ -64,7 +64,8 @@ class FakeMlflow {
     req.on("end", () => {
       const url = new URL(req.url ?? "/", this.url);
       const path = url.pathname.replace("/api/2.0/mlflow/", "");
-      const input = (body ? JSON.parse(body) : Object.fromEntries(url.searchParams)) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      // biome-ignore lint/suspicious/noExplicitAny: a fake MLflow server reads whatever fields each API call sends
+      const input = (body ? JSON.parse(body) : Object.fromEntries(url.searchParams)) as Record<string, any>;
       const reply = (status: number, data: unknown) => {
         res.writeHead(status, { "content-type": "application/json" });
         res.end(JSON.stringify(data));

@@ -60,7 +60,7 @@ describe("ServicesUnit: one task role per service, each with only what it needs"
     expect(policy).toMatch(
       /"AWS" = \[aws_iam_role\.ecs_task_role\.arn, aws_iam_role\.tensorboard_task_role\.arn, aws_iam_role\.transfer_task_role\.arn\].*ClientWrite/,
     );
-    expect(policy).toMatch(/"AWS" = \[aws_iam_role\.ui_task_role\.arn\]\}, "Action" = \["elasticfilesystem:ClientMount"\]\,/);
+    expect(policy).toMatch(/"AWS" = \[aws_iam_role\.ui_task_role\.arn\]\}, "Action" = \["elasticfilesystem:ClientMount"\],/);
     // MLflow's role is named once: read-write through its store's access point, nowhere else.
     expect(policy.match(/mlflow_task_role/g)).toHaveLength(1);
     expect(policy).toMatch(

@@ -3,7 +3,7 @@
  * the command of a one-off Fargate task (base64-encoded there: `transferCommand`). It lives in the synthesized task
  * definition, so that the emulator tests run exactly the command that AWS runs.
  */
-export const TRANSFER_SCRIPT = String.raw`# The experiments transfer task: runs in a one-off Fargate task that mounts the
+export const TRANSFER_SCRIPT = `# The experiments transfer task: runs in a one-off Fargate task that mounts the
 # experiments file system through its access point (EXPERIMENTS, read/write)
 # and AWS Backup's restore directories through the restores access point
 # (RESTORES, read-only). Python standard library only (python:3.12-slim).

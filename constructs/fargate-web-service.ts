@@ -11,7 +11,6 @@ export type {
   DeploymentAlarms,
   EfsMount,
   FargateWebServiceProps,
-  ListenerTls,
   RollingDeployment,
   WebHealthCheck,
 } from "./fargate/props";

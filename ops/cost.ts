@@ -12,7 +12,7 @@ import { inputGroups, inputTable } from "../platform/inputs";
 import { SERVICES } from "../platform/services";
 import { autoVariableFiles, type ParsedFile, parseVariableFiles, undeclaredMessage, undeclaredVariables } from "../platform/environment";
 import type { Environment } from "./environment";
-import { type CostLine, costLines, type Usage, type Values, total } from "./cost-model";
+import { type CostLine, type Values, total } from "./cost-model";
 import { EXIT, OpsError } from "./errors";
 import { table, usd } from "./format";
 import { PRICES } from "./prices";
@@ -94,8 +94,7 @@ export function renderCost(lines: readonly CostLine[], compared?: { lines: reado
   return out.join("\n");
 }
 
-export { costLines, total };
-export type { Usage, Values };
+export type { Values };
 
 /* ---------------------------------------------------------------- --usage */
 

@@ -1,43 +1,40 @@
 // `npm run ops`: runs the CLI as one prebuilt bundle (dist/ops.js), so that it
 // starts in a fraction of a second instead of transpiling TypeScript and
 // resolving hundreds of SDK modules on every run. The bundle is rebuilt
-// (esbuild, well under a second) whenever a file in ops/ or the lock file is
-// newer than it (ops/, platform/, constructs/terraform/, the lock file). Plain JavaScript on purpose: this file is what runs first.
+// (esbuild, well under a second) when the contents of its sources (ops/,
+// platform/, constructs/terraform/, the lock file) changed, by the same rule as synth/launch.js
+// (synth/bundle-freshness.js). Plain JavaScript on purpose: this file is what runs first.
 "use strict";
-const fs = require("node:fs");
 const path = require("node:path");
+const { ensureFresh, stampBuilt, writeAtomic } = require("../synth/bundle-freshness");
 
 const PROJECT = path.resolve(__dirname, "..");
 const BUNDLE = path.join(PROJECT, "dist", "ops.js");
-const SOURCES = [path.join(PROJECT, "ops"), path.join(PROJECT, "platform"), path.join(PROJECT, "constructs", "terraform"), path.join(PROJECT, "package-lock.json")];
-
-function newest(entry) {
-  const s = fs.statSync(entry);
-  if (!s.isDirectory()) return s.mtimeMs;
-  return Math.max(0, ...fs.readdirSync(entry).map((name) => newest(path.join(entry, name))));
-}
+/** What the bundle is built from: the CLI, the platform's facts it reads, and the locked package versions. */
+const SOURCES = ["ops", "platform", path.join("constructs", "terraform"), "package-lock.json"];
+const freshness = { project: PROJECT, sources: SOURCES, bundle: BUNDLE, stamp: `${BUNDLE}.stamp` };
 
 function build() {
   // A temp file, then a rename: commands started at the same time (test suites, make targets) never read half a bundle.
-  const tmp = `${BUNDLE}.${process.pid}.tmp`;
-  require("esbuild").buildSync({
-    entryPoints: [path.join(PROJECT, "ops", "cli.ts")],
-    outfile: tmp,
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    minify: true,
-    // HashiCorp's HCL parser loads its WebAssembly beside its own files: it stays a package (and loads only for `cost`).
-    external: ["@cdktf/hcl2json"],
-    logLevel: "warning",
-  });
-  fs.renameSync(tmp, BUNDLE);
+  writeAtomic(BUNDLE, (tmp) =>
+    require("esbuild").buildSync({
+      entryPoints: [path.join(PROJECT, "ops", "cli.ts")],
+      outfile: tmp,
+      bundle: true,
+      platform: "node",
+      target: "node20",
+      minify: true,
+      // HashiCorp's HCL parser loads its WebAssembly beside its own files: it stays a package (and loads only for `cost`).
+      external: ["@cdktf/hcl2json"],
+      logLevel: "warning",
+    }),
+  );
+  stampBuilt(freshness);
 }
 
+/** Builds the bundle unless it is up to date with its sources (synth/bundle-freshness.js); says whether it built. */
 function ensureBuilt() {
-  const stale = !fs.existsSync(BUNDLE) || Math.max(...SOURCES.map(newest)) > fs.statSync(BUNDLE).mtimeMs;
-  if (stale) build();
-  return stale;
+  return ensureFresh({ ...freshness, build });
 }
 
 module.exports = { build, ensureBuilt, BUNDLE };

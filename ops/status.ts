@@ -3,11 +3,16 @@
  * 0 healthy, 1 degraded (each reason listed), 2 not deployed.
  */
 import { DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
-import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
-import { DescribeAccessPointsCommand, DescribeFileSystemsCommand, DescribeMountTargetsCommand } from "@aws-sdk/client-efs";
+import { DescribeServicesCommand, type DescribeServicesCommandOutput } from "@aws-sdk/client-ecs";
+import {
+  DescribeAccessPointsCommand,
+  DescribeFileSystemsCommand,
+  DescribeMountTargetsCommand,
+  type FileSystemDescription,
+} from "@aws-sdk/client-efs";
 import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { Clients } from "./aws";
-import { EXIT, OpsError } from "./errors";
+import { EXIT } from "./errors";
 import { bytes, table } from "./format";
 import type { Platform } from "./platform";
 
@@ -53,7 +58,7 @@ export async function gatherStatus(aws: Clients, platform: Platform): Promise<St
   });
   if (!platform.fileSystemId) return notDeployed("terraform output has no efs_file_system_id: the platform is not deployed");
 
-  let fileSystem;
+  let fileSystem: FileSystemDescription | undefined;
   try {
     [fileSystem] = (await aws.efs.send(new DescribeFileSystemsCommand({ FileSystemId: platform.fileSystemId }))).FileSystems ?? [];
   } catch (error) {
@@ -90,7 +95,7 @@ export async function gatherStatus(aws: Clients, platform: Platform): Promise<St
   const services: ServiceStatus[] = [];
   const keys = Object.keys(platform.serviceNames);
   if (keys.length > 0 && platform.clusterName) {
-    let described;
+    let described: DescribeServicesCommandOutput;
     try {
       described = await aws.ecs.send(
         new DescribeServicesCommand({ cluster: platform.clusterName, services: keys.map((k) => platform.serviceNames[k]) }),
@@ -214,9 +219,4 @@ export function renderStatus(r: StatusReport): string {
   }
   if (r.problems.length > 0) out.push("", "problems:", ...r.problems.map((p) => `  - ${p}`));
   return out.join("\n");
-}
-
-/** Used by other commands: the platform must exist. */
-export function assertDeployed(r: StatusReport): void {
-  if (r.health === "not-deployed") throw new OpsError(r.problems[0], EXIT.notDeployed);
 }

@@ -1,5 +1,6 @@
 import type { AddressTable } from "../constructs/terraform/addresses";
 import { observabilityAddresses } from "./alarms";
+import type { ServiceTable } from "./services";
 
 /**
  * Construct path (below the root stack) → Terraform logical id.
@@ -11,7 +12,8 @@ import { observabilityAddresses } from "./alarms";
  * resource itself. Changing a value on the left of a live resource is a
  * rename: it needs a `moved` block.
  */
-export function addressTable(serviceKeys: readonly string[]): AddressTable {
+export function addressTable(services: ServiceTable): AddressTable {
+  const serviceKeys = Object.keys(services);
   return {
     // the root: inputs held once the platform exists
     "identity/record": "platform_identity",
@@ -71,9 +73,18 @@ export function addressTable(serviceKeys: readonly string[]): AddressTable {
         [`services/iam/${key}-task-role/policy`, `${key}_task_role_policy`],
       ]),
     ),
-    // The live platform's one task role, ecsTaskRole, is the API's now.
-    "services/iam/api-task-role/role": "ecs_task_role",
-    "services/iam/api-task-role/policy": "ecs_task_role_policy",
+    // A task role the live platform has (ecsTaskRole, the API's now) keeps its address (the entry's taskRole).
+    ...Object.fromEntries(
+      serviceKeys.flatMap((key) => {
+        const legacy = services[key].taskRole;
+        return legacy
+          ? [
+              [`services/iam/${key}-task-role/role`, legacy.logicalId],
+              [`services/iam/${key}-task-role/policy`, `${legacy.logicalId}_policy`],
+            ]
+          : [];
+      }),
+    ),
     ...Object.fromEntries(serviceKeys.map((key) => [`services/iam/${key}-exec-policy`, `${key}_exec_policy`])),
     "services/iam/experiments-access/policy": "experiments",
     "services/transfer/restores-access-point": "restores",

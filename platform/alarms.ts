@@ -25,7 +25,7 @@ export type MissingData = "breaching" | "notBreaching" | "ignore" | "missing";
 
 export type Statistic = "Average" | "Sum" | "Minimum" | "Maximum" | "SampleCount";
 
-/** One CloudWatch metric; its dimensions follow from the alarm's scope (see `SCOPE_DIMENSIONS`). */
+/** One CloudWatch metric; its dimensions follow from the alarm's scope (the observability unit sets them). */
 export interface MetricRef {
   readonly namespace: string;
   readonly metricName: string;
@@ -81,14 +81,6 @@ export interface AlarmKind {
   /** Where the values come from. */
   readonly basis: string;
 }
-
-/** The dimensions of each scope's metrics, by CloudWatch name. */
-export const SCOPE_DIMENSIONS: Readonly<Record<AlarmScope, readonly string[]>> = {
-  service: ["ClusterName", "ServiceName"],
-  "target-group": ["TargetGroup", "LoadBalancer"],
-  "load-balancer": ["LoadBalancer"],
-  "file-system": ["FileSystemId"],
-};
 
 /** Runbook lines shared by several alarms (the design document's troubleshooting section, EFS_SETUP.md). */
 const RUNBOOK = {

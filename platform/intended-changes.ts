@@ -13,6 +13,7 @@
  */
 
 import { ALARMS, alarmLogicalId, platformAlarmKinds, serviceAlarmKinds, type AlarmKind } from "./alarms";
+import { SERVICES, type ServiceTable } from "./services";
 
 export type IntendedKind = "create" | "update" | "replace";
 
@@ -33,8 +34,8 @@ export interface IntendedChange {
 
 /** The services of the live platform (a service added later is a creation, not a change). */
 export const LIVE_SERVICES = ["api", "ui", "mlflow", "tensorboard"] as const;
-/** The services that move from the shared `ecsTaskRole` to a role of their own. */
-const OWN_ROLE = ["ui", "mlflow", "tensorboard"] as const;
+/** The live services that move from the shared `ecsTaskRole` to a role of their own: those the table gives no legacy role. */
+const OWN_ROLE = LIVE_SERVICES.filter((key) => !(SERVICES as ServiceTable)[key].taskRole);
 
 const create = (address: string, reason: string): IntendedChange => ({ address, attribute: "(resource)", kind: "create", reason });
 const update = (address: string, attribute: string, reason: string): IntendedChange => ({ address, attribute, kind: "update", reason });

@@ -72,6 +72,8 @@ export interface LegacyTaskRole {
   readonly policyName: string;
   /** Its `Name` tag. */
   readonly nameTag: string;
+  /** Its logical id in the live state (`aws_iam_role.<id>`; its policy is `aws_iam_role_policy.<id>_policy`). */
+  readonly logicalId: string;
 }
 
 export interface ServiceSpec {
@@ -157,7 +159,7 @@ export const SERVICES = {
     httpsEntry: false,
     optionalPublic: false,
     // The live platform's one task role, shared by all four services there; now the API's alone.
-    taskRole: { roleName: "ecsTaskRole", policyName: "ecsTaskRolePolicy", nameTag: "ECS Task Role" },
+    taskRole: { roleName: "ecsTaskRole", policyName: "ecsTaskRolePolicy", nameTag: "ECS Task Role", logicalId: "ecs_task_role" },
     command: (rt) => ["uv", "run", "uvicorn", "autovisionai.api.main:app", "--host", "0.0.0.0", "--port", rt.port],
     environment: appEnvironment,
   },
@@ -287,6 +289,54 @@ export const urlOutputName = (key: string): string => `${key}_url`;
 /** The keys of the platform's services, in the table's order. */
 export const SERVICE_KEYS = Object.keys(SERVICES);
 
+/** The first entry to claim each value: a second claim names the first. */
+type Owners = { readonly ports: Map<number, string>; readonly names: Map<string, string>; readonly dockerfiles: Map<string, string> };
+
+/** One entry's own checks, and its claims on values that must differ between entries. */
+function checkEntry(key: string, spec: ServiceSpec, owners: Owners): void {
+  if (!/^[a-z][a-z0-9]{0,19}$/.test(key)) {
+    throw new Error(
+      `services table: key "${key}" must be 1-20 lower-case letters or digits, starting with a letter (it prefixes the service's variables, e.g. ${key}_cpu)`,
+    );
+  }
+  const { port, serviceName, healthCheckPath } = spec.defaults;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`services table: ${key}.defaults.port is ${port}; allowed: a whole number from 1 to 65535`);
+  }
+  const portOwner = owners.ports.get(port);
+  if (portOwner !== undefined) {
+    throw new Error(
+      `services table: ${key}.defaults.port ${port} is already used by "${portOwner}"; every service needs its own listener port`,
+    );
+  }
+  owners.ports.set(port, key);
+  const nameOwner = owners.names.get(serviceName);
+  if (nameOwner !== undefined) {
+    throw new Error(
+      `services table: ${key}.defaults.serviceName "${serviceName}" is already used by "${nameOwner}"; ECS service names must differ`,
+    );
+  }
+  owners.names.set(serviceName, key);
+  if (!healthCheckPath.startsWith("/")) {
+    throw new Error(`services table: ${key}.defaults.healthCheckPath "${healthCheckPath}" must start with "/"`);
+  }
+  checkImage(key, spec, owners);
+  if (spec.httpsEntry && spec.optionalPublic) {
+    throw new Error(`services table: ${key} is the httpsEntry and cannot be optionalPublic: 443 must always reach it`);
+  }
+}
+
+/** Services that share an image tag share its Dockerfile: the workflow builds one image per tag. */
+function checkImage(key: string, spec: ServiceSpec, owners: Owners): void {
+  const dockerfile = owners.dockerfiles.get(spec.imageTag);
+  if (dockerfile !== undefined && dockerfile !== spec.dockerfile) {
+    throw new Error(
+      `services table: ${key}.dockerfile "${spec.dockerfile}" differs from "${dockerfile}", which builds the same image tag "${spec.imageTag}"; give the image its own imageTag or use the same Dockerfile`,
+    );
+  }
+  owners.dockerfiles.set(spec.imageTag, spec.dockerfile);
+}
+
 /**
  * Synth-time checks of a services table, before anything is built: keys
  * usable as variable prefixes, names and ports distinct, exactly one HTTPS
@@ -295,47 +345,8 @@ export const SERVICE_KEYS = Object.keys(SERVICES);
 export function checkServiceTable(table: ServiceTable): void {
   const keys = Object.keys(table);
   if (keys.length === 0) throw new Error("services table: it is empty; at least one service is needed");
-  const ports = new Map<number, string>();
-  const names = new Map<string, string>();
-  const dockerfiles = new Map<string, string>();
-  for (const [key, spec] of Object.entries(table)) {
-    if (!/^[a-z][a-z0-9]{0,19}$/.test(key)) {
-      throw new Error(
-        `services table: key "${key}" must be 1-20 lower-case letters or digits, starting with a letter (it prefixes the service's variables, e.g. ${key}_cpu)`,
-      );
-    }
-    const { port, serviceName, healthCheckPath } = spec.defaults;
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new Error(`services table: ${key}.defaults.port is ${port}; allowed: a whole number from 1 to 65535`);
-    }
-    const portOwner = ports.get(port);
-    if (portOwner !== undefined) {
-      throw new Error(
-        `services table: ${key}.defaults.port ${port} is already used by "${portOwner}"; every service needs its own listener port`,
-      );
-    }
-    ports.set(port, key);
-    const nameOwner = names.get(serviceName);
-    if (nameOwner !== undefined) {
-      throw new Error(
-        `services table: ${key}.defaults.serviceName "${serviceName}" is already used by "${nameOwner}"; ECS service names must differ`,
-      );
-    }
-    names.set(serviceName, key);
-    if (!healthCheckPath.startsWith("/")) {
-      throw new Error(`services table: ${key}.defaults.healthCheckPath "${healthCheckPath}" must start with "/"`);
-    }
-    const dockerfile = dockerfiles.get(spec.imageTag);
-    if (dockerfile !== undefined && dockerfile !== spec.dockerfile) {
-      throw new Error(
-        `services table: ${key}.dockerfile "${spec.dockerfile}" differs from "${dockerfile}", which builds the same image tag "${spec.imageTag}"; give the image its own imageTag or use the same Dockerfile`,
-      );
-    }
-    dockerfiles.set(spec.imageTag, spec.dockerfile);
-    if (spec.httpsEntry && spec.optionalPublic) {
-      throw new Error(`services table: ${key} is the httpsEntry and cannot be optionalPublic: 443 must always reach it`);
-    }
-  }
+  const owners: Owners = { ports: new Map(), names: new Map(), dockerfiles: new Map() };
+  for (const [key, spec] of Object.entries(table)) checkEntry(key, spec, owners);
   const entries = keys.filter((key) => table[key].httpsEntry);
   if (entries.length !== 1) {
     throw new Error(

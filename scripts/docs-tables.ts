@@ -13,6 +13,7 @@ import { RULES } from "../synth/policy/rules";
 import { renderRoot } from "../synth/root-writer";
 import { buildPlatform } from "../main";
 import { changedAddresses, INTENDED_CHANGES, planSummary, type IntendedKind } from "../platform/intended-changes";
+import { PLATFORM } from "../platform/config";
 import { PLATFORM_INPUTS, SERVICE_VARIABLE_SUFFIXES, serviceInputs, type ServiceInputName } from "../platform/inputs";
 import { SERVICES, type ServiceTable } from "../platform/services";
 import { ALARMS_DOC, renderAlarmsDoc } from "./alarms-doc";
@@ -152,7 +153,10 @@ export async function environmentCosts(tfDir: string = SYNTH_ROOT, envDir: strin
     fs.copyFileSync(path.join(tfDir, "main.tf.json"), path.join(root, "main.tf.json"));
     const usage = { ...DEFAULT_USAGE, alarms: alarmCount(tfDir) };
     const columns = [
-      { name: "prod", lines: costLines((await loadValues(root, resolveEnvironment("prod", root, envDir))).values, usage) },
+      {
+        name: PLATFORM.liveEnvironment,
+        lines: costLines((await loadValues(root, resolveEnvironment(PLATFORM.liveEnvironment, root, envDir))).values, usage),
+      },
       ...(await Promise.all(
         names.map(async (name) => ({
           name,

@@ -43,6 +43,49 @@ function thresholdOf(kind: AlarmKind, inputs: PlatformInputs): number {
   return kind.threshold.scale === undefined ? value : Token.asNumber(Op.mul(value, kind.threshold.scale));
 }
 
+/** One alarm definition per entry of the alarm table and subject (each service, its target group, the ALB, the file system). */
+function alarmDefinitions(props: ObservabilityUnitProps, table: readonly AlarmKind[], project: string): AlarmDefinition[] {
+  const { inputs, storage, servicesUnit } = props;
+  const lbSuffix = servicesUnit.entry.loadBalancer.arnSuffix;
+  const definition = (kind: AlarmKind, serviceKey: string | undefined, dimensions: Record<string, string>) => {
+    const subject = subjectOf(kind, serviceKey);
+    return {
+      id: alarmConstructId(kind, serviceKey),
+      name: alarmName(project, kind, serviceKey),
+      description: `${subject}: ${kind.meaning} ${RUNBOOK}`,
+      metric: kind.metric,
+      dimensions,
+      comparison: kind.comparison,
+      threshold: thresholdOf(kind, inputs),
+      periodSeconds: kind.periodSeconds,
+      evaluationPeriods: kind.evaluationPeriods,
+      datapointsToAlarm: kind.datapointsToAlarm,
+      treatMissingData: kind.treatMissingData,
+    };
+  };
+
+  const definitions: AlarmDefinition[] = [];
+  for (const kind of serviceAlarmKinds(table)) {
+    for (const service of props.services) {
+      const dimensions: Record<string, string> =
+        kind.scope === "service"
+          ? { ClusterName: inputs.cluster_name, ServiceName: service.vars.serviceName }
+          : { TargetGroup: servicesUnit.services[service.key].targetGroupArnSuffix, LoadBalancer: lbSuffix };
+      definitions.push({
+        ...definition(kind, service.key, dimensions),
+        enabled: allOf([inputs.create_ecs_services, ...serviceCondition(kind, service)]),
+      });
+    }
+  }
+  for (const kind of platformAlarmKinds(table)) {
+    const dimensions: Record<string, string> =
+      kind.scope === "load-balancer" ? { LoadBalancer: lbSuffix } : { FileSystemId: storage.experiments.fileSystem.id };
+    const when = kind.onlyWhen === "efs-bursting" ? Op.eq(inputs.efs_throughput_mode, "bursting") : undefined;
+    definitions.push({ ...definition(kind, undefined, dimensions), ...(when === undefined ? {} : { enabled: when }) });
+  }
+  return definitions;
+}
+
 /**
  * The observability unit: the encrypted alerts topic (with the e-mail
  * subscribers of `alarm_emails`), one CloudWatch alarm per entry of the
@@ -81,42 +124,7 @@ export class ObservabilityUnit extends Construct {
 
     const cluster = servicesUnit.cluster;
     const lbSuffix = servicesUnit.entry.loadBalancer.arnSuffix;
-    const definition = (kind: AlarmKind, serviceKey: string | undefined, dimensions: Record<string, string>) => {
-      const subject = subjectOf(kind, serviceKey);
-      return {
-        id: alarmConstructId(kind, serviceKey),
-        name: alarmName(project, kind, serviceKey),
-        description: `${subject}: ${kind.meaning} ${RUNBOOK}`,
-        metric: kind.metric,
-        dimensions,
-        comparison: kind.comparison,
-        threshold: thresholdOf(kind, inputs),
-        periodSeconds: kind.periodSeconds,
-        evaluationPeriods: kind.evaluationPeriods,
-        datapointsToAlarm: kind.datapointsToAlarm,
-        treatMissingData: kind.treatMissingData,
-      };
-    };
-
-    const definitions: AlarmDefinition[] = [];
-    for (const kind of serviceAlarmKinds(table)) {
-      for (const service of props.services) {
-        const dimensions: Record<string, string> =
-          kind.scope === "service"
-            ? { ClusterName: inputs.cluster_name, ServiceName: service.vars.serviceName }
-            : { TargetGroup: servicesUnit.services[service.key].targetGroupArnSuffix, LoadBalancer: lbSuffix };
-        definitions.push({
-          ...definition(kind, service.key, dimensions),
-          enabled: allOf([inputs.create_ecs_services, ...serviceCondition(kind, service)]),
-        });
-      }
-    }
-    for (const kind of platformAlarmKinds(table)) {
-      const dimensions: Record<string, string> =
-        kind.scope === "load-balancer" ? { LoadBalancer: lbSuffix } : { FileSystemId: storage.experiments.fileSystem.id };
-      const when = kind.onlyWhen === "efs-bursting" ? Op.eq(inputs.efs_throughput_mode, "bursting") : undefined;
-      definitions.push({ ...definition(kind, undefined, dimensions), ...(when === undefined ? {} : { enabled: when }) });
-    }
+    const definitions = alarmDefinitions(props, table, project);
     this.alarms = new MetricAlarms(this, "alarms", { alarms: definitions, actionArns: [this.alerts.topicArn] });
 
     this.taskFailures = new TaskFailureAlerts(this, "task-failures", {

@@ -71,7 +71,7 @@ export class PlatformStack extends TerraformStack {
     super(scope, PLATFORM.stackName);
     checkServiceTable(props.services);
     const keys = Object.keys(props.services);
-    useAddressTable(this, addressTable(keys), optionalAddresses(keys));
+    useAddressTable(this, addressTable(props.services), optionalAddresses(keys));
 
     new S3Backend(this, { ...PLATFORM.backend, encrypt: true });
     // cdktf 0.21's S3Backend predates S3-native locking.
@@ -93,7 +93,7 @@ export class PlatformStack extends TerraformStack {
     const nameSuffix = new TerraformLocal(
       this,
       "name_suffix",
-      Fn.conditional(Op.eq(this.inputs.environment, "prod"), "", Fn.format("-%s", [this.inputs.environment])),
+      Fn.conditional(Op.eq(this.inputs.environment, PLATFORM.liveEnvironment), "", Fn.format("-%s", [this.inputs.environment])),
     );
     nameSuffix.overrideLogicalId("name_suffix");
     const suffix = nameSuffix.asString;

@@ -33,7 +33,8 @@ function take(json: Json, target: Json, keys: readonly string[]): void {
   let dst: Json = target;
   for (const key of keys.slice(0, -1)) {
     src = src?.[key] as Json | undefined;
-    dst = (dst[key] ??= {}) as Json;
+    dst[key] ??= {};
+    dst = dst[key] as Json;
   }
   const last = keys[keys.length - 1];
   if (src === undefined || !(last in src)) return;

@@ -106,6 +106,7 @@ describe("migration from the live HCL state", () => {
   it("make plan ENV=prod (the team's path, scripts/terraform.sh) plans exactly the same changes as plain terraform", async () => {
     const run = expectOk(await make(newDir, moto, "plan", { ENV: "prod" }), "make plan ENV=prod");
     // make shows terraform's colours, as in a terminal.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the terminal's colour codes, which this strips
     expect(run.stdout.replace(/\u001b\[[0-9;]*m/g, "").match(/Plan: .*/)?.[0]).toBe(summary);
     const shown = await terraformOk(newDir, moto, ["show", "-json", "tfplan"]);
     const viaMake = attributeChanges(JSON.parse(shown.stdout) as typeof plan);
