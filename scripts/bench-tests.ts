@@ -89,8 +89,9 @@ function fileRows(reportFile: string, project: string, cwd: string): FileRow[] {
   }));
 }
 
-/** A `[timing]` label's phase. */
+/** A `[timing]` label's phase ("" for the shared platform's own breakdown, already inside the suite's "applied platform" line). */
 export function phaseOf(label: string): string {
+  if (label.startsWith("applied platform:")) return "";
   if (/applied platform/.test(label)) return "shared applied platform";
   if (/destroy/.test(label)) return "destroy";
   if (/\binit\b/.test(label)) return "init";
@@ -108,9 +109,9 @@ export function phases(output: string): Map<string, Map<string, number>> {
     const header = /stdout \| (\S+\.test\.ts)/.exec(line);
     if (header) file = header[1];
     const t = /\[timing\] (.*): ([\d.]+) s/.exec(line);
-    if (!t) continue;
+    const phase = t ? phaseOf(t[1]) : "";
+    if (!t || !phase) continue;
     const row = byFile.get(file) ?? new Map<string, number>();
-    const phase = phaseOf(t[1]);
     row.set(phase, (row.get(phase) ?? 0) + Number(t[2]));
     byFile.set(file, row);
   }
@@ -132,19 +133,19 @@ export async function benchTests(args: readonly string[]): Promise<void> {
     }
     const unitReport = path.join(tmp, "unit.json");
     const tfReport = path.join(tmp, "terraform.json");
-    const vitest = (project: string, report: string) => [
+    const vitest = (projects: readonly string[], report: string) => [
       "vitest",
       "run",
-      "--project",
-      project,
+      ...projects.flatMap((p) => ["--project", p]),
       "--reporter=default",
       "--reporter=json",
       `--outputFile.json=${report}`,
     ];
     steps.push(await run("type-check", "npm", ["run", "--silent", "typecheck"], cwd));
     steps.push(await run("format check", "npm", ["run", "--silent", "format:check"], cwd));
-    steps.push(await run("unit tests", "npx", vitest("unit", unitReport), cwd));
-    steps.push(await run("Terraform suites", "npx", vitest("terraform", tfReport), cwd));
+    // As package.json's `test` runs them: unit and build together, then the Terraform suites.
+    steps.push(await run("unit and build tests", "npx", vitest(["unit", "build"], unitReport), cwd));
+    steps.push(await run("Terraform suites", "npx", vitest(["terraform"], tfReport), cwd));
     const failedSteps = steps.filter((st) => st.code !== 0);
 
     const rows = [...fileRows(unitReport, "unit", cwd), ...fileRows(tfReport, "terraform", cwd)];
@@ -173,7 +174,7 @@ export async function benchTests(args: readonly string[]): Promise<void> {
       ...steps.map((st) => `| ${st.label}${st.code === 0 ? "" : " (FAILED)"} | ${s(st.seconds)} |`),
       `| **total** | **${s(total)}** (${(total / 60).toFixed(1)} min) |`,
       "",
-      `Tests: ${count("unit", "tests")} unit (${count("unit", "assertions")} assertions), ${count("terraform", "tests")} Terraform (${count("terraform", "assertions")} assertions)${failed ? `; ${failed} FAILED` : ""}.`,
+      `Tests: ${count("unit", "tests")} unit and build (${count("unit", "assertions")} assertions), ${count("terraform", "tests")} Terraform (${count("terraform", "assertions")} assertions)${failed ? `; ${failed} FAILED` : ""}.`,
       "",
       "Terraform suite files (two at a time; the phases are the `[timing]` lines each suite prints, summed):",
       "",
