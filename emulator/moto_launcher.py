@@ -24,8 +24,9 @@ Gaps met and patched here (each found by a real apply, plan or destroy):
 
 Test infrastructure, not an AWS API (no AWS behaviour is added or changed):
 - POST /moto-api/snapshot/save?path=FILE writes the whole emulator state
-  (every moto backend in use and the patches' own tables below) to FILE with
-  pickle; AVAI_MOTO_RESTORE=FILE in the environment loads such a file at
+  (every moto backend in use, and the patches' own state: the module-level
+  dicts named _UPPER_CASE in this file and in moto_patches_*.py; a patch that
+  keeps state must keep it in such a dict) to FILE with pickle; AVAI_MOTO_RESTORE=FILE in the environment loads such a file at
   launch, before the server listens. The Terraform suites apply the default
   platform once per run and start each suite's own emulator from that file
   (the Terraform S3 state lives in the emulator, so it travels with it).
