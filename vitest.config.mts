@@ -1,4 +1,43 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
+
+/** Counts each test's assertions into vitest's report (`npm run bench -- tests` prints them). */
+const COUNT_ASSERTIONS = "__tests__/count-assertions.ts";
+
+/**
+ * Unit test files that build bundles in copies of the project or run the
+ * machine's tools (terraform, python): seconds each, so they run in the
+ * `build` project, outside the edit loop's `vitest --project unit`;
+ * `npm test` runs both.
+ */
+const BUILD_TESTS = ["__tests__/synth-launch.test.ts", "__tests__/harness-tools.test.ts"];
+
+/** Seconds each Terraform suite took in the last `npm run bench -- tests` (written by it). */
+const SUITE_SECONDS: Record<string, number> = (() => {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(import.meta.dirname, "__tests__", "terraform", "suite-seconds.json"), "utf8"));
+  } catch {
+    return {};
+  }
+})();
+
+/**
+ * Longest Terraform suite first, so that two workers finish together instead
+ * of one waiting on the last long suite; a suite not measured yet starts
+ * first (it most likely applies). Other files keep vitest's order.
+ */
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const seconds = (spec: TestSpecification) =>
+      spec.moduleId.includes(`${path.sep}terraform${path.sep}`)
+        ? (SUITE_SECONDS[path.basename(spec.moduleId)] ?? Number.POSITIVE_INFINITY)
+        : 0;
+    return [...sorted].sort((a, b) => seconds(b) - seconds(a));
+  }
+}
 
 export default defineConfig({
   test: {
@@ -6,11 +45,18 @@ export default defineConfig({
     maxWorkers: 2,
     // One temp folder per run, removed at the end: tests leave nothing in /tmp.
     globalSetup: ["__tests__/global-setup.ts"],
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         test: {
           name: "unit",
+          setupFiles: [COUNT_ASSERTIONS],
           include: ["__tests__/*.test.ts"],
+          exclude: BUILD_TESTS,
+          // Seconds on a quiet machine; a loaded CI runner (other jobs on the same 2 cores) may take several times
+          // longer for a whole-platform synthesis: a slow machine is not a failure.
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
           pool: "threads",
           // The test files share no state: import cdktf and the provider once per worker, not once per file.
           isolate: false,
@@ -18,11 +64,23 @@ export default defineConfig({
       },
       {
         test: {
+          name: "build",
+          setupFiles: [COUNT_ASSERTIONS],
+          include: BUILD_TESTS,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          pool: "threads",
+        },
+      },
+      {
+        test: {
           name: "terraform",
+          setupFiles: [COUNT_ASSERTIONS],
           include: ["__tests__/terraform/*.test.ts"],
           // Real terraform against moto: minutes, not milliseconds. One moto per suite file.
           testTimeout: 600_000,
-          hookTimeout: 300_000,
+          // The suite that asks first for the shared applied platform (harness.ts) builds it in its beforeAll.
+          hookTimeout: 900_000,
           pool: "forks",
         },
       },

@@ -29,8 +29,22 @@ export const LIVE_TABLE: ServiceTable = Object.fromEntries(LIVE_SERVICES.map((ke
 /** How names unique in an account or region carry the environment: "" in prod (platform-stack.ts, PlatformNames). */
 export const SUFFIX = "${local.name_suffix}";
 
-/** Renders the whole platform as the root writer does: file name → parsed JSON. */
+let defaultPlatform: Record<string, Json> | undefined;
+
+/**
+ * Renders the whole platform as the root writer does: file name → parsed JSON.
+ * The default services' platform is rendered once per worker (the unit files
+ * share a worker) and each caller gets its own copy.
+ */
 export function renderPlatform(services: ServiceTable = SERVICES): Record<string, Json> {
+  if (services === SERVICES) {
+    defaultPlatform ??= render(SERVICES);
+    return structuredClone(defaultPlatform);
+  }
+  return render(services);
+}
+
+function render(services: ServiceTable): Record<string, Json> {
   const app = new App({ outdir: path.join(testTmp(), "cdktf.out") });
   const { root, units } = buildPlatform(app, services);
   const { files } = renderRoot(root, units, RULES);

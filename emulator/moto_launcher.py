@@ -21,6 +21,16 @@ Gaps met and patched here (each found by a real apply, plan or destroy):
   TLS-only Deny denied every object request.
 - ELBv2: a listener switched from HTTPS to HTTP keeps its certificate and TLS
   policy (AWS drops them), so the switch back never settles.
+
+Test infrastructure, not an AWS API (no AWS behaviour is added or changed):
+- POST /moto-api/snapshot/save?path=FILE writes the whole emulator state
+  (every moto backend in use, and the patches' own state: the module-level
+  dicts named _UPPER_CASE in this file and in moto_patches_*.py; a patch that
+  keeps state must keep it in such a dict) to FILE with pickle; AVAI_MOTO_RESTORE=FILE in the environment loads such a file at
+  launch, before the server listens. The Terraform suites apply the default
+  platform once per run and start each suite's own emulator from that file
+  (the Terraform S3 state lives in the emulator, so it travels with it).
+  Only the harness writes and reads these files, in the run's temp folder.
 """
 import json
 import os
@@ -269,8 +279,136 @@ for _patches in sorted(pathlib.Path(__file__).parent.glob("moto_patches_*.py")):
     importlib.import_module(_patches.stem)
 
 
+# --- Test infrastructure, not an AWS API: the emulator's whole state saved to a file and loaded
+# at launch (see the module docstring). Module-level tables of this launcher and of the patch
+# modules are saved beside moto's backends, so a restored emulator answers exactly as the saved one.
+import pickle  # noqa: E402
+import urllib.parse  # noqa: E402
+
+from moto.core.base_backend import BackendDict, backend_lock  # noqa: E402
+
+# By file name, so that a file saved by the server (__main__) loads in any process.
+_SNAPSHOT_MODULES = {"moto_launcher": __name__} | {
+    p.stem: p.stem for p in sorted(pathlib.Path(__file__).parent.glob("moto_patches_*.py"))
+}
+
+
+def _patch_tables():
+    """Every module-level dict of this launcher and of the patch modules, by 'module:name'."""
+    tables = {}
+    for label, module_name in _SNAPSHOT_MODULES.items():
+        for name, value in vars(sys.modules[module_name]).items():
+            if name.startswith("_") and name.isupper() and isinstance(value, dict):
+                tables[f"{label}:{name}"] = value
+    return tables
+
+
+def _backend_dicts():
+    """Each moto BackendDict in use, by 'module:attribute' (where the server's responses find it)."""
+    found = {}
+    live = {id(b) for b in BackendDict._instances}
+    for module_name, module in sorted(sys.modules.items()):
+        if not module_name.startswith("moto.") or module is None:
+            continue
+        for name, value in list(vars(module).items()):
+            if id(value) in live and isinstance(value, BackendDict):
+                live.discard(id(value))  # once each, under the first module (by name) that holds it
+                found[f"{module_name}:{name}"] = value
+    return found
+
+
+import io  # noqa: E402
+import threading  # noqa: E402
+
+from cryptography.hazmat.primitives import serialization  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa  # noqa: E402
+
+_lock_factories = {type(threading.Lock()): threading.Lock, type(threading.RLock()): threading.RLock}
+_PRIVATE_KEYS = (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey)
+_PUBLIC_KEYS = (rsa.RSAPublicKey, ec.EllipticCurvePublicKey, ed25519.Ed25519PublicKey)
+
+
+def _private_key(pem):
+    return serialization.load_pem_private_key(pem, password=None)
+
+
+def _public_key(pem):
+    return serialization.load_pem_public_key(pem)
+
+
+class _SnapshotPickler(pickle.Pickler):
+    """Pickles what plain pickle cannot: a lock as a new, free lock (no request is in flight while
+    saving); a key object of `cryptography` (KMS keys hold them) as its PEM text, loaded back as the same key."""
+
+    def reducer_override(self, obj):
+        if type(obj) in _lock_factories:
+            return _lock_factories[type(obj)], ()
+        if isinstance(obj, _PRIVATE_KEYS):
+            pem = obj.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+            return _private_key, (pem,)
+        if isinstance(obj, _PUBLIC_KEYS):
+            return _public_key, (obj.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo),)
+        return NotImplemented
+
+
+def save_snapshot(path):
+    with backend_lock:
+        state = {
+            "backends": {key: dict(value) for key, value in _backend_dicts().items()},
+            "tables": dict(_patch_tables()),
+        }
+        buffer = io.BytesIO()
+        _SnapshotPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(state)
+        data = buffer.getvalue()
+    tmp = f"{path}.tmp-{os.getpid()}"
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)  # whole or not at all: a reader never sees half a snapshot
+    return len(data)
+
+
+def restore_snapshot(path):
+    with open(path, "rb") as f:
+        state = pickle.load(f)
+    for key, accounts in state["backends"].items():
+        module_name, name = key.split(":")
+        backend_dict = getattr(importlib.import_module(module_name), name)
+        backend_dict.clear()
+        backend_dict.update(accounts)
+        if backend_dict not in BackendDict._instances:
+            BackendDict._instances.append(backend_dict)
+    tables = _patch_tables()
+    for key, saved in state["tables"].items():
+        tables[key].clear()
+        tables[key].update(saved)
+
+
+def _snapshot_save_response(request, full_url, headers):
+    if request.method != "POST":
+        return 405, {}, "POST only"
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(full_url).query)
+    target = (query.get("path") or [""])[0]
+    if not target:
+        return 400, {}, "path=FILE is required"
+    try:
+        size = save_snapshot(target)
+    except Exception:  # the harness shows this text: what could not be saved, and where
+        import traceback
+
+        return 500, {"Content-Type": "text/plain"}, traceback.format_exc()
+    return 200, {"Content-Type": "application/json"}, json.dumps({"path": target, "bytes": size})
+
+
+from moto.moto_api._internal import urls as _moto_api_urls  # noqa: E402
+
+_moto_api_urls.url_paths["{0}/moto-api/snapshot/save"] = _snapshot_save_response
+
+
 if __name__ == "__main__":
     from moto.server import main
+
+    if os.environ.get("AVAI_MOTO_RESTORE"):
+        restore_snapshot(os.environ["AVAI_MOTO_RESTORE"])
 
     if len(sys.argv) != 2 or not sys.argv[1].isdigit():
         sys.exit("usage: moto_launcher.py PORT")

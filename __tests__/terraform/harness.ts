@@ -11,6 +11,7 @@
  *   AWS_ENDPOINT_URL, exactly as users run the root, with no override file.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
@@ -97,15 +98,25 @@ export interface Moto {
   stop(): Promise<void>;
 }
 
-/** Starts moto on 127.0.0.1 on a free port and creates the state bucket in it (unless `stateBucket` is false: make setup-backend's suite). */
-export async function startMoto(options: { stateBucket?: boolean } = {}): Promise<Moto> {
+export interface StartMotoOptions {
+  /** Create the state bucket (default true; false: make setup-backend's suite, or a restored emulator that has it). */
+  readonly stateBucket?: boolean;
+  /** Start from a state file saved by `saveMotoSnapshot` (the launcher's test-only restore) instead of an empty emulator. */
+  readonly restoreFrom?: string;
+}
+
+/** Starts moto on 127.0.0.1 on a free port and creates the state bucket in it (unless `stateBucket` is false). */
+export async function startMoto(options: StartMotoOptions = {}): Promise<Moto> {
   const port = await freePort();
   const logFile = path.join(testTmp(), `moto-${port}.log`);
   const log = fs.openSync(logFile, "w");
-  const child: ChildProcess = spawn(PYTHON, [LAUNCHER, String(port)], { stdio: ["ignore", log, log] });
+  const env = options.restoreFrom ? { ...process.env, AVAI_MOTO_RESTORE: options.restoreFrom } : process.env;
+  const child: ChildProcess = spawn(PYTHON, [LAUNCHER, String(port)], { stdio: ["ignore", log, log], env });
   fs.closeSync(log);
   const endpoint = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  // Importing moto takes seconds, many more on a busy machine; loading a snapshot adds a few.
+  const waitSeconds = 120;
+  const deadline = Date.now() + waitSeconds * 1000;
   for (;;) {
     if (child.exitCode !== null) {
       throw new Error(`moto exited with ${child.exitCode} before it listened; see ${logFile}`);
@@ -118,11 +129,11 @@ export async function startMoto(options: { stateBucket?: boolean } = {}): Promis
     }
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error(`moto did not listen on ${endpoint} within 30 s; see ${logFile}`);
+      throw new Error(`moto did not listen on ${endpoint} within ${waitSeconds} s; see ${logFile}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  if (options.stateBucket !== false) {
+  if (options.stateBucket !== false && !options.restoreFrom) {
     const bucket = await fetch(`${endpoint}/${STATE_BUCKET}`, {
       method: "PUT",
       body: `<CreateBucketConfiguration><LocationConstraint>${REGION}</LocationConstraint></CreateBucketConfiguration>`,
@@ -345,4 +356,129 @@ export function importTestCertificate(moto: Moto, domain = "autovisionai.example
   const out = spawnSync(PYTHON, ["-c", script, domain], { encoding: "utf8" });
   if (out.status !== 0) throw new Error(`importing a test certificate into moto failed: ${out.stderr}`);
   return out.stdout.trim();
+}
+
+/** Saves the emulator's whole state to `file` (the launcher's test-only snapshot; not an AWS API). */
+export async function saveMotoSnapshot(moto: Moto, file: string): Promise<void> {
+  const res = await fetch(`${moto.endpoint}/moto-api/snapshot/save?path=${encodeURIComponent(file)}`, { method: "POST" });
+  if (!res.ok) throw new Error(`saving moto's state to ${file} failed: HTTP ${res.status} ${await res.text()}`);
+}
+
+/** A copy of a work dir: the root's files, .terraform (provider links into the run's plugin cache), the lock file, tfvars. */
+function copyWorkDir(from: string, label: string): string {
+  const dir = tempDir(label);
+  fs.cpSync(from, dir, { recursive: true, verbatimSymlinks: true, filter: (src) => !src.endsWith(`${path.sep}tfplan`) });
+  return dir;
+}
+
+export interface AppliedPlatform {
+  /** This suite's own emulator, started from the snapshot of the applied platform: nothing it changes reaches another suite. */
+  readonly moto: Moto;
+  /** This suite's own work dir: the synthesized root, initialized against the S3 state in `moto`. */
+  readonly dir: string;
+  /** Seconds this call took (restoring moto and copying the work dir; building the snapshot too when this call built it). */
+  readonly seconds: number;
+}
+
+/** What the shared platform is built from: a change to any of these builds a new one. */
+function platformKey(): string {
+  const hash = createHash("sha256");
+  const emulatorDir = path.dirname(LAUNCHER);
+  for (const [dir, suffix] of [
+    [SYNTH_DIR, ".tf.json"],
+    [emulatorDir, ".py"],
+  ] as const) {
+    for (const name of fs
+      .readdirSync(dir)
+      .filter((n) => n.endsWith(suffix))
+      .sort()) {
+      hash.update(name).update(fs.readFileSync(path.join(dir, name)));
+    }
+  }
+  return hash.digest("hex").slice(0, 16);
+}
+
+const PLATFORM_BUILD_TIMEOUT_MS = 15 * 60_000;
+
+/** Applies the default platform (both phases, as make deploy-infra then make deploy-services do) and saves moto's state. */
+async function buildPlatform(cacheDir: string): Promise<void> {
+  const started = Date.now();
+  const moto = await startMoto();
+  try {
+    const work = path.join(cacheDir, "work");
+    fs.mkdirSync(work);
+    for (const name of fs.readdirSync(SYNTH_DIR).filter((n) => n.endsWith(".tf") || n.endsWith(".tf.json"))) {
+      fs.copyFileSync(path.join(SYNTH_DIR, name), path.join(work, name));
+    }
+    timing("applied platform: init", (await init(work, moto)).seconds);
+    const infra = await terraformOk(work, moto, ["apply", "-input=false", "-auto-approve", "-var", "create_ecs_services=false"]);
+    timing("applied platform: apply create_ecs_services=false", infra.seconds);
+    const services = await terraformOk(work, moto, ["apply", "-input=false", "-auto-approve", "-var", "create_ecs_services=true"]);
+    timing("applied platform: apply create_ecs_services=true", services.seconds);
+    await saveMotoSnapshot(moto, path.join(cacheDir, "moto.pickle"));
+  } finally {
+    await moto.stop();
+  }
+  fs.writeFileSync(path.join(cacheDir, "ready"), JSON.stringify({ seconds: (Date.now() - started) / 1000 }));
+  timing("applied platform: built", (Date.now() - started) / 1000);
+}
+
+/** True for exactly one suite (worker process): the one whose mkdir created the cache dir builds the platform. */
+function claimBuild(cacheDir: string): boolean {
+  try {
+    fs.mkdirSync(cacheDir);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    return false;
+  }
+}
+
+async function buildOrRecordFailure(cacheDir: string): Promise<void> {
+  try {
+    await buildPlatform(cacheDir);
+  } catch (error) {
+    fs.writeFileSync(path.join(cacheDir, "failed"), String((error as Error).stack ?? error));
+    throw error;
+  }
+}
+
+/** Waits for the building suite's "ready" mark; its "failed" mark, or the build timeout, ends the wait with its reason. */
+async function waitForBuild(cacheDir: string): Promise<void> {
+  const ready = path.join(cacheDir, "ready");
+  const failed = path.join(cacheDir, "failed");
+  const deadline = Date.now() + PLATFORM_BUILD_TIMEOUT_MS;
+  while (!fs.existsSync(ready)) {
+    if (fs.existsSync(failed)) throw new Error(`the shared applied platform failed to build:\n${fs.readFileSync(failed, "utf8")}`);
+    if (Date.now() > deadline)
+      throw new Error(`the shared applied platform was not built within ${PLATFORM_BUILD_TIMEOUT_MS / 60_000} min (${cacheDir})`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/**
+ * The default platform, applied: both phases with the default variables,
+ * applied ONCE per test run (by whichever suite asks first; the others wait
+ * for it) and kept as a snapshot of the emulator (its S3 holds the Terraform
+ * state too). Each call starts a NEW moto from that snapshot and gives a new
+ * work dir, so a suite may change anything: no other suite sees it.
+ *
+ *     const { moto, dir } = await appliedPlatform("my-suite");
+ *     // ... terraform(dir, moto, ["plan", ...]), awsCall(moto, ...)
+ *     await moto.stop();
+ *
+ * A suite that tests the apply itself (from nothing, interrupted, two
+ * environments, the migration) applies for itself instead.
+ */
+export async function appliedPlatform(label: string): Promise<AppliedPlatform> {
+  const started = Date.now();
+  const cacheDir = path.join(testTmp(), `applied-platform-${platformKey()}`);
+  const builder = claimBuild(cacheDir);
+  if (builder) await buildOrRecordFailure(cacheDir);
+  else await waitForBuild(cacheDir);
+  const moto = await startMoto({ restoreFrom: path.join(cacheDir, "moto.pickle") });
+  const dir = copyWorkDir(path.join(cacheDir, "work"), label);
+  const seconds = (Date.now() - started) / 1000;
+  timing(`${label}: applied platform ${builder ? "built and restored" : "restored"}`, seconds);
+  return { moto, dir, seconds };
 }

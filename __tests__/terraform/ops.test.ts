@@ -1,6 +1,7 @@
 /**
- * `npm run ops -- <command>` against the emulator, after deploying the
- * platform there as the team does (make deploy-infra, make deploy-services).
+ * `npm run ops -- <command>` against the emulator, on the default platform
+ * applied in both phases (the run's shared applied platform, restored into
+ * this suite's own emulator: see appliedPlatform in harness.ts).
  *
  * Moto runs no containers. Where a command starts the transfer task, this
  * suite plays Fargate's part: it runs the task definition's own command
@@ -15,21 +16,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../temp";
-import {
-  awsCall,
-  checkTools,
-  copyRoot,
-  expectOk,
-  init,
-  make,
-  PROJECT_DIR,
-  runCommand,
-  startMoto,
-  SYNTH_DIR,
-  timing,
-  type Moto,
-  type RunResult,
-} from "./harness";
+import { appliedPlatform, awsCall, checkTools, PROJECT_DIR, runCommand, timing, type Moto, type RunResult } from "./harness";
 
 let moto: Moto;
 let dir: string;
@@ -39,8 +26,12 @@ let outputs: Record<string, { value: unknown }>;
 
 const PYTHON = process.env.PYTHON ?? "python3";
 
-function ops(args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
-  return runCommand("node", ["ops/launch.js", "--tf-dir", dir, ...args], PROJECT_DIR, moto, { env: { OPS_POLL_MS: "300", ...env } });
+async function ops(args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
+  const run = await runCommand("node", ["ops/launch.js", "--tf-dir", dir, ...args], PROJECT_DIR, moto, {
+    env: { OPS_POLL_MS: "300", ...env },
+  });
+  timing(`ops: npm run ops -- ${args.find((a) => !a.startsWith("-")) ?? ""}`, run.seconds);
+  return run;
 }
 
 /** Plays Fargate for the transfer tasks started while `command` runs: runs each one's command, or fails it to start. */
@@ -103,19 +94,15 @@ function stagedObjects(): unknown[] {
 describe("npm run ops against the emulator", () => {
   beforeAll(async () => {
     checkTools();
-    moto = await startMoto();
+    ({ moto, dir } = await appliedPlatform("ops"));
     // Tasks stay RUNNING until this suite stops them (moto would otherwise stop them by itself, with exit code 0).
     const set = await fetch(`${moto.endpoint}/moto-api/state-manager/set-transition`, {
       method: "POST",
       body: JSON.stringify({ model_name: "ecs::task", transition: { progression: "manual", times: 1_000_000 } }),
     });
     expect(set.ok).toBe(true);
-    dir = copyRoot(SYNTH_DIR, "ops");
     efs = tempDir("ops-efs");
     work = tempDir("ops-work");
-    await init(dir, moto);
-    timing("ops: make deploy-infra", expectOk(await make(dir, moto, "deploy-infra"), "make deploy-infra").seconds);
-    timing("ops: make deploy-services", expectOk(await make(dir, moto, "deploy-services"), "make deploy-services").seconds);
     const shown = await runCommand("terraform", ["output", "-json"], dir, moto);
     outputs = JSON.parse(shown.stdout);
   });
