@@ -80,6 +80,8 @@ export interface FargateWebServiceProps {
   readonly command: readonly string[];
   /** Plain environment variables; never credentials (see `secrets`). */
   readonly environment: Readonly<Record<string, string>>;
+  /** More plain environment variables, set only while `when` holds (a bool token). @default - none */
+  readonly conditionalEnvironment?: { readonly when: IResolvable; readonly values: Readonly<Record<string, string>> };
   /** Environment variables read from Secrets Manager: name → secret ARN. */
   readonly secrets: Readonly<Record<string, string>>;
   readonly cpu: number;
@@ -138,6 +140,20 @@ function nonEmpty<K extends string, T>(key: K, items: readonly T[]): Partial<Rec
   return items.length > 0 ? ({ [key]: items } as Record<K, readonly T[]>) : {};
 }
 
+const nameValues = (env: Readonly<Record<string, string>>) =>
+  Object.keys(env)
+    .sort()
+    .map((key) => ({ name: key, value: env[key] }));
+
+/** The container's `environment`: the plain variables, then those set only while a condition holds. */
+function environmentOf(
+  env: Readonly<Record<string, string>>,
+  conditional: FargateWebServiceProps["conditionalEnvironment"],
+): { environment?: unknown } {
+  if (!conditional || Object.keys(conditional.values).length === 0) return nonEmpty("environment", nameValues(env));
+  return { environment: Fn.concat([nameValues(env), Fn.conditional(conditional.when, nameValues(conditional.values), [])]) };
+}
+
 /** The service's `alarms` block when its names are known at synth: none without names. */
 function staticAlarmsBlock(alarms: DeploymentAlarms | undefined): EcsServiceAlarms | undefined {
   if (!alarms || Token.isUnresolved(alarms.names) || alarms.names.length === 0) return undefined;
@@ -184,12 +200,7 @@ export class FargateWebService extends Construct {
       // Under awsvpc ECS sets hostPort = containerPort and protocol tcp; the name is Service Connect's port name.
       portMappings: [{ name, containerPort: props.port }],
       // Empty lists are left out, as ECS itself writes them (and the live platform's definitions do).
-      ...nonEmpty(
-        "environment",
-        Object.keys(props.environment)
-          .sort()
-          .map((key) => ({ name: key, value: props.environment[key] })),
-      ),
+      ...environmentOf(props.environment, props.conditionalEnvironment),
       ...nonEmpty(
         "secrets",
         Object.keys(props.secrets)

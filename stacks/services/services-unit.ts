@@ -120,6 +120,7 @@ export class ServicesUnit extends Construct {
         envMode: inputs.env_mode,
         wandbEntity: inputs.wandb_entity,
         region: inputs.aws_region,
+        privateUrls: Object.fromEntries(props.services.map((s) => [s.key, Fn.format("http://%s:%s", [s.key, s.vars.port])])),
       };
       services[key] = new FargateWebService(this, key, {
         enabled: inputs.create_ecs_services,
@@ -139,6 +140,9 @@ export class ServicesUnit extends Construct {
         image: `${storage.imageRepository}:${spec.imageTag}`,
         command: spec.command(runtime),
         environment: spec.environment(runtime),
+        conditionalEnvironment: spec.signedInEnvironment
+          ? { when: Op.neq(inputs.sign_in, "none"), values: spec.signedInEnvironment(runtime) }
+          : undefined,
         secrets: spec.wandbSecret ? { WANDB_API_KEY: storage.wandbSecretReference } : {},
         cpu: vars.cpu,
         memoryMiB: vars.memoryMiB,
@@ -211,7 +215,7 @@ export class ServicesUnit extends Construct {
     this.services = services;
 
     const entryService = props.services.find((s) => s.spec.httpsEntry);
-    if (entryService) this.entry.serveHttps(services[entryService.key]);
+    if (entryService) this.entry.requireSignIn(services, this.entry.serveHttps(services[entryService.key]));
 
     new ServiceAutoscaling(this, "autoscaling", {
       enabled: inputs.create_ecs_services,

@@ -54,11 +54,20 @@ function deniesWithoutTls(policy: unknown): boolean {
 
 interface Container {
   name?: string;
-  environment?: { name: string }[];
+  environment?: { name: string }[] | string;
   secrets?: unknown[];
   logConfiguration?: { logDriver?: string; options?: Record<string, unknown> };
   privileged?: boolean;
 }
+/**
+ * The names of a container's plain environment variables: a list, or the source text of an expression that
+ * builds one (`concat([…], cond ? […] : [])`), whose `name = "…"` entries are read from the text.
+ */
+function environmentNames(environment: Container["environment"] | string | undefined): string[] {
+  if (typeof environment === "string") return [...environment.matchAll(/\bname\s*=\s*"([^"]+)"/g)].map((m) => m[1]);
+  return (environment ?? []).map((e) => e.name);
+}
+
 function containers(taskDefinition: Body): Container[] {
   return asList(readJsonencode(taskDefinition.container_definitions)) as Container[];
 }
@@ -277,9 +286,9 @@ export const RULES: readonly PolicyRule[] = [
     check: (root) =>
       resources(root, "aws_ecs_task_definition").flatMap(([name, b]) =>
         containers(b).flatMap((c) =>
-          (c.environment ?? [])
-            .filter((e) => /(KEY|SECRET|TOKEN|PASSWORD|CREDENTIAL)/i.test(e.name))
-            .map((e) => finding("ECS-SECRETS", "aws_ecs_task_definition", name, `${c.name}: ${e.name} is a plain environment variable`)),
+          environmentNames(c.environment)
+            .filter((e) => /(KEY|SECRET|TOKEN|PASSWORD|CREDENTIAL)/i.test(e))
+            .map((e) => finding("ECS-SECRETS", "aws_ecs_task_definition", name, `${c.name}: ${e} is a plain environment variable`)),
         ),
       ),
   },
