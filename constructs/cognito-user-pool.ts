@@ -3,7 +3,7 @@ import { CognitoUserPoolClient } from "@cdktf/provider-aws/lib/cognito-user-pool
 import { CognitoUserPoolDomain } from "@cdktf/provider-aws/lib/cognito-user-pool-domain";
 import { Fn, Op, Token, type IResolvable } from "cdktf";
 import { Construct } from "constructs";
-import { address, instanceRef } from "./terraform/addresses";
+import { address, instanceRef, splatRef } from "./terraform/addresses";
 import { holdsData } from "./terraform/protect";
 
 /**
@@ -48,6 +48,8 @@ export interface CognitoUserPoolProps {
 export class CognitoUserPoolSignIn extends Construct {
   public readonly userPoolArn: string;
   public readonly userPoolId: string;
+  /** The pool's id, or "" while it is not created (for outputs). */
+  public readonly userPoolIdOrEmpty: string;
   public readonly clientId: string;
   /** The hosted domain's prefix (the ALB's `user_pool_domain`). */
   public readonly domain: string;
@@ -75,6 +77,7 @@ export class CognitoUserPoolSignIn extends Construct {
     holdsData(pool, "the users who sign in to the tools");
     this.userPoolId = instanceRef(pool, 0, "id");
     this.userPoolArn = instanceRef(pool, 0, "arn");
+    this.userPoolIdOrEmpty = Fn.join("", splatRef(pool, "id"));
 
     const client = address(
       new CognitoUserPoolClient(this, "client", {

@@ -4,6 +4,7 @@
  * non-zero exit (see errors.ts), never a stack trace (OPS_DEBUG=1 shows it).
  */
 import * as path from "node:path";
+import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { clients } from "./aws";
 import { listBackups, renderBackups, renderRestore, startBackup, startRestore } from "./backup";
@@ -16,6 +17,7 @@ import { EXIT, explain, OpsError } from "./errors";
 import { table, usd } from "./format";
 import { defaultTfDir, need, type PlatformFlags, readOutputs, resolvePlatform } from "./platform";
 import { exitCodeOf, gatherStatus, renderStatus } from "./status";
+import { addUser, listUsers, removeUser, renderUsers, requirePool } from "./users";
 import { bringBack, download, listRestoreDirs, renderPlan, upload } from "./transfer";
 
 type Globals = PlatformFlags & { json?: boolean; env: string };
@@ -198,6 +200,47 @@ export function program(): Command {
       print(Boolean(g.json), r, renderPush(r));
     });
 
+  const users = p
+    .command("users")
+    .description('the people who may sign in to the tools (sign_in = "cognito"): kept in the Cognito user pool, never in the state')
+    .option("--user-pool <id>", "the user pool (default: the cognito_user_pool_id output)");
+  /** The pool and a Cognito client for it, from the outputs unless --user-pool and --region say. */
+  const poolOf = (cmd: Command) => {
+    const { g, tfDir } = rootOf(cmd);
+    const o = cmd.optsWithGlobals() as { userPool?: string };
+    const outputs = o.userPool && g.region ? {} : readOutputs(tfDir, resolveEnvironment(g.env, tfDir).terraformEnv);
+    const poolId = requirePool(o.userPool ?? (outputs.cognito_user_pool_id?.value as string | undefined), g.env);
+    const region = g.region ?? (outputs.aws_region?.value as string | undefined) ?? process.env.AWS_REGION;
+    if (!region) throw new OpsError("no AWS region: pass --region or set AWS_REGION", EXIT.usage);
+    return { poolId, client: new CognitoIdentityProviderClient({ region, maxAttempts: 3 }), json: Boolean(g.json) };
+  };
+  users
+    .command("add")
+    .description("add a user by e-mail address: Cognito e-mails a temporary password, changed at the first sign-in")
+    .argument("<email>")
+    .action(async (email: string, _o, cmd: Command) => {
+      const { poolId, client, json } = poolOf(cmd);
+      const user = await addUser(client, poolId, email);
+      print(json, user, `added ${user.email} (${user.status}): Cognito has e-mailed a temporary password`);
+    });
+  users
+    .command("list")
+    .description("the pool's users, their status and when they were added")
+    .action(async (_o, cmd: Command) => {
+      const { poolId, client, json } = poolOf(cmd);
+      const all = await listUsers(client, poolId);
+      print(json, all, renderUsers(all));
+    });
+  users
+    .command("remove")
+    .description("delete a user: their next request to a tool asks them to sign in again, and they cannot")
+    .argument("<email>")
+    .action(async (email: string, _o, cmd: Command) => {
+      const { poolId, client, json } = poolOf(cmd);
+      await removeUser(client, poolId, email);
+      print(json, { removed: email }, `removed ${email}`);
+    });
+
   p.command("cost")
     .description("the platform's monthly cost, line by line, from the variables Terraform uses (defaults + terraform.tfvars)")
     .option("--compare <name=value...>", "the difference a change of variables makes")
@@ -208,6 +251,12 @@ export function program(): Command {
     .option("--nat-gb <n>", "data through the NAT gateway a month, GB", positiveNumber("--nat-gb"))
     .option("--artifacts-gb <n>", "MLflow artifacts stored, GB", positiveNumber("--artifacts-gb"))
     .option("--alarms <n>", "CloudWatch alarms (default: those the synthesized root declares)", positiveNumber("--alarms"))
+    .option(
+      "--requests-millions <n>",
+      "requests to the ALB a month, millions (the web firewall bills them)",
+      positiveNumber("--requests-millions"),
+    )
+    .option("--sign-in-users <n>", "people who sign in each month (Cognito's monthly active users)", positiveNumber("--sign-in-users"))
     .action(
       async (
         o: {
@@ -219,6 +268,8 @@ export function program(): Command {
           natGb?: number;
           artifactsGb?: number;
           alarms?: number;
+          requestsMillions?: number;
+          signInUsers?: number;
         },
         cmd: Command,
       ) => {
@@ -232,6 +283,8 @@ export function program(): Command {
           ...(o.natGb !== undefined ? { natGb: o.natGb } : {}),
           ...(o.artifactsGb !== undefined ? { artifactsGb: o.artifactsGb } : {}),
           alarms: o.alarms ?? alarmCount(tfDir),
+          ...(o.requestsMillions !== undefined ? { albRequestsMillions: o.requestsMillions } : {}),
+          ...(o.signInUsers !== undefined ? { signInUsers: o.signInUsers } : {}),
         };
         const lines = costLines(values, usage);
         let compared: { lines: ReturnType<typeof costLines>; changes: string } | undefined;
@@ -247,7 +300,7 @@ export function program(): Command {
           }
           compared = { lines: costLines(changed, usage), changes: o.compare.join(", ") };
         }
-        const source = `variables: defaults${files.length ? ` + ${files.map((f) => path.basename(f)).join(" + ")}` : ""}; usage assumed: ${usage.efsGb} GB on EFS, ${usage.logsGb} GB logs, ${usage.natGb} GB through NAT, ${usage.artifactsGb} GB artifacts, ${usage.alarms} alarm(s)`;
+        const source = `variables: defaults${files.length ? ` + ${files.map((f) => path.basename(f)).join(" + ")}` : ""}; usage assumed: ${usage.efsGb} GB on EFS, ${usage.logsGb} GB logs, ${usage.natGb} GB through NAT, ${usage.artifactsGb} GB artifacts, ${usage.alarms} alarm(s), ${usage.albRequestsMillions} million ALB requests, ${usage.signInUsers} sign-in users`;
         let advice: string[] = [];
         if (o.usage) {
           const outputs = readOutputs(tfDir, env.terraformEnv);

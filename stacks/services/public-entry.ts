@@ -9,6 +9,7 @@ import { WebFirewall } from "../../constructs/web-firewall";
 import { PLATFORM } from "../../platform/config";
 import { address } from "../../constructs/terraform/addresses";
 import { isSet } from "../../constructs/terraform/expressions";
+import { declareOutput } from "../../constructs/terraform/variables";
 import type { FargateWebService } from "../../constructs/fargate-web-service";
 import type { NetworkUnit } from "../network-unit";
 import type { PlatformInputs, PlatformNames, PlatformService } from "../platform-stack";
@@ -126,6 +127,12 @@ export class PublicEntry extends Construct {
       selfSignUp: inputs.cognito_self_sign_up,
       deletionProtection: inputs.cognito_deletion_protection,
     });
+    declareOutput(
+      this,
+      "cognito_user_pool_id",
+      pool.userPoolIdOrEmpty,
+      'Id of the Cognito user pool of the tools\' sign-in (npm run ops -- users); empty unless sign_in is "cognito".',
+    );
     const secret = new OidcClientSecret(this, "oidc-client-secret", { enabled: oidcOn, secretId: inputs.oidc_client_secret_name });
     for (const { key, spec, vars } of gated) {
       const service = services[key];
