@@ -9,6 +9,7 @@ import { WebFirewall } from "../../constructs/web-firewall";
 import { PLATFORM } from "../../platform/config";
 import { address } from "../../constructs/terraform/addresses";
 import { isSet } from "../../constructs/terraform/expressions";
+import { suppress } from "../../constructs/terraform/suppress";
 import { declareOutput } from "../../constructs/terraform/variables";
 import type { FargateWebService } from "../../constructs/fargate-web-service";
 import type { NetworkUnit } from "../network-unit";
@@ -134,6 +135,16 @@ export class PublicEntry extends Construct {
       'Id of the Cognito user pool of the tools\' sign-in (npm run ops -- users); empty unless sign_in is "cognito".',
     );
     const secret = new OidcClientSecret(this, "oidc-client-secret", { enabled: oidcOn, secretId: inputs.oidc_client_secret_name });
+    for (const { key } of this.props.services.filter((s) => !s.spec.signIn)) {
+      const listener = services[key].node.tryFindChild("listener");
+      if (listener) {
+        suppress(
+          listener,
+          "ALB-SIGN-IN",
+          "Programs call this service (scripts, training jobs, other services), and a program cannot follow a browser sign-in; its exposure is alb_ingress_cidr_blocks, as before.",
+        );
+      }
+    }
     for (const { key, spec, vars } of gated) {
       const service = services[key];
       new ListenerSignIn(this, `${key}-sign-in`, {
