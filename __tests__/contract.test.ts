@@ -479,6 +479,7 @@ describe("data protection", () => {
     ["aws_secretsmanager_secret", "wandb_api_key"],
     ["aws_secretsmanager_secret_version", "wandb_api_key"],
     ["aws_efs_access_point", "mlflow_store"],
+    ["aws_cognito_user_pool", "users"],
   ] as const;
 
   it.each(holdingData)("refuses any plan that destroys or replaces %s.%s", (type, name) => {

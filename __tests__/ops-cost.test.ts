@@ -90,6 +90,23 @@ describe("ops cost: the default platform, by hand", () => {
     expect(costLines({ ...defaults, create_ecs_services: false }).filter((l) => l.group === "Fargate")).toEqual([]);
   });
 
+  it("web firewall: $5 web ACL + 4 rules x $1 + 5 million requests x $0.60 = $12.00; off by default", () => {
+    expect(line(costLines({ ...defaults, waf_enabled: true }, DEFAULT_USAGE), "web firewall (AWS WAF)")).toBeCloseTo(12, 6);
+    expect(
+      line(costLines({ ...defaults, waf_enabled: true }, { ...DEFAULT_USAGE, albRequestsMillions: 50 }), "web firewall (AWS WAF)"),
+    ).toBeCloseTo(39, 6);
+    expect(costLines(defaults).some((l) => l.item === "web firewall (AWS WAF)")).toBe(false);
+  });
+
+  it("Cognito sign-in: free for 20 users; 10,100 users: 100 past the free 10,000 x $0.015 = $1.50", () => {
+    expect(line(costLines({ ...defaults, sign_in: "cognito" }, DEFAULT_USAGE), "sign-in (Cognito)")).toBe(0);
+    expect(line(costLines({ ...defaults, sign_in: "cognito" }, { ...DEFAULT_USAGE, signInUsers: 10100 }), "sign-in (Cognito)")).toBeCloseTo(
+      1.5,
+      6,
+    );
+    expect(costLines({ ...defaults, sign_in: "oidc" }).some((l) => l.item === "sign-in (Cognito)")).toBe(false);
+  });
+
   it("refuses a --compare of an unknown variable or a value of the wrong type, naming both", () => {
     expect(() => parseAssignment("efs_mibps=10", defaults)).toThrow("--compare efs_mibps: no such variable");
     expect(() => parseAssignment("api_cpu=lots", defaults)).toThrow("--compare api_cpu=lots: api_cpu is a number");

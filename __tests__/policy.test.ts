@@ -16,6 +16,7 @@ import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
@@ -24,7 +25,8 @@ import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
-import { Fn, TerraformStack, Testing } from "cdktf";
+import * as path from "node:path";
+import { App, Fn, TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { Construct } from "constructs";
 import { describe, expect, it } from "vitest";
 import { ArtifactsBucket } from "../constructs/artifacts-bucket";
@@ -35,7 +37,9 @@ import { renderRoot } from "../synth/root-writer";
 import { policyDocument } from "../constructs/terraform/iam";
 import { EfsShare } from "../constructs/efs-share";
 import { EfsAccessPolicy } from "../constructs/efs-access-policy";
+import { buildPlatform } from "../main";
 import { renderPlatform } from "./helpers";
+import { testTmp } from "./temp";
 
 function check(build: (scope: Construct) => void): PolicyReport {
   const stack = new TerraformStack(Testing.app(), "test");
@@ -60,6 +64,14 @@ const denyWithoutTls = (resource: string) =>
   policyDocument([
     { Effect: "Deny", Principal: "*", Action: "*", Resource: resource, Condition: { Bool: { "aws:SecureTransport": "false" } } },
   ]);
+const toolListener = (scope: Construct, id: string) =>
+  new LbListener(scope, id, {
+    loadBalancerArn: "arn:lb",
+    port: 443,
+    protocol: "HTTPS",
+    certificateArn: "arn:cert",
+    defaultAction: [{ type: "forward", targetGroupArn: "arn:tg" }],
+  });
 const rule = (description: string | undefined, cidr: string) => ({
   description,
   fromPort: 443,
@@ -212,6 +224,25 @@ const CASES: Record<string, { bad: (s: Construct) => void; good: (s: Construct) 
         defaultAction: [{ type: "forward", targetGroupArn: "arn:tg" }],
       }),
   },
+  "ALB-SIGN-IN": {
+    bad: (s) => toolListener(s, "https"),
+    good: (s) => {
+      const l = toolListener(s, "https");
+      new LbListenerRule(s, "sign-in", {
+        listenerArn: l.arn,
+        priority: 1,
+        condition: [{ pathPattern: { values: ["/*"] } }],
+        action: [
+          {
+            type: "authenticate-cognito",
+            order: 1,
+            authenticateCognito: { userPoolArn: "arn:pool", userPoolClientId: "c", userPoolDomain: "d" },
+          },
+          { type: "forward", order: 2, targetGroupArn: "arn:tg" },
+        ],
+      });
+    },
+  },
   "ALB-LOGS": {
     bad: (s) => new Lb(s, "lb", { name: "lb" }),
     good: (s) => new Lb(s, "lb", { name: "lb", accessLogs: { bucket: "logs", enabled: true } }),
@@ -323,5 +354,39 @@ describe("suppressions", () => {
 describe("the platform", () => {
   it("passes every rule, with only reasoned suppressions", () => {
     expect(() => renderPlatform()).not.toThrow();
+  });
+
+  it("warns, without stopping synthesis, that with the defaults the UI, MLflow and TensorBoard are public, on HTTP and without sign-in", () => {
+    const { root, units } = buildPlatform(new App({ outdir: path.join(testTmp(), "cdktf.out") }));
+    const { report } = renderRoot(root, units, RULES);
+    const warned = report.warnings.filter((w) => w.ruleId === "ALB-SIGN-IN");
+    expect(warned.map((w) => w.address).sort()).toEqual(
+      ["aws_lb_listener.https", "aws_lb_listener.mlflow", "aws_lb_listener.tensorboard", "aws_lb_listener.ui"].sort(),
+    );
+    expect(warned.find((w) => w.address === "aws_lb_listener.mlflow")?.message).toMatch(
+      /public \(alb_ingress_cidr_blocks includes 0\.0\.0\.0\/0\), on HTTP \(alb_certificate_arn is empty\), without sign-in \(sign_in is "none"\)/,
+    );
+    // The API is for programs: its listener's finding is suppressed with the reason, and never a warning.
+    expect(report.suppressed.find((f) => f.ruleId === "ALB-SIGN-IN")?.address).toBe("aws_lb_listener.api");
+    expect(warned.some((w) => w.address === "aws_lb_listener.api")).toBe(false);
+    expect(formatReport(report)).toContain("WARNING ALB-SIGN-IN aws_lb_listener.mlflow");
+  });
+
+  it("names only the reasons that hold with the defaults (a tool signed in on HTTPS from an office range: no warning)", () => {
+    const report = check((s) => {
+      new TerraformVariable(s, "alb_ingress_cidr_blocks", { default: ["203.0.113.0/24"] });
+      new TerraformVariable(s, "alb_certificate_arn", { default: "" });
+      new TerraformVariable(s, "sign_in", { default: "cognito" });
+      CASES["ALB-SIGN-IN"].good(s);
+    });
+    expect(report.warnings).toEqual([]);
+    const open = check((s) => {
+      new TerraformVariable(s, "alb_ingress_cidr_blocks", { default: ["0.0.0.0/0"] });
+      new TerraformVariable(s, "sign_in", { default: "none" });
+      CASES["ALB-SIGN-IN"].good(s);
+    });
+    expect(open.warnings.map((w) => w.message)).toEqual([
+      'with the defaults this tool is public (alb_ingress_cidr_blocks includes 0.0.0.0/0), without sign-in (sign_in is "none"): see docs/SIGN-IN.md',
+    ]);
   });
 });

@@ -3,7 +3,7 @@ import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
 import { Fn, Token, type IResolvable } from "cdktf";
 import { Construct } from "constructs";
-import { address } from "./terraform/addresses";
+import { address, instanceRef } from "./terraform/addresses";
 
 export interface HttpsEntryProps {
   readonly loadBalancer: Lb;
@@ -28,12 +28,15 @@ const REDIRECT_TO_HTTPS = { type: "redirect", redirect: { port: "443", protocol:
  * it exists only while `enabled`.
  */
 export class HttpsEntry extends Construct {
+  /** The 443 listener's ARN (`…[0].arn`); only while HTTPS is on and the service exists. */
+  public readonly listenerArn: string;
+
   constructor(scope: Construct, id: string, props: HttpsEntryProps) {
     super(scope, id);
     const on = Token.asNumber(Fn.conditional(props.enabled, 1, 0));
     const onWithService = Token.asNumber(Fn.conditional(Fn.alltrue([props.enabled, props.serviceEnabled]), 1, 0));
 
-    address(
+    const httpsListener = address(
       new LbListener(this, "https-listener", {
         count: onWithService,
         loadBalancerArn: props.loadBalancer.arn,
@@ -44,6 +47,7 @@ export class HttpsEntry extends Construct {
         defaultAction: [{ type: "forward", targetGroupArn: props.targetGroupArn }],
       }),
     );
+    this.listenerArn = instanceRef(httpsListener, 0, "arn");
     address(
       new LbListener(this, "http-redirect-listener", {
         count: on,

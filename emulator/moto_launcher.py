@@ -22,6 +22,15 @@ Gaps met and patched here (each found by a real apply, plan or destroy):
 - ELBv2: a listener switched from HTTPS to HTTP keeps its certificate and TLS
   policy (AWS drops them), so the switch back never settles.
 
+Checked and not missing (sign-in and the web firewall, docs/SIGN-IN.md):
+Cognito user pools (DeletionProtection, MFA and the password policy are
+echoed back), app clients with a secret, hosted domains (ACTIVE at once);
+ELBv2 listener rules with authenticate-cognito/-oidc actions; WAFv2 web
+ACLs with managed rule groups and rate rules, their association with an ALB
+and their logging configuration. Moto does not refuse an authenticate action
+on an HTTP listener, nor DeleteUserPool under deletion protection, as AWS
+does; the root never asks for either.
+
 Test infrastructure, not an AWS API (no AWS behaviour is added or changed):
 - POST /moto-api/snapshot/save?path=FILE writes the whole emulator state
   (every moto backend in use, and the patches' own state: the module-level

@@ -11,12 +11,20 @@ import { registerCost } from "./commands/cost";
 import { registerSetup } from "./commands/setup";
 import { registerStatus } from "./commands/status";
 import { registerTransfers } from "./commands/transfers";
+import { registerUsers } from "./commands/users";
 import { EXIT, explain } from "./errors";
 import { usd } from "./format";
 import { terraformMain } from "./terraform";
 
 /** The commands, in the order help lists them. */
-const COMMANDS: readonly ((p: Command) => void)[] = [registerStatus, registerBackups, registerTransfers, registerSetup, registerCost];
+const COMMANDS: readonly ((p: Command) => void)[] = [
+  registerStatus,
+  registerBackups,
+  registerTransfers,
+  registerSetup,
+  registerUsers,
+  registerCost,
+];
 
 export function program(): Command {
   const p = new Command("ops")

@@ -4,6 +4,7 @@
  * no variable holds (data stored, log volume, traffic). Pure: the figures
  * are checked against sums worked out by hand in __tests__/ops-cost.test.ts.
  */
+import { WEB_ACL_RULE_COUNT } from "../constructs/web-firewall";
 import { PRICES, type Prices } from "./prices";
 
 /** Variable values by name, as Terraform sees them. */
@@ -30,6 +31,10 @@ export interface Usage {
   readonly artifactsGb: number;
   /** CloudWatch alarms. */
   readonly alarms: number;
+  /** Requests to the ALB a month, millions (billed by the web firewall when waf_enabled). */
+  readonly albRequestsMillions: number;
+  /** People who sign in at least once a month (Cognito's monthly active users, when sign_in is cognito). */
+  readonly signInUsers: number;
 }
 
 export const DEFAULT_USAGE: Usage = {
@@ -43,6 +48,8 @@ export const DEFAULT_USAGE: Usage = {
   flowLogsGb: 30,
   artifactsGb: 20,
   alarms: 0,
+  albRequestsMillions: 5,
+  signInUsers: 20,
 };
 
 export interface CostLine {
@@ -146,6 +153,28 @@ export function costLines(values: Values, usage: Usage = DEFAULT_USAGE, prices: 
     `${h} h x ${money(prices.alb.hour)} + ${usage.albLcu} LCU x ${h} h x ${money(prices.alb.lcuHour)}`,
     h * prices.alb.hour + usage.albLcu * h * prices.alb.lcuHour,
   );
+
+  // Sign-in and the web firewall in front of the ALB.
+  if (values.waf_enabled === true) {
+    const w = prices.waf;
+    add(
+      "Network",
+      "web firewall (AWS WAF)",
+      `1 web ACL x ${money(w.webAclMonth)} + ${WEB_ACL_RULE_COUNT} rules x ${money(w.ruleMonth)} + ${usage.albRequestsMillions} million requests x ${money(w.millionRequests)}`,
+      w.webAclMonth + WEB_ACL_RULE_COUNT * w.ruleMonth + usage.albRequestsMillions * w.millionRequests,
+    );
+  }
+  if (values.sign_in === "cognito") {
+    const c = prices.cognito;
+    const billed = Math.max(0, usage.signInUsers - c.freeMonthlyActiveUsers);
+    add(
+      "Network",
+      "sign-in (Cognito)",
+      `${usage.signInUsers} monthly active users, the first ${c.freeMonthlyActiveUsers} free` +
+        (billed > 0 ? `, ${billed} x ${money(c.monthlyActiveUser)}` : ""),
+      billed * c.monthlyActiveUser,
+    );
+  }
 
   // Backups: daily backups are incremental; warm storage holds about the data once, plus changes.
   if (bool(values, "efs_backup_enabled")) {

@@ -12,6 +12,8 @@
  * - CloudWatch Logs and alarms: https://aws.amazon.com/cloudwatch/pricing/
  * - Secrets Manager: https://aws.amazon.com/secrets-manager/pricing/
  * - S3 Standard: https://aws.amazon.com/s3/pricing/
+ * - AWS WAF (web ACL, rules, requests; the same in every commercial region): https://aws.amazon.com/waf/pricing/
+ * - Amazon Cognito user pools (monthly active users; the free tier): https://aws.amazon.com/cognito/pricing/
  * Prices change: check these pages (or the AWS Pricing Calculator) before a budget decision, and update this table with its date.
  */
 export const PRICES = {
@@ -40,6 +42,9 @@ export const PRICES = {
   secretMonth: 0.4,
   alarmMonth: 0.1,
   s3: { standardGbMonth: 0.026 },
+  waf: { webAclMonth: 5, ruleMonth: 1, millionRequests: 0.6 },
+  /** New user pools are on the Essentials tier: the first 10,000 monthly active users are free, then a price per user. */
+  cognito: { freeMonthlyActiveUsers: 10000, monthlyActiveUser: 0.015 },
 } as const;
 
 export type Prices = typeof PRICES;

@@ -108,6 +108,21 @@ export function addressTable(services: ServiceTable): AddressTable {
     "services/entry/https/https-listener": "https",
     "services/entry/https/http-redirect-listener": "http_redirect",
     "services/entry/https/redirect-rule": "https_redirect",
+    // sign-in and the web firewall (docs/SIGN-IN.md)
+    "services/entry/sign-in/user-pool": "users",
+    "services/entry/sign-in/client": "alb",
+    "services/entry/sign-in/domain": "sign_in",
+    "services/entry/oidc-client-secret/version": "oidc_client_secret",
+    ...Object.fromEntries(
+      serviceKeys.flatMap((key) => [
+        [`services/entry/${key}-sign-in/cognito`, `${key}_sign_in_cognito`],
+        [`services/entry/${key}-sign-in/oidc`, `${key}_sign_in_oidc`],
+      ]),
+    ),
+    "services/entry/firewall/web-acl": "alb",
+    "services/entry/firewall/association": "alb",
+    "services/entry/firewall/logs": "waf",
+    "services/entry/firewall/logging": "alb",
     "services/autoscaling/services": "ecs_services",
     "services/autoscaling/targets": "ecs_target",
     "services/autoscaling/cpu-policies": "ecs_cpu_scaling_policy",
@@ -117,7 +132,13 @@ export function addressTable(services: ServiceTable): AddressTable {
   };
 }
 
-/** Entries of `addressTable` whose element may be absent: a task role's inline policy with nothing to allow, a store a service does not have. */
+/** Entries of `addressTable` whose element may be absent: a task role's inline policy with nothing to allow, a store or sign-in rules a service does not have. */
 export function optionalAddresses(serviceKeys: readonly string[]): string[] {
-  return serviceKeys.flatMap((key) => [`services/iam/${key}-task-role/policy`, `storage/experiments/${key}-store`]);
+  return serviceKeys.flatMap((key) => [
+    `services/iam/${key}-task-role/policy`,
+    `storage/experiments/${key}-store`,
+    // Only the services a browser opens (signIn in the services table) have sign-in rules.
+    `services/entry/${key}-sign-in/cognito`,
+    `services/entry/${key}-sign-in/oidc`,
+  ]);
 }

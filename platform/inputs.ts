@@ -43,6 +43,15 @@ export function networkOf(cidr: string): string | undefined {
 /** The design's provisioned throughput, MiB/s: the default, and the one value allowed beside another throughput mode. */
 const EFS_DEFAULT_MIBPS = 100;
 
+/** The sign-in modes of `sign_in`. */
+export const SIGN_IN_MODES = ["none", "cognito", "oidc"] as const;
+
+/** An OIDC endpoint: an https URL while sign_in is "oidc" (anything, unused, otherwise). */
+const oidcUrl: Rule = (name) => ({
+  condition: `var.sign_in != "oidc" || can(regex("^https://[a-zA-Z0-9.-]+(:[0-9]+)?(/[^ ]*)?$", var.${name}))`,
+  message: `${name} must be an https URL such as "https://login.example.com/oauth2/token" while sign_in is "oidc"`,
+});
+
 /* ------------------------------------------------------------------ platform */
 
 export const PLATFORM_INPUTS = {
@@ -361,6 +370,102 @@ export const PLATFORM_INPUTS = {
     default: true,
     description:
       "Watch each service's deployment alarms (no running task, unhealthy or no healthy targets, target 5xx) during a deploy, and roll the deploy back when one fires.",
+  }),
+  // Sign-in in front of the team's tools and the web firewall (docs/SIGN-IN.md).
+  sign_in: input.string({
+    default: "none",
+    description:
+      "Sign-in in front of the tools a browser opens (the services marked signIn: the UI, MLflow, TensorBoard): none (anyone who reaches the ALB, as today), " +
+      "cognito (a user pool the platform creates; users added with npm run ops -- users add) or oidc (the team's identity provider, oidc_* inputs). " +
+      "The ALB authenticates every request first and forwards only signed-in users; the API's port keeps its exposure. Needs HTTPS (alb_certificate_arn).",
+    cost: "cognito: no charge for the first 10,000 monthly active users (Cognito's free tier), then about $0.015 per user; oidc: no AWS charge.",
+    validations: [
+      oneOf(SIGN_IN_MODES),
+      (name) => ({
+        condition: `var.${name} == "none" || var.alb_certificate_arn != ""`,
+        message: `${name} = "cognito" or "oidc" needs HTTPS: set alb_certificate_arn (an ACM certificate in aws_region; the ALB authenticates on HTTPS listeners only), or keep ${name} = "none"`,
+      }),
+    ],
+  }),
+  sign_in_domain: input.string({
+    default: "",
+    description:
+      "The host name the team opens the tools on (a DNS name pointing at the ALB, covered by alb_certificate_arn): sign-in returns there (https://<host>/oauth2/idpresponse). Empty: the ALB's DNS name.",
+    validations: [
+      matches(
+        "^$|^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$",
+        'empty (the ALB\'s DNS name) or a lower-case DNS name such as "ml.example.com"',
+      ),
+    ],
+  }),
+  cognito_mfa: input.string({
+    default: "ON",
+    description:
+      "Multi-factor sign-in of the Cognito user pool (sign_in = cognito): ON (every user registers an authenticator app at first sign-in), OPTIONAL (users who registered one are asked for it) or OFF.",
+    validations: [oneOf(["ON", "OPTIONAL", "OFF"])],
+  }),
+  cognito_self_sign_up: input.bool({
+    default: false,
+    description:
+      "Let anyone who reaches the sign-in page create an account in the Cognito user pool. false: only administrators add users (npm run ops -- users add).",
+  }),
+  cognito_deletion_protection: input.bool({
+    default: true,
+    description:
+      "Cognito refuses to delete the user pool (it holds the users) while this is on. Turn it off, and apply, before removing the pool on purpose (sign_in away from cognito with ALLOW_DATA_LOSS, or make destroy).",
+  }),
+  oidc_issuer: input.string({
+    default: "",
+    description: "sign_in = oidc: the identity provider's issuer (https URL, as in its /.well-known/openid-configuration).",
+    validations: [oidcUrl],
+  }),
+  oidc_authorization_endpoint: input.string({
+    default: "",
+    description: "sign_in = oidc: the identity provider's authorization endpoint (https URL).",
+    validations: [oidcUrl],
+  }),
+  oidc_token_endpoint: input.string({
+    default: "",
+    description: "sign_in = oidc: the identity provider's token endpoint (https URL).",
+    validations: [oidcUrl],
+  }),
+  oidc_user_info_endpoint: input.string({
+    default: "",
+    description: "sign_in = oidc: the identity provider's user info endpoint (https URL).",
+    validations: [oidcUrl],
+  }),
+  oidc_client_id: input.string({
+    default: "",
+    description: "sign_in = oidc: the client id of the ALB's application at the identity provider.",
+    validations: [
+      (name) => ({
+        condition: `var.sign_in != "oidc" || can(regex("^[^ ]{1,256}$", var.${name}))`,
+        message: `${name} must be the client id of the ALB's application at the identity provider (no spaces) while sign_in is "oidc"`,
+      }),
+    ],
+  }),
+  oidc_client_secret_name: input.string({
+    default: "",
+    description:
+      "sign_in = oidc: name or ARN of the Secrets Manager secret holding the client secret (its current value is read at plan time; Terraform keeps it in the state, docs/SIGN-IN.md).",
+    validations: [
+      (name) => ({
+        condition: `var.sign_in != "oidc" || can(regex("^[a-zA-Z0-9/_+=.@:-]{1,2048}$", var.${name}))`,
+        message: `${name} must name the Secrets Manager secret (name or ARN) holding the client secret while sign_in is "oidc"`,
+      }),
+    ],
+  }),
+  waf_enabled: input.bool({
+    default: false,
+    description:
+      "An AWS WAF web ACL on the ALB: AWS managed rule groups (common rule set, known bad inputs, Amazon IP reputation list), a per-IP rate limit (waf_rate_limit) and its requests logged to CloudWatch Logs (aws-waf-logs-<project>, kept 30 days).",
+    cost: "$5 a month per web ACL + $1 a month per rule or rule group (4 here) + $0.60 per million requests, plus the logs' ingestion (about $0.50 per GB).",
+  }),
+  waf_rate_limit: input.number({
+    default: 2000,
+    description:
+      "waf_enabled: requests one IP address may send in any 5 minutes before the web ACL blocks it (until its rate falls again).",
+    validations: [wholeNumberBetween(10, 2000000000)],
   }),
 } as const;
 

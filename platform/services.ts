@@ -25,6 +25,8 @@ export interface ServiceRuntime {
   readonly wandbEntity: string;
   /** `var.aws_region`. */
   readonly region: string;
+  /** `http://<key>:<port>` of every service by key: its Service Connect name inside the VPC, which no sign-in stands in front of. */
+  readonly privateUrls: Readonly<Record<string, string>>;
 }
 
 /**
@@ -111,6 +113,12 @@ export interface ServiceSpec {
   /** With HTTPS on: this service is served on 443, and HTTP on its own port redirects there (else its port serves HTTPS). */
   readonly httpsEntry: boolean;
   /**
+   * A tool people open in a browser: with `sign_in` on, the ALB signs the user in before it forwards a request
+   * (docs/SIGN-IN.md). Programs that call the service keep its exposure.
+   * @default false
+   */
+  readonly signIn?: boolean;
+  /**
    * The service's task role when it keeps a role of the live platform.
    * @default - its own role `<project>-<key>-task-role` with the policy `<role name>Policy`
    */
@@ -125,6 +133,11 @@ export interface ServiceSpec {
   readonly fargateSpot?: boolean;
   readonly command: (rt: ServiceRuntime) => readonly string[];
   readonly environment: (rt: ServiceRuntime) => Readonly<Record<string, string>>;
+  /**
+   * Environment variables added while `sign_in` is on: addresses a program must reach without signing in.
+   * @default - none
+   */
+  readonly signedInEnvironment?: (rt: ServiceRuntime) => Readonly<Record<string, string>>;
 }
 
 /** A services table: key (container name, Service Connect name, construct id, variable prefix) → service. */
@@ -162,6 +175,8 @@ export const SERVICES = {
     taskRole: { roleName: "ecsTaskRole", policyName: "ecsTaskRolePolicy", nameTag: "ECS Task Role", logicalId: "ecs_task_role" },
     command: (rt) => ["uv", "run", "uvicorn", "autovisionai.api.main:app", "--host", "0.0.0.0", "--port", rt.port],
     environment: appEnvironment,
+    // The API logs to MLflow over Service Connect, never through the ALB's sign-in.
+    signedInEnvironment: (rt) => ({ MLFLOW_TRACKING_URI: rt.privateUrls.mlflow }),
   },
   ui: {
     displayName: "UI",
@@ -185,6 +200,7 @@ export const SERVICES = {
     wandbSecret: true,
     forceNewDeployment: true,
     httpsEntry: true,
+    signIn: true,
     optionalPublic: false,
     // A viewer: a stopped task costs a page reload.
     fargateSpot: true,
@@ -236,6 +252,7 @@ export const SERVICES = {
     wandbSecret: false,
     forceNewDeployment: false,
     httpsEntry: false,
+    signIn: true,
     optionalPublic: true,
     command: (rt) => [
       "mlflow",
@@ -277,6 +294,7 @@ export const SERVICES = {
     wandbSecret: false,
     forceNewDeployment: false,
     httpsEntry: false,
+    signIn: true,
     optionalPublic: true,
     command: (rt) => ["tensorboard", "--logdir", "/app/experiments", "--host", "0.0.0.0", "--port", rt.port],
     environment: () => unbuffered,

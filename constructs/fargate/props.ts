@@ -75,6 +75,8 @@ export interface FargateWebServiceProps {
   readonly command: readonly string[];
   /** Plain environment variables; never credentials (see `secrets`). */
   readonly environment: Readonly<Record<string, string>>;
+  /** More plain environment variables, set only while `when` holds (a bool token). @default - none */
+  readonly conditionalEnvironment?: { readonly when: IResolvable; readonly values: Readonly<Record<string, string>> };
   /** Environment variables read from Secrets Manager: name → secret ARN. */
   readonly secrets: Readonly<Record<string, string>>;
   readonly cpu: number;

@@ -20,6 +20,18 @@ const sortedPairs = <V extends string>(record: Readonly<Record<string, string>>,
     .sort()
     .map((key) => ({ name: key, [valueKey]: record[key] }) as { name: string } & Record<V, string>);
 
+/** The container's `environment`: the plain variables, then those set only while a condition holds. */
+function environmentOf(props: FargateWebServiceProps): { environment?: unknown } {
+  const conditional = props.conditionalEnvironment;
+  if (!conditional || Object.keys(conditional.values).length === 0) return nonEmpty("environment", sortedPairs(props.environment, "value"));
+  return {
+    environment: Fn.concat([
+      sortedPairs(props.environment, "value"),
+      Fn.conditional(conditional.when, sortedPairs(conditional.values, "value"), []),
+    ]),
+  };
+}
+
 /** The service's one container definition. */
 function containerDefinition(props: FargateWebServiceProps) {
   const name = props.containerName;
@@ -33,7 +45,7 @@ function containerDefinition(props: FargateWebServiceProps) {
     // Under awsvpc ECS sets hostPort = containerPort and protocol tcp; the name is Service Connect's port name.
     portMappings: [{ name, containerPort: props.port }],
     // Empty lists are left out, as ECS itself writes them (and the live platform's definitions do).
-    ...nonEmpty("environment", sortedPairs(props.environment, "value")),
+    ...environmentOf(props),
     ...nonEmpty("secrets", sortedPairs(props.secrets, "valueFrom")),
     ...nonEmpty(
       "mountPoints",

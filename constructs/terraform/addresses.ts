@@ -1,4 +1,4 @@
-import { ref, TerraformStack, Token, type TerraformElement, type TerraformResource } from "cdktf";
+import { ref, TerraformDataSource, TerraformStack, Token, type TerraformElement, type TerraformResource } from "cdktf";
 import type { Construct } from "constructs";
 
 /**
@@ -87,8 +87,9 @@ function renderKey(key: InstanceKey | typeof EACH_KEY): string {
   return `[${JSON.stringify(key)}]`;
 }
 
-function resourceAddress(resource: TerraformResource): string {
-  return `${resource.terraformResourceType}.${resource.friendlyUniqueId}`;
+function resourceAddress(resource: TerraformResource | TerraformDataSource): string {
+  const prefix = resource instanceof TerraformDataSource ? "data." : "";
+  return `${prefix}${resource.terraformResourceType}.${resource.friendlyUniqueId}`;
 }
 
 /**
@@ -96,7 +97,11 @@ function resourceAddress(resource: TerraformResource): string {
  * resource: `${aws_ecs_task_definition.api[0].arn}`. CDKTF renders
  * `resource.arn` without the instance key, which Terraform rejects.
  */
-export function instanceRef(resource: TerraformResource, key: InstanceKey | typeof EACH_KEY, attribute: string): string {
+export function instanceRef(
+  resource: TerraformResource | TerraformDataSource,
+  key: InstanceKey | typeof EACH_KEY,
+  attribute: string,
+): string {
   return Token.asString(ref(`${resourceAddress(resource)}${renderKey(key)}.${attribute}`, resource.cdktfStack));
 }
 

@@ -18,6 +18,8 @@ interface CostOptions {
   natGb?: number;
   artifactsGb?: number;
   alarms?: number;
+  requestsMillions?: number;
+  signInUsers?: number;
 }
 
 type Values = Awaited<ReturnType<typeof loadValues>>["values"];
@@ -32,6 +34,8 @@ function usageOf(o: CostOptions, tfDir: string): Usage {
     ...(o.natGb !== undefined ? { natGb: o.natGb } : {}),
     ...(o.artifactsGb !== undefined ? { artifactsGb: o.artifactsGb } : {}),
     alarms: o.alarms ?? alarmCount(tfDir),
+    ...(o.requestsMillions !== undefined ? { albRequestsMillions: o.requestsMillions } : {}),
+    ...(o.signInUsers !== undefined ? { signInUsers: o.signInUsers } : {}),
   };
 }
 
@@ -73,7 +77,7 @@ async function cost(o: CostOptions, cmd: Command): Promise<void> {
   const usage = usageOf(o, tfDir);
   const lines = costLines(values, usage);
   const compared = o.compare ? compare(o.compare, values, usage) : undefined;
-  const source = `variables: defaults${files.length ? ` + ${files.map((f) => path.basename(f)).join(" + ")}` : ""}; usage assumed: ${usage.efsGb} GB on EFS, ${usage.logsGb} GB logs, ${usage.natGb} GB through NAT, ${usage.artifactsGb} GB artifacts, ${usage.alarms} alarm(s)`;
+  const source = `variables: defaults${files.length ? ` + ${files.map((f) => path.basename(f)).join(" + ")}` : ""}; usage assumed: ${usage.efsGb} GB on EFS, ${usage.logsGb} GB logs, ${usage.natGb} GB through NAT, ${usage.artifactsGb} GB artifacts, ${usage.alarms} alarm(s), ${usage.albRequestsMillions} million ALB requests, ${usage.signInUsers} sign-in users`;
   const advice: string[] = o.usage ? await usageAdvice(g, tfDir, env, o.days, values) : [];
   print(
     Boolean(g.json),
@@ -99,5 +103,11 @@ export function registerCost(p: Command): void {
     .option("--nat-gb <n>", "data through the NAT gateway a month, GB", positiveNumber("--nat-gb"))
     .option("--artifacts-gb <n>", "MLflow artifacts stored, GB", positiveNumber("--artifacts-gb"))
     .option("--alarms <n>", "CloudWatch alarms (default: those the synthesized root declares)", positiveNumber("--alarms"))
+    .option(
+      "--requests-millions <n>",
+      "requests to the ALB a month, millions (the web firewall bills them)",
+      positiveNumber("--requests-millions"),
+    )
+    .option("--sign-in-users <n>", "people who sign in each month (Cognito's monthly active users)", positiveNumber("--sign-in-users"))
     .action(cost);
 }

@@ -1,9 +1,16 @@
 import { Lb } from "@cdktf/provider-aws/lib/lb";
-import { Fn, Token } from "cdktf";
+import { Fn, Op, Token } from "cdktf";
 import { Construct } from "constructs";
+import { CognitoUserPoolSignIn } from "../../constructs/cognito-user-pool";
 import { HttpsEntry } from "../../constructs/https-entry";
+import { ListenerSignIn } from "../../constructs/listener-sign-in";
+import { OidcClientSecret } from "../../constructs/oidc-client-secret";
+import { WebFirewall } from "../../constructs/web-firewall";
+import { PLATFORM } from "../../platform/config";
 import { address } from "../../constructs/terraform/addresses";
 import { isSet } from "../../constructs/terraform/expressions";
+import { suppress } from "../../constructs/terraform/suppress";
+import { declareOutput } from "../../constructs/terraform/variables";
 import type { FargateWebService } from "../../constructs/fargate-web-service";
 import type { NetworkUnit } from "../network-unit";
 import type { PlatformInputs, PlatformNames, PlatformService } from "../platform-stack";
@@ -67,12 +74,22 @@ export class PublicEntry extends Construct {
       urls[key] = Token.asString(vars.public === true ? url : Fn.conditional(vars.public, url, ""));
     }
     this.urls = urls;
+
+    // The optional web firewall in front of the whole ALB (waf_enabled).
+    new WebFirewall(this, "firewall", {
+      enabled: inputs.waf_enabled,
+      name: props.names.scoped(`${project}-alb`),
+      resourceArn: this.loadBalancer.arn,
+      rateLimit: inputs.waf_rate_limit,
+      logGroupName: props.names.scoped(`aws-waf-logs-${project}`),
+      logRetentionDays: PLATFORM.logRetentionDays,
+    });
   }
 
   /** HTTPS in front of the entry service (443, and 80 and its own port redirected), while a certificate is set. */
-  public serveHttps(entry: FargateWebService): void {
+  public serveHttps(entry: FargateWebService): HttpsEntry {
     const { inputs } = this.props;
-    new HttpsEntry(this, "https", {
+    return new HttpsEntry(this, "https", {
       loadBalancer: this.loadBalancer,
       enabled: this.https,
       serviceEnabled: inputs.create_ecs_services,
@@ -81,5 +98,70 @@ export class PublicEntry extends Construct {
       targetGroupArn: entry.targetGroupArn,
       httpListenerArn: entry.listenerArn,
     });
+  }
+
+  /**
+   * Sign-in (`sign_in`) in front of the services marked `signIn` in the table: a Cognito user pool or the
+   * team's OIDC provider, and on each such service's HTTPS listener (the entry's 443) a rule that
+   * authenticates every request before it forwards.
+   */
+  public requireSignIn(services: Readonly<Record<string, FargateWebService>>, https: HttpsEntry): void {
+    const { inputs, names } = this.props;
+    const project = inputs.project_name;
+    const gated = this.props.services.filter((s) => s.spec.signIn);
+    const cognitoOn = Op.eq(inputs.sign_in, "cognito");
+    const oidcOn = Op.eq(inputs.sign_in, "oidc");
+    const host = Fn.conditional(isSet(inputs.sign_in_domain), inputs.sign_in_domain, this.loadBalancer.dnsName);
+    const pool = new CognitoUserPoolSignIn(this, "sign-in", {
+      enabled: cognitoOn,
+      name: names.scoped(`${project}-users`),
+      // Hosted domain prefixes are unique across every account of a region: <project>-<environment>-<account id>.
+      domainPrefix: Token.asString(
+        Fn.format("%s-%s-%s", [project, inputs.environment, Fn.element(Fn.split(":", this.loadBalancer.arn), 4)]),
+      ),
+      callbackUrls: gated.map(({ spec, vars }) =>
+        spec.httpsEntry
+          ? Fn.format("https://%s/oauth2/idpresponse", [host])
+          : Fn.format("https://%s:%s/oauth2/idpresponse", [host, vars.port]),
+      ),
+      mfa: inputs.cognito_mfa,
+      selfSignUp: inputs.cognito_self_sign_up,
+      deletionProtection: inputs.cognito_deletion_protection,
+    });
+    declareOutput(
+      this,
+      "cognito_user_pool_id",
+      pool.userPoolIdOrEmpty,
+      'Id of the Cognito user pool of the tools\' sign-in (npm run ops -- users); empty unless sign_in is "cognito".',
+    );
+    const secret = new OidcClientSecret(this, "oidc-client-secret", { enabled: oidcOn, secretId: inputs.oidc_client_secret_name });
+    for (const { key } of this.props.services.filter((s) => !s.spec.signIn)) {
+      const listener = services[key].node.tryFindChild("listener");
+      if (listener) {
+        suppress(
+          listener,
+          "ALB-SIGN-IN",
+          "Programs call this service (scripts, training jobs, other services), and a program cannot follow a browser sign-in; its exposure is alb_ingress_cidr_blocks, as before.",
+        );
+      }
+    }
+    for (const { key, spec, vars } of gated) {
+      const service = services[key];
+      new ListenerSignIn(this, `${key}-sign-in`, {
+        listenerArn: spec.httpsEntry ? https.listenerArn : service.listenerArn,
+        targetGroupArn: service.targetGroupArn,
+        enabled: Fn.alltrue([inputs.create_ecs_services, this.https, vars.public]),
+        cognito: { enabled: cognitoOn, userPoolArn: pool.userPoolArn, clientId: pool.clientId, domain: pool.domain },
+        oidc: {
+          enabled: oidcOn,
+          issuer: inputs.oidc_issuer,
+          authorizationEndpoint: inputs.oidc_authorization_endpoint,
+          tokenEndpoint: inputs.oidc_token_endpoint,
+          userInfoEndpoint: inputs.oidc_user_info_endpoint,
+          clientId: inputs.oidc_client_id,
+          clientSecret: secret.value,
+        },
+      });
+    }
   }
 }

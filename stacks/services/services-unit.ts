@@ -1,4 +1,5 @@
 import type { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { ExperimentsTransfer } from "../../constructs/experiments-transfer";
 import { FargateWebService } from "../../constructs/fargate-web-service";
@@ -87,14 +88,15 @@ export class ServicesUnit extends Construct {
     this.entry = new PublicEntry(this, "entry", { inputs, services: props.services, network, names });
 
     // One Fargate service per entry of the services table, each from its entry and variables alone.
-    const context = { inputs, names, network, storage, cluster, entry: this.entry, iam: this.iam };
+    const privateUrls = Object.fromEntries(props.services.map((s) => [s.key, Fn.format("http://%s:%s", [s.key, s.vars.port])]));
+    const context = { inputs, names, network, storage, cluster, entry: this.entry, iam: this.iam, privateUrls };
     const services: Record<string, FargateWebService> = {};
     for (const service of props.services)
       services[service.key] = new FargateWebService(this, service.key, webServiceProps(context, service));
     this.services = services;
 
     const entryService = props.services.find((s) => s.spec.httpsEntry);
-    if (entryService) this.entry.serveHttps(services[entryService.key]);
+    if (entryService) this.entry.requireSignIn(services, this.entry.serveHttps(services[entryService.key]));
 
     new ServiceAutoscaling(this, "autoscaling", {
       enabled: inputs.create_ecs_services,

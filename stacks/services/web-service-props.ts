@@ -19,6 +19,8 @@ export interface ServicesContext {
   readonly cluster: PlatformCluster;
   readonly entry: PublicEntry;
   readonly iam: ServiceIam;
+  /** Each service's address inside the VPC (Service Connect): `http://<key>:<port>`. */
+  readonly privateUrls: Readonly<Record<string, string>>;
 }
 
 /** The EFS access points a service mounts: the shared experiments (unless `none`), and its own store. */
@@ -92,6 +94,7 @@ export function webServiceProps(ctx: ServicesContext, service: PlatformService):
     envMode: inputs.env_mode,
     wandbEntity: inputs.wandb_entity,
     region: inputs.aws_region,
+    privateUrls: ctx.privateUrls,
   };
   return {
     enabled: inputs.create_ecs_services,
@@ -104,6 +107,9 @@ export function webServiceProps(ctx: ServicesContext, service: PlatformService):
     image: `${storage.imageRepository}:${spec.imageTag}`,
     command: spec.command(runtime),
     environment: spec.environment(runtime),
+    conditionalEnvironment: spec.signedInEnvironment
+      ? { when: Op.neq(inputs.sign_in, "none"), values: spec.signedInEnvironment(runtime) }
+      : undefined,
     secrets: spec.wandbSecret ? { WANDB_API_KEY: storage.wandbSecretReference } : {},
     cpu: vars.cpu,
     memoryMiB: vars.memoryMiB,

@@ -21,6 +21,11 @@ export interface PolicyRule {
   readonly id: string;
   readonly rationale: string;
   check(root: TerraformJson): Finding[];
+  /**
+   * What the root does with its variables' defaults that a team should know but may choose (a tool open to
+   * the internet …): printed in every report as a warning, never stopping synthesis. @default - none
+   */
+  warn?(root: TerraformJson): Finding[];
 }
 
 /** A rule's finding accepted on one resource, with the reason written beside it (see `suppress`). */
@@ -34,6 +39,8 @@ export interface PolicyReport {
   readonly rules: readonly string[];
   readonly findings: readonly Finding[];
   readonly suppressed: readonly (Finding & { readonly reason: string })[];
+  /** Warnings of the rules' `warn`: reported, never stopping synthesis. */
+  readonly warnings: readonly Finding[];
 }
 
 function suppressionsOf(stack: TerraformStack): Suppression[] {
@@ -50,7 +57,7 @@ function suppressionsOf(stack: TerraformStack): Suppression[] {
 
 /** Runs the rules; a finding with a matching suppression is reported as suppressed. */
 export function checkPolicies(stack: TerraformStack, root: TerraformJson, rules: readonly PolicyRule[]): PolicyReport {
-  if (rules.length === 0) return { rules: [], findings: [], suppressed: [] };
+  if (rules.length === 0) return { rules: [], findings: [], suppressed: [], warnings: [] };
   const suppressions = suppressionsOf(stack);
   const known = new Set(rules.map((r) => r.id));
   const stray = suppressions.filter((s) => !known.has(s.ruleId));
@@ -66,14 +73,16 @@ export function checkPolicies(stack: TerraformStack, root: TerraformJson, rules:
       else findings.push(f);
     }
   }
-  return { rules: rules.map((r) => r.id), findings, suppressed };
+  const warnings = rules.flatMap((rule) => rule.warn?.(root) ?? []);
+  return { rules: rules.map((r) => r.id), findings, suppressed, warnings };
 }
 
 /** The short report synth prints. */
 export function formatReport(report: PolicyReport): string {
   const lines = [
-    `policy: ${report.rules.length} rules, ${report.findings.length} findings, ${report.suppressed.length} suppressed`,
+    `policy: ${report.rules.length} rules, ${report.findings.length} findings, ${report.suppressed.length} suppressed, ${report.warnings.length} warnings`,
     ...report.findings.map((f) => `  FINDING ${f.ruleId} ${f.address}: ${f.message}`),
+    ...report.warnings.map((f) => `  WARNING ${f.ruleId} ${f.address}: ${f.message}`),
   ];
   const grouped = new Map<string, { count: number; reason: string }>();
   for (const f of report.suppressed) {

@@ -54,11 +54,20 @@ function deniesWithoutTls(policy: unknown): boolean {
 
 interface Container {
   name?: string;
-  environment?: { name: string }[];
+  environment?: { name: string }[] | string;
   secrets?: unknown[];
   logConfiguration?: { logDriver?: string; options?: Record<string, unknown> };
   privileged?: boolean;
 }
+/**
+ * The names of a container's plain environment variables: a list, or the source text of an expression that
+ * builds one (`concat([…], cond ? […] : [])`), whose `name = "…"` entries are read from the text.
+ */
+function environmentNames(environment: Container["environment"] | string | undefined): string[] {
+  if (typeof environment === "string") return [...environment.matchAll(/\bname\s*=\s*"([^"]+)"/g)].map((m) => m[1]);
+  return (environment ?? []).map((e) => e.name);
+}
+
 function containers(taskDefinition: Body): Container[] {
   return asList(readJsonencode(taskDefinition.container_definitions)) as Container[];
 }
@@ -100,6 +109,38 @@ const STAR_ONLY_ACTIONS = new Set([
   "ssmmessages:OpenControlChannel",
   "ssmmessages:OpenDataChannel",
 ]);
+
+const AUTHENTICATE = new Set(["authenticate-cognito", "authenticate-oidc"]);
+
+/** The listener rules attached to listener `name` (their listener_arn names `aws_lb_listener.<name>[…]` or `.<name>.`). */
+function rulesOf(root: TerraformJson, name: string): Body[] {
+  return resources(root, "aws_lb_listener_rule")
+    .filter(([, r]) => new RegExp(`aws_lb_listener\\.${name}[[.]`).test(String(r.listener_arn)))
+    .map(([, r]) => r);
+}
+const actionsOf = (body: Body, key: "action" | "default_action") => asList(body[key]) as Body[];
+const forwardTarget = (body: Body, key: "action" | "default_action") =>
+  actionsOf(body, key).find((a) => a.type === "forward")?.target_group_arn as string | undefined;
+/** A rule that signs the user in before it forwards. */
+const signsIn = (r: Body) => actionsOf(r, "action").some((a) => AUTHENTICATE.has(String(a.type)));
+
+/** Listeners whose default action forwards to a target group: the services' own doors. */
+function forwardingListeners(root: TerraformJson): [string, Body][] {
+  return resources(root, "aws_lb_listener").filter(([, b]) => forwardTarget(b, "default_action") !== undefined);
+}
+
+/**
+ * The tools people open in a browser: the target groups some sign-in rule forwards to. Every listener that
+ * forwards to one of them (a tool's own port, and the 443 of the entry) is a tool's door.
+ */
+function toolTargets(root: TerraformJson): Set<string> {
+  return new Set(
+    resources(root, "aws_lb_listener_rule")
+      .filter(([, r]) => signsIn(r))
+      .map(([, r]) => forwardTarget(r, "action"))
+      .filter((t): t is string => t !== undefined),
+  );
+}
 
 export const RULES: readonly PolicyRule[] = [
   {
@@ -277,9 +318,9 @@ export const RULES: readonly PolicyRule[] = [
     check: (root) =>
       resources(root, "aws_ecs_task_definition").flatMap(([name, b]) =>
         containers(b).flatMap((c) =>
-          (c.environment ?? [])
-            .filter((e) => /(KEY|SECRET|TOKEN|PASSWORD|CREDENTIAL)/i.test(e.name))
-            .map((e) => finding("ECS-SECRETS", "aws_ecs_task_definition", name, `${c.name}: ${e.name} is a plain environment variable`)),
+          environmentNames(c.environment)
+            .filter((e) => /(KEY|SECRET|TOKEN|PASSWORD|CREDENTIAL)/i.test(e))
+            .map((e) => finding("ECS-SECRETS", "aws_ecs_task_definition", name, `${c.name}: ${e} is a plain environment variable`)),
         ),
       ),
   },
@@ -412,6 +453,37 @@ export const RULES: readonly PolicyRule[] = [
           return !redirects && !ruled;
         })
         .map(([name]) => finding("ALB-TLS", "aws_lb_listener", name, "plain HTTP with no way to HTTPS")),
+  },
+  {
+    id: "ALB-SIGN-IN",
+    rationale:
+      "Tradeoff: a tool people open in a browser (MLflow can delete runs) is reached only after signing in, so every forwarding listener has a rule that authenticates (authenticate-cognito or -oidc) behind a variable (sign_in) or one that redirects elsewhere; a listener for programs is suppressed with its reason.",
+    check: (root) =>
+      forwardingListeners(root)
+        .filter(([name]) => !rulesOf(root, name).some((r) => signsIn(r) || actionsOf(r, "action").some((a) => a.type === "redirect")))
+        .map(([name]) =>
+          finding("ALB-SIGN-IN", "aws_lb_listener", name, "forwards every request with no sign-in in front (not even behind a variable)"),
+        ),
+    // With the defaults: which tools' doors are open to the internet, on HTTP, or without sign-in.
+    warn: (root) => {
+      const tools = toolTargets(root);
+      const open = asList(resolve(root, "${var.alb_ingress_cidr_blocks}")).includes("0.0.0.0/0");
+      const http = resolve(root, "${var.alb_certificate_arn}") === "";
+      const noSignIn = resolve(root, "${var.sign_in}") === "none";
+      return forwardingListeners(root)
+        .filter(([, b]) => tools.has(String(forwardTarget(b, "default_action"))))
+        .flatMap(([name, b]) => {
+          const why = [
+            ...(open ? ["public (alb_ingress_cidr_blocks includes 0.0.0.0/0)"] : []),
+            // A listener written HTTPS exists only with its certificate.
+            ...(http && b.protocol !== "HTTPS" ? ["on HTTP (alb_certificate_arn is empty)"] : []),
+            ...(noSignIn ? ['without sign-in (sign_in is "none")'] : []),
+          ];
+          return why.length === 0
+            ? []
+            : [finding("ALB-SIGN-IN", "aws_lb_listener", name, `with the defaults this tool is ${why.join(", ")}: see docs/SIGN-IN.md`)];
+        });
+    },
   },
   {
     id: "ALB-LOGS",
