@@ -63,6 +63,17 @@ export interface RollingDeployment {
   readonly forceNewDeployment: boolean;
 }
 
+/** A second setup of the container (command, extra environment and secrets), used while `when` holds. */
+export interface ContainerVariant {
+  /** A bool token is fine: the task definition is the variant's while it is true. */
+  readonly when: boolean | IResolvable;
+  readonly command: readonly string[];
+  /** Added to the service's environment. @default - none */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Added to the service's secrets: name → `valueFrom`. @default - none */
+  readonly secrets?: Readonly<Record<string, string>>;
+}
+
 export interface FargateWebServiceProps {
   /** Create the service (task definition, service, target group, listener) or not: a bool token gives `count = x ? 1 : 0`. */
   readonly enabled: boolean | IResolvable;
@@ -82,6 +93,8 @@ export interface FargateWebServiceProps {
   readonly environment: Readonly<Record<string, string>>;
   /** Environment variables read from Secrets Manager: name → secret ARN. */
   readonly secrets: Readonly<Record<string, string>>;
+  /** Another command, environment and secrets while a condition holds (the same service, another setup). @default - none */
+  readonly variant?: ContainerVariant;
   readonly cpu: number;
   readonly memoryMiB: number;
   /**
@@ -110,6 +123,12 @@ export interface FargateWebServiceProps {
   readonly listenerTls?: ListenerTls;
   /** Alarms that fail (and may roll back) a deploy when they fire during it. @default - none */
   readonly deploymentAlarms?: DeploymentAlarms;
+  /**
+   * Load-balancer cookie stickiness of the target group (bool and number tokens are fine). The block is always
+   * written, `enabled` false when off: a removed block would leave stickiness on.
+   * @default - off, a day's cookie (AWS's defaults)
+   */
+  readonly stickiness?: { readonly enabled: boolean | IResolvable; readonly durationSeconds: number };
   /** Seconds the ALB lets an old task finish its requests. */
   readonly deregistrationDelaySeconds: number;
   /** EFS access points to mount (the shared experiments, a store of the service's own). @default - none */
@@ -176,25 +195,29 @@ export class FargateWebService extends Construct {
     const name = props.containerName;
     const hc = props.healthCheck;
 
-    const container = {
+    const containerOf = (
+      command: readonly string[],
+      environment: Readonly<Record<string, string>>,
+      secrets: Readonly<Record<string, string>>,
+    ) => ({
       name,
       image: props.image,
       essential: true,
-      command: props.command,
+      command,
       // Under awsvpc ECS sets hostPort = containerPort and protocol tcp; the name is Service Connect's port name.
       portMappings: [{ name, containerPort: props.port }],
       // Empty lists are left out, as ECS itself writes them (and the live platform's definitions do).
       ...nonEmpty(
         "environment",
-        Object.keys(props.environment)
+        Object.keys(environment)
           .sort()
-          .map((key) => ({ name: key, value: props.environment[key] })),
+          .map((key) => ({ name: key, value: environment[key] })),
       ),
       ...nonEmpty(
         "secrets",
-        Object.keys(props.secrets)
+        Object.keys(secrets)
           .sort()
-          .map((key) => ({ name: key, valueFrom: props.secrets[key] })),
+          .map((key) => ({ name: key, valueFrom: secrets[key] })),
       ),
       ...nonEmpty(
         "mountPoints",
@@ -215,7 +238,18 @@ export class FargateWebService extends Construct {
         retries: 3,
         startPeriod: hc.containerStartPeriodSeconds,
       },
-    };
+    });
+    const container = containerOf(props.command, props.environment, props.secrets);
+    const v = props.variant;
+    const containerDefinitions = v
+      ? Token.asString(
+          Fn.conditional(
+            v.when,
+            Fn.jsonencode([containerOf(v.command, { ...props.environment, ...v.environment }, { ...props.secrets, ...v.secrets })]),
+            Fn.jsonencode([container]),
+          ),
+        )
+      : Fn.jsonencode([container]);
 
     const taskDefinition = address(
       new EcsTaskDefinition(this, "task-definition", {
@@ -227,7 +261,7 @@ export class FargateWebService extends Construct {
         memory: Token.asString(props.memoryMiB),
         executionRoleArn: props.executionRole.arn,
         taskRoleArn: props.taskRole.arn,
-        containerDefinitions: Fn.jsonencode([container]),
+        containerDefinitions,
         volume:
           mounts.length === 0
             ? undefined
@@ -266,6 +300,11 @@ export class FargateWebService extends Construct {
           timeout: hc.timeoutSeconds,
           healthyThreshold: hc.healthyThreshold,
           unhealthyThreshold: hc.unhealthyThreshold,
+        },
+        stickiness: {
+          type: "lb_cookie",
+          enabled: props.stickiness?.enabled ?? false,
+          cookieDuration: props.stickiness?.durationSeconds ?? 86400,
         },
         tags: { Name: `${props.namePrefix}-${name}-tg` },
       }),

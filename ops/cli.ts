@@ -15,6 +15,8 @@ import { costLines, DEFAULT_USAGE, parseAssignment, total, type Usage } from "./
 import { EXIT, explain, OpsError } from "./errors";
 import { table, usd } from "./format";
 import { defaultTfDir, need, type PlatformFlags, readOutputs, resolvePlatform } from "./platform";
+import { migrateMlflow, renderMigration } from "./mlflow";
+import { renderRollout, rolloutExitCode, waitForRollout } from "./rollout";
 import { exitCodeOf, gatherStatus, renderStatus } from "./status";
 import { bringBack, download, listRestoreDirs, renderPlan, upload } from "./transfer";
 
@@ -59,8 +61,19 @@ export function program(): Command {
 
   p.command("status")
     .description("one screen: EFS, services, URLs, alarms; exit 0 healthy, 1 degraded, 2 not deployed")
-    .action(async (_o, cmd: Command) => {
+    .option(
+      "--wait",
+      "after a deploy: wait for every service's deployment to finish, then check each runs the task definition revision the apply registered; exit 0 deployed, 3 rolled back, failed or not finished",
+    )
+    .addOption(new Option("--timeout <s>", "with --wait: give up after s seconds").argParser(positiveNumber("--timeout")).default(1800))
+    .action(async (o: { wait?: boolean; timeout: number }, cmd: Command) => {
       const { platform, aws, json } = platformOf(cmd);
+      if (o.wait) {
+        const r = await waitForRollout(aws, platform, { timeoutSeconds: o.timeout, quiet: json });
+        print(json, r, renderRollout(r));
+        process.exitCode = rolloutExitCode(r);
+        return;
+      }
       const report = await gatherStatus(aws, platform);
       print(json, report, renderStatus(report));
       process.exitCode = exitCodeOf(report);
@@ -160,6 +173,20 @@ export function program(): Command {
     const s = await download(aws, platform, remote, localDir, { dryRun: o.dryRun, force: o.force, quiet: json, timeoutSeconds: o.timeout });
     print(json, s, renderPlan(s));
   });
+
+  p.command("mlflow")
+    .description("MLflow's tracking store")
+    .command("migrate")
+    .description(
+      "copy MLflow's history (experiments, runs, parameters, metrics, tags) from its file store into its PostgreSQL database (mlflow_backend = postgres), through a one-off task of MLflow's task definition; counts both sides; the file store is kept",
+    )
+    .option("--dry-run", "count the file store and the database; write nothing")
+    .addOption(new Option("--timeout <s>", "give up waiting after s seconds").argParser(positiveNumber("--timeout")).default(3600))
+    .action(async (o: { dryRun?: boolean; timeout: number }, cmd: Command) => {
+      const { platform, aws, json } = platformOf(cmd);
+      const r = await migrateMlflow(aws, platform, { dryRun: Boolean(o.dryRun), quiet: json, timeoutSeconds: o.timeout });
+      print(json, r, renderMigration(r));
+    });
 
   p.command("setup-backend")
     .description(

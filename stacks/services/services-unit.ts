@@ -109,6 +109,9 @@ export class ServicesUnit extends Construct {
     });
     this.entry = new PublicEntry(this, "entry", { inputs, services: props.services, network, names });
 
+    const database = storage.mlflowDatabase;
+    const onPostgres = Op.eq(inputs.mlflow_backend, "postgres");
+    database.grantSecretRead(this.iam.executionRole);
     const services: Record<string, FargateWebService> = {};
     for (const service of props.services) {
       const { key, spec, vars } = service;
@@ -140,6 +143,19 @@ export class ServicesUnit extends Construct {
         command: spec.command(runtime),
         environment: spec.environment(runtime),
         secrets: spec.wandbSecret ? { WANDB_API_KEY: storage.wandbSecretReference } : {},
+        // With mlflow_backend = postgres: the database's address, and its user and password from the secret RDS manages.
+        variant: spec.databaseCommand
+          ? {
+              when: onPostgres,
+              command: spec.databaseCommand(runtime),
+              environment: {
+                MLFLOW_DB_HOST: database.host,
+                MLFLOW_DB_PORT: String(PLATFORM.mlflowDatabase.port),
+                MLFLOW_DB_NAME: PLATFORM.mlflowDatabase.name,
+              },
+              secrets: { MLFLOW_DB_USERNAME: `${database.secretArn}:username::`, MLFLOW_DB_PASSWORD: `${database.secretArn}:password::` },
+            }
+          : undefined,
         cpu: vars.cpu,
         memoryMiB: vars.memoryMiB,
         desiredCount: vars.desiredCount,
@@ -166,6 +182,12 @@ export class ServicesUnit extends Construct {
         },
         // The alarms of the observability unit, by name (built from the variables: no dependency cycle).
         deploymentAlarms: deploymentAlarms(inputs, props.names, service),
+        stickiness: {
+          enabled: spec.sessionAffinity
+            ? Op.or(Op.gt(vars.maxCapacity, 1), Fn.contains(inputs.alb_sticky_services, key))
+            : Fn.contains(inputs.alb_sticky_services, key),
+          durationSeconds: inputs.alb_stickiness_duration_seconds,
+        },
         deregistrationDelaySeconds: inputs.deregistration_delay_seconds,
         public: vars.public,
         listenerTls: spec.httpsEntry
@@ -199,7 +221,9 @@ export class ServicesUnit extends Construct {
         serviceConnectNamespaceArn: namespace.arn,
         vpcId: network.network.vpc.id,
         subnetIds: network.network.privateSubnetIds,
-        securityGroupIds: [network.ecsTasksSecurityGroup.id],
+        securityGroupIds: spec.databaseCommand
+          ? Token.asList(Fn.concat([[network.ecsTasksSecurityGroup.id], Fn.conditional(onPostgres, [database.clientSecurityGroupId], [])]))
+          : [network.ecsTasksSecurityGroup.id],
         loadBalancer: this.entry.loadBalancer,
         logGroup: storage.logGroups[key],
         logGroupName: storage.logGroupNames[key],
@@ -247,6 +271,24 @@ export class ServicesUnit extends Construct {
       "ecs_service_names",
       Object.fromEntries(props.services.map(({ key, vars }) => [key, vars.serviceName])),
       `ECS service name of each service (${props.services.map((s) => s.key).join(", ")}), whether or not the services exist yet.`,
+    );
+    declareOutput(
+      this,
+      "ecs_task_definition_arns",
+      Object.fromEntries(
+        props.services.map(({ key }) => [
+          key,
+          Token.asString(Fn.conditional(inputs.create_ecs_services, services[key].taskDefinitionArn, "")),
+        ]),
+      ),
+      "Task definition ARN, with its revision, that the last apply registered for each service; empty while create_ecs_services is false. " +
+        "npm run ops -- status --wait checks each service runs it (ECS may have rolled a failed deploy back).",
+    );
+    declareOutput(
+      this,
+      "mlflow_database_endpoint",
+      Token.asString(Fn.conditional(Fn.anytrue([onPostgres, inputs.mlflow_database_retained]), database.endpoint, "")),
+      "host:port of MLflow's PostgreSQL database; empty while mlflow_backend is file (and the database is not retained).",
     );
     declareOutput(this, "aws_region", inputs.aws_region, "AWS region of the platform.");
     declareOutput(
