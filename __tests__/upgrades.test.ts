@@ -8,6 +8,7 @@ import { resolvePlatform } from "../ops/platform";
 import { costLines } from "../ops/cost-model";
 import { checkMigratable } from "../ops/mlflow";
 import { MLFLOW_MIGRATE_SCRIPT } from "../ops/mlflow-migrate-script";
+import { readJsonencodeBranches } from "../synth/policy/hcl-object";
 import { makeFileStore } from "./mlflow-store";
 import { mergeRoot, renderPlatform, resources, type Json } from "./helpers";
 
@@ -196,5 +197,17 @@ describe("MLflow on PostgreSQL (synthesized)", () => {
       ["password secret (managed by RDS)", 0.4],
     ]);
     expect(costLines({ ...base, mlflow_backend: "file" }).filter((l) => l.group === "MLflow database")).toEqual([]);
+  });
+});
+
+describe("the policy checker and a task definition with two setups", () => {
+  it("reads both branches of cond ? jsonencode(A) : jsonencode(B), so every rule sees MLflow's database setup too", () => {
+    const text = resources(root, "aws_ecs_task_definition").mlflow.container_definitions as string;
+    const [postgres, file] = readJsonencodeBranches(text) as { command: string[]; secrets?: unknown[] }[][];
+    expect(postgres[0].command.slice(0, 2)).toEqual(["python", "-c"]);
+    expect(postgres[0].secrets).toHaveLength(2);
+    expect(file[0].command.slice(0, 2)).toEqual(["mlflow", "server"]);
+    expect(file[0].secrets).toBeUndefined();
+    expect(readJsonencodeBranches('${jsonencode({"a" = 1})}')).toEqual([{ a: 1 }]);
   });
 });

@@ -156,7 +156,8 @@ def main():
     text = json.dumps(result)
     print(text)
     if RESULT_URL:
-        request = urllib.request.Request(RESULT_URL, data=text.encode(), method="PUT")
+        # A Content-Type of its own: urllib's default (a form) is not what is stored.
+        request = urllib.request.Request(RESULT_URL, data=text.encode(), method="PUT", headers={"Content-Type": "application/json"})
         urllib.request.urlopen(request).read()
     return 0 if result["ok"] else 1
 

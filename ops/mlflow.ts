@@ -130,7 +130,12 @@ export async function migrateMlflow(aws: Clients, platform: Platform, options: M
     let result: MigrateResult;
     try {
       const got = await aws.s3.send(new GetObjectCommand({ Bucket: platform.bucket, Key: stage.key("result.json") }));
-      result = JSON.parse(await (got.Body as { transformToString(): Promise<string> }).transformToString()) as MigrateResult;
+      const text = await (got.Body as { transformToString(): Promise<string> }).transformToString();
+      try {
+        result = JSON.parse(text) as MigrateResult;
+      } catch {
+        throw new OpsError(`the migration task ${id} left an unreadable result (${text.length} bytes): ${stoppedWhy(task as Task)}`);
+      }
     } catch (error) {
       if ((error as Error).name !== "NoSuchKey") throw error;
       bar.fail(`migration task ${id}: stopped without a result`);
