@@ -84,6 +84,11 @@ push-secrets: node-check ## put the WANDB API key (STDIN=1: piped in; else WANDB
 status: node-check ## one screen of ENV: file system, services, URLs, alarms (exit 0 healthy, 1 degraded, 2 not deployed)
 	@$(OPS) status
 
+# After make deploy-services: ECS may have rolled a failing deploy back while the apply ended green.
+.PHONY: deploy-check
+deploy-check: node-check ## after make deploy-services: wait for ENV's deployments, fail naming any service not on the revision the apply registered (TIMEOUT=s)
+	@$(OPS) status --wait $(if $(TIMEOUT),--timeout $(TIMEOUT),)
+
 backup: node-check ## an on-demand AWS Backup of ENV's experiments file system, with progress
 	@$(OPS) backup
 

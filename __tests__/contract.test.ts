@@ -347,7 +347,11 @@ describe("what the HCL does today", () => {
     for (const key of LIVE_SERVICES) {
       expect(resource("aws_ecs_service", key).network_configuration).toEqual({
         assign_public_ip: false,
-        security_groups: ["${aws_security_group.ecs_tasks.id}"],
+        // MLflow also joins its database's clients' group, only with mlflow_backend = "postgres".
+        security_groups:
+          key === "mlflow"
+            ? '${concat([aws_security_group.ecs_tasks.id], (var.mlflow_backend == "postgres") ? [aws_security_group.mlflow_database_clients[0].id] : [])}'
+            : ["${aws_security_group.ecs_tasks.id}"],
         subnets: "${aws_subnet.private[*].id}",
       });
     }
@@ -480,6 +484,7 @@ describe("data protection", () => {
     ["aws_secretsmanager_secret_version", "wandb_api_key"],
     ["aws_efs_access_point", "mlflow_store"],
     ["aws_cognito_user_pool", "users"],
+    ["aws_db_instance", "mlflow_database_instance"],
   ] as const;
 
   it.each(holdingData)("refuses any plan that destroys or replaces %s.%s", (type, name) => {

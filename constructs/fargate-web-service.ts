@@ -8,6 +8,7 @@ import { fargateTaskDefinition } from "./fargate/task-definition";
 import { instanceRef } from "./terraform/addresses";
 
 export type {
+  ContainerVariant,
   DeploymentAlarms,
   EfsMount,
   FargateWebServiceProps,

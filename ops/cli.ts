@@ -8,6 +8,7 @@ import { Command, CommanderError } from "commander";
 import { PLATFORM } from "../platform/config";
 import { registerBackups } from "./commands/backups";
 import { registerCost } from "./commands/cost";
+import { registerMlflow } from "./commands/mlflow";
 import { registerSetup } from "./commands/setup";
 import { registerStatus } from "./commands/status";
 import { registerTransfers } from "./commands/transfers";
@@ -21,6 +22,7 @@ const COMMANDS: readonly ((p: Command) => void)[] = [
   registerStatus,
   registerBackups,
   registerTransfers,
+  registerMlflow,
   registerSetup,
   registerUsers,
   registerCost,

@@ -5,6 +5,7 @@
  * are checked against sums worked out by hand in __tests__/ops-cost.test.ts.
  */
 import { WEB_ACL_RULE_COUNT } from "../constructs/web-firewall";
+import { PLATFORM } from "../platform/config";
 import { PRICES, type Prices } from "./prices";
 
 /** Variable values by name, as Terraform sees them. */
@@ -205,6 +206,34 @@ export function costLines(values: Values, usage: Usage = DEFAULT_USAGE, prices: 
   }
 
   // The rest
+  // MLflow's PostgreSQL database (mlflow_backend = postgres, or kept with mlflow_database_retained).
+  if (values.mlflow_backend === "postgres" || values.mlflow_database_retained === true) {
+    const instanceClass = String(values.mlflow_db_instance_class ?? "db.t4g.micro");
+    const hourly = prices.rds.instanceHour[instanceClass];
+    if (hourly === undefined) {
+      add(
+        "MLflow database",
+        `RDS ${instanceClass}`,
+        `no price in ops/prices.ts for ${instanceClass}: add it (known: ${Object.keys(prices.rds.instanceHour).join(", ")})`,
+        0,
+      );
+    } else {
+      add(
+        "MLflow database",
+        `RDS PostgreSQL ${instanceClass}`,
+        `${h} h x ${money(hourly)} (Single-AZ; us-east-1 list price, see ops/prices.ts)`,
+        h * hourly,
+      );
+    }
+    add(
+      "MLflow database",
+      "storage (gp3)",
+      `${PLATFORM.mlflowDatabase.allocatedStorageGb} GB x ${money(prices.rds.gp3GbMonth)} per GB-month; backups up to that size free`,
+      PLATFORM.mlflowDatabase.allocatedStorageGb * prices.rds.gp3GbMonth,
+    );
+    add("MLflow database", "password secret (managed by RDS)", `1 secret x ${money(prices.secretMonth)}`, prices.secretMonth);
+  }
+
   add("Other", "WANDB secret", `1 secret x ${money(prices.secretMonth)}`, prices.secretMonth);
   add("Other", "CloudWatch alarms", `${usage.alarms} alarm(s) x ${money(prices.alarmMonth)}`, usage.alarms * prices.alarmMonth);
   add(

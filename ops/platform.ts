@@ -23,6 +23,10 @@ export interface Platform {
   readonly transferFamily?: string;
   readonly subnetIds: readonly string[];
   readonly securityGroupId?: string;
+  /** The task definition ARN (with its revision) the last apply registered, by service key; "" while the services do not exist. */
+  readonly taskDefinitionArns: Readonly<Record<string, string>>;
+  /** host:port of MLflow's PostgreSQL database; "" while MLflow keeps its file store. */
+  readonly mlflowDatabaseEndpoint: string;
 }
 
 /** Flags that override what Terraform says. */
@@ -98,6 +102,8 @@ export function resolvePlatform(outputs: Outputs, flags: PlatformFlags, env: Nod
     transferFamily: str(outputs, "experiments_transfer_task_family"),
     subnetIds: (outputs.private_subnet_ids?.value ?? []) as string[],
     securityGroupId: str(outputs, "ecs_tasks_security_group_id"),
+    taskDefinitionArns: (outputs.ecs_task_definition_arns?.value ?? {}) as Record<string, string>,
+    mlflowDatabaseEndpoint: str(outputs, "mlflow_database_endpoint") ?? "",
   };
 }
 

@@ -14,6 +14,11 @@
  * - S3 Standard: https://aws.amazon.com/s3/pricing/
  * - AWS WAF (web ACL, rules, requests; the same in every commercial region): https://aws.amazon.com/waf/pricing/
  * - Amazon Cognito user pools (monthly active users; the free tier): https://aws.amazon.com/cognito/pricing/
+ * - RDS for PostgreSQL (db.t4g.micro Single-AZ, gp3 storage): https://aws.amazon.com/rds/postgresql/pricing/
+ *   and Aurora Serverless v2 (per ACU-hour): https://aws.amazon.com/rds/aurora/pricing/. These two were NOT read
+ *   from AWS's pages here: they are the us-east-1 list prices as third-party price guides quoted them in 2026
+ *   (db.t4g.micro $0.016 an hour, gp3 $0.115 per GB-month, Aurora Serverless v2 $0.12 per ACU-hour, Aurora storage
+ *   $0.10 per GB-month); us-west-1 is usually some 10-20 % higher. Check the pages before relying on them.
  * Prices change: check these pages (or the AWS Pricing Calculator) before a budget decision, and update this table with its date.
  */
 export const PRICES = {
@@ -45,6 +50,12 @@ export const PRICES = {
   waf: { webAclMonth: 5, ruleMonth: 1, millionRequests: 0.6 },
   /** New user pools are on the Essentials tier: the first 10,000 monthly active users are free, then a price per user. */
   cognito: { freeMonthlyActiveUsers: 10000, monthlyActiveUser: 0.015 },
+  /** us-east-1 list prices (see above): MLflow's database option. */
+  rds: {
+    instanceHour: { "db.t4g.micro": 0.016, "db.t4g.small": 0.032, "db.t4g.medium": 0.065 } as Readonly<Record<string, number>>,
+    gp3GbMonth: 0.115,
+  },
+  auroraServerlessV2: { acuHour: 0.12, storageGbMonth: 0.1 },
 } as const;
 
 export type Prices = typeof PRICES;

@@ -108,7 +108,7 @@ export function remotePath(p: string): string {
   return clean === "" ? "." : clean;
 }
 
-interface Staging {
+export interface Staging {
   readonly prefix: string;
   key(name: string): string;
   getUrl(name: string): Promise<string>;
@@ -143,7 +143,7 @@ export interface TaskOptions {
 }
 
 /** Why a stopped task did not finish, in one line. */
-function stoppedWhy(task: Task): string {
+export function stoppedWhy(task: Task): string {
   const container = task.containers?.find((c) => c.name === CONTAINER) ?? task.containers?.[0];
   const parts = [
     task.stoppedReason,
@@ -233,7 +233,7 @@ async function runJob(
 }
 
 /** Runs `work` with a fresh staging prefix, and always deletes what it staged. */
-async function withStaging<T>(
+export async function withStaging<T>(
   aws: Clients,
   platform: Platform,
   quiet: boolean | undefined,

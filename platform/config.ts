@@ -24,4 +24,13 @@ export const PLATFORM = {
   experimentsPath: "/app/experiments",
   /** The value Terraform creates the WANDB secret with (the live platform's); the key is put by `make push-secrets`, never by Terraform. */
   wandbKeyPlaceholder: "placeholder-value-set-this-manually",
+  /** MLflow's PostgreSQL database (mlflow_backend = postgres): its database, user, port, storage and major version. */
+  mlflowDatabase: {
+    name: "mlflow",
+    username: "mlflow",
+    port: 5432,
+    allocatedStorageGb: 20,
+    maxAllocatedStorageGb: 100,
+    engineVersion: "16",
+  },
 } as const;

@@ -241,6 +241,53 @@ export const PLATFORM_INPUTS = {
     cost: "old and new tasks are both billed for the minutes of a deploy.",
     validations: [wholeNumberBetween(100, 200), roomToDeploy],
   }),
+  mlflow_backend: input.string({
+    default: "file",
+    description:
+      "Where MLflow keeps its tracking store (experiments, runs, parameters, metrics, tags): file (its file store on the experiments file system, as today) " +
+      "or postgres (a PostgreSQL database on RDS, encrypted, private, backed up, its password managed by RDS in Secrets Manager). MLflow deprecated " +
+      "its file store, and from 3.13 refuses to start on one: switch before upgrading MLflow, then move the history with npm run ops -- mlflow migrate " +
+      "(docs/ARCHITECTURE.md). The MLflow image needs a PostgreSQL driver (psycopg2). Switching changes MLflow's task definition (a new revision).",
+    cost: "postgres: about $12 a month for db.t4g.micro (mlflow_db_instance_class) plus about $2.30 for its 20 GB of gp3 storage; backups up to the storage's size are free.",
+    validations: [oneOf(["file", "postgres"])],
+  }),
+  mlflow_database_retained: input.bool({
+    default: false,
+    description:
+      "Keep MLflow's PostgreSQL database while mlflow_backend is file: after a rollback to the file store, the runs logged in the database stay there " +
+      "(the database is protected: a plan that would delete it is refused).",
+    cost: "the database's price, as with mlflow_backend = postgres.",
+  }),
+  mlflow_db_instance_class: input.string({
+    default: "db.t4g.micro",
+    description:
+      "RDS instance class of MLflow's PostgreSQL database (with mlflow_backend = postgres). db.t4g.micro: 2 vCPU (burstable), 1 GiB.",
+    cost: "db.t4g.micro about $0.016 an hour (about $12 a month); each size up doubles it.",
+    validations: [matches("^db\\.[a-z0-9]+\\.[a-z0-9]+$", 'an RDS instance class such as "db.t4g.micro"')],
+  }),
+  mlflow_db_backup_retention_days: input.number({
+    default: 7,
+    description: "Days of automated backups (point-in-time recovery) of MLflow's PostgreSQL database.",
+    cost: "backup storage up to the database's allocated size is free; beyond, about $0.095 per GB-month.",
+    validations: [wholeNumberBetween(1, 35)],
+  }),
+  alb_stickiness_duration_seconds: input.number({
+    default: 86400,
+    description:
+      "Seconds a browser stays on the same task (the ALB's lb_cookie stickiness) on the target groups that have stickiness: the UI's whenever ui_max_capacity > 1 (Streamlit keeps each session in one server process over a websocket, so a browser sent to another task loses its session), and those of alb_sticky_services. One day by default.",
+    validations: [wholeNumberBetween(1, 604800)],
+  }),
+  alb_sticky_services: input.list({
+    default: [],
+    description:
+      "Other services whose target groups also get lb_cookie stickiness (alb_stickiness_duration_seconds), for servers that keep sessions in memory. Empty: only the UI, and only while it can run more than one task. No extra cost.",
+    validations: [
+      (name, { groups }) => ({
+        condition: `alltrue([for s in var.${name} : contains(${JSON.stringify(groups[ALL_SERVICES] ?? [])}, s)])`,
+        message: `${name} must list services of the platform: ${(groups[ALL_SERVICES] ?? []).join(", ")}`,
+      }),
+    ],
+  }),
   deployment_circuit_breaker_rollback: input.bool({
     default: true,
     description: "Stop a deploy whose tasks keep failing and roll back to the last working task definition.",
@@ -495,10 +542,12 @@ function roomToDeploy(name: string, { groups }: RuleContext): Validation {
 
 /** The group of services that deploy by the deployment percents (those with a store stop, then start: see ServiceStore). */
 export const ROLLING_SERVICES = "rollingServices";
+/** The group of every service's key. */
+export const ALL_SERVICES = "services";
 
 /** The rule groups the services table defines (RuleContext.groups). */
 export function inputGroups(services: ServiceTable): Record<string, string[]> {
-  return { [ROLLING_SERVICES]: Object.keys(services).filter((key) => !services[key].store) };
+  return { [ROLLING_SERVICES]: Object.keys(services).filter((key) => !services[key].store), [ALL_SERVICES]: Object.keys(services) };
 }
 
 /** Fargate's valid task sizes: CPU units → memory MiB (min, max, step). */

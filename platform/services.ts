@@ -131,6 +131,19 @@ export interface ServiceSpec {
    * @default false
    */
   readonly fargateSpot?: boolean;
+  /**
+   * Keeps each browser session on one task (load-balancer cookie stickiness) whenever the service can run more
+   * than one task (`<key>_max_capacity` > 1): for servers that hold a session in one process.
+   * @default false (other services only with `alb_sticky_services`)
+   */
+  readonly sessionAffinity?: boolean;
+  /**
+   * The command while the service keeps its store in the platform's PostgreSQL (`mlflow_backend = "postgres"`).
+   * The container then gets MLFLOW_DB_HOST, MLFLOW_DB_PORT and MLFLOW_DB_NAME, and MLFLOW_DB_USERNAME and
+   * MLFLOW_DB_PASSWORD from the database's secret (ECS `secrets`), and joins the database's client security group.
+   * @default - the service never uses the database
+   */
+  readonly databaseCommand?: (rt: ServiceRuntime) => readonly string[];
   readonly command: (rt: ServiceRuntime) => readonly string[];
   readonly environment: (rt: ServiceRuntime) => Readonly<Record<string, string>>;
   /**
@@ -142,6 +155,20 @@ export interface ServiceSpec {
 
 /** A services table: key (container name, Service Connect name, construct id, variable prefix) → service. */
 export type ServiceTable = Readonly<Record<string, ServiceSpec>>;
+
+/**
+ * Starts `mlflow server` with `--backend-store-uri postgresql://…` built from the container's MLFLOW_DB_*
+ * variables, user and password URL-encoded (the secret's password may hold any character); the rest of
+ * the arguments go to `mlflow server` as given. The password reaches the process from ECS `secrets`, never
+ * the task definition. Needs the PostgreSQL driver psycopg2 in the image (docs/ARCHITECTURE.md).
+ */
+export const MLFLOW_POSTGRES_LAUNCHER = [
+  "import os, sys, urllib.parse as u",
+  "e = os.environ",
+  "q = lambda v: u.quote(v, safe='')",
+  "uri = 'postgresql://%s:%s@%s:%s/%s?sslmode=require' % (q(e['MLFLOW_DB_USERNAME']), q(e['MLFLOW_DB_PASSWORD']), e['MLFLOW_DB_HOST'], e['MLFLOW_DB_PORT'], e['MLFLOW_DB_NAME'])",
+  "os.execvp('mlflow', ['mlflow', 'server', '--backend-store-uri', uri] + sys.argv[1:])",
+].join("; ");
 
 /** Python prints each line as it comes: the services' logs reach CloudWatch line by line. */
 const unbuffered = { PYTHONUNBUFFERED: "1" };
@@ -204,6 +231,8 @@ export const SERVICES = {
     optionalPublic: false,
     // A viewer: a stopped task costs a page reload.
     fargateSpot: true,
+    // Streamlit keeps each session in one server process, over a websocket.
+    sessionAffinity: true,
     command: (rt) => [
       "uv",
       "run",
@@ -263,6 +292,17 @@ export const SERVICES = {
       rt.port,
       "--backend-store-uri",
       "/app/mlruns",
+      "--default-artifact-root",
+      `s3://${rt.artifactsBucket}/`,
+    ],
+    databaseCommand: (rt) => [
+      "python",
+      "-c",
+      MLFLOW_POSTGRES_LAUNCHER,
+      "--host",
+      "0.0.0.0",
+      "--port",
+      rt.port,
       "--default-artifact-root",
       `s3://${rt.artifactsBucket}/`,
     ],

@@ -3,10 +3,12 @@ import type { EfsAccessPoint } from "@cdktf/provider-aws/lib/efs-access-point";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
+import { Fn, Op } from "cdktf";
 import { Construct } from "constructs";
 import { ArtifactsBucket } from "../constructs/artifacts-bucket";
 import { OnDemandBackups } from "../constructs/on-demand-backups";
 import { ContainerRegistry } from "../constructs/container-registry";
+import { MlflowDatabase } from "../constructs/mlflow-database";
 import { address } from "../constructs/terraform/addresses";
 import { holdsData } from "../constructs/terraform/protect";
 import { suppress } from "../constructs/terraform/suppress";
@@ -52,6 +54,8 @@ export class StorageUnit extends Construct {
    * replace the API's task definition for nothing).
    */
   public readonly wandbSecretReference: string;
+  /** MLflow's PostgreSQL database, while mlflow_backend is postgres (or mlflow_database_retained). */
+  public readonly mlflowDatabase: MlflowDatabase;
   /** Each service's `/ecs/<service name>` log group, by service key. */
   public readonly logGroups: Readonly<Record<string, CloudwatchLogGroup>>;
   /** `/ecs/<service name>` of each service by key, from the variables (known at plan time). */
@@ -144,6 +148,19 @@ export class StorageUnit extends Construct {
       }),
     );
     holdsData(wandbSecretVersion, "the WANDB API key's value");
+
+    this.mlflowDatabase = new MlflowDatabase(this, "mlflow-database", {
+      enabled: Fn.anytrue([Op.eq(inputs.mlflow_backend, "postgres"), inputs.mlflow_database_retained]),
+      namePrefix: names.scoped(project),
+      vpcId: network.network.vpc.id,
+      subnetIds: network.network.privateSubnetIds,
+      instanceClass: inputs.mlflow_db_instance_class,
+      backupRetentionDays: inputs.mlflow_db_backup_retention_days,
+      database: PLATFORM.mlflowDatabase,
+      allocatedStorageGb: PLATFORM.mlflowDatabase.allocatedStorageGb,
+      maxAllocatedStorageGb: PLATFORM.mlflowDatabase.maxAllocatedStorageGb,
+      engineVersion: PLATFORM.mlflowDatabase.engineVersion,
+    });
 
     const logGroups: Record<string, CloudwatchLogGroup> = {};
     const logGroupNames: Record<string, string> = {};

@@ -51,6 +51,11 @@ export function loadBalancerTarget(scope: Construct, props: FargateWebServicePro
         healthyThreshold: hc.healthyThreshold,
         unhealthyThreshold: hc.unhealthyThreshold,
       },
+      stickiness: {
+        type: "lb_cookie",
+        enabled: props.stickiness?.enabled ?? false,
+        cookieDuration: props.stickiness?.durationSeconds ?? 86400,
+      },
       tags: { Name: `${props.namePrefix}-${props.containerName}-tg` },
     }),
   );

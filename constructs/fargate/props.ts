@@ -58,6 +58,17 @@ export interface RollingDeployment {
   readonly forceNewDeployment: boolean;
 }
 
+/** A second setup of the container (command, extra environment and secrets), used while `when` holds. */
+export interface ContainerVariant {
+  /** A bool token is fine: the task definition is the variant's while it is true. */
+  readonly when: boolean | IResolvable;
+  readonly command: readonly string[];
+  /** Added to the service's environment. @default - none */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Added to the service's secrets: name → `valueFrom`. @default - none */
+  readonly secrets?: Readonly<Record<string, string>>;
+}
+
 export interface FargateWebServiceProps {
   /** Create the service (task definition, service, target group, listener) or not: a bool token gives `count = x ? 1 : 0`. */
   readonly enabled: boolean | IResolvable;
@@ -79,6 +90,8 @@ export interface FargateWebServiceProps {
   readonly conditionalEnvironment?: { readonly when: IResolvable; readonly values: Readonly<Record<string, string>> };
   /** Environment variables read from Secrets Manager: name → secret ARN. */
   readonly secrets: Readonly<Record<string, string>>;
+  /** Another command, environment and secrets while a condition holds (the same service, another setup). @default - none */
+  readonly variant?: ContainerVariant;
   readonly cpu: number;
   readonly memoryMiB: number;
   /**
@@ -107,6 +120,12 @@ export interface FargateWebServiceProps {
   readonly listenerTls?: ListenerTls;
   /** Alarms that fail (and may roll back) a deploy when they fire during it. @default - none */
   readonly deploymentAlarms?: DeploymentAlarms;
+  /**
+   * Load-balancer cookie stickiness of the target group (bool and number tokens are fine). The block is always
+   * written, `enabled` false when off: a removed block would leave stickiness on.
+   * @default - off, a day's cookie (AWS's defaults)
+   */
+  readonly stickiness?: { readonly enabled: boolean | IResolvable; readonly durationSeconds: number };
   /** Seconds the ALB lets an old task finish its requests. */
   readonly deregistrationDelaySeconds: number;
   /** EFS access points to mount (the shared experiments, a store of the service's own). @default - none */

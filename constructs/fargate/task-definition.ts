@@ -21,19 +21,25 @@ const sortedPairs = <V extends string>(record: Readonly<Record<string, string>>,
     .map((key) => ({ name: key, [valueKey]: record[key] }) as { name: string } & Record<V, string>);
 
 /** The container's `environment`: the plain variables, then those set only while a condition holds. */
-function environmentOf(props: FargateWebServiceProps): { environment?: unknown } {
-  const conditional = props.conditionalEnvironment;
-  if (!conditional || Object.keys(conditional.values).length === 0) return nonEmpty("environment", sortedPairs(props.environment, "value"));
+function environmentOf(environment: Readonly<Record<string, string>>, conditional: FargateWebServiceProps["conditionalEnvironment"]) {
+  if (!conditional || Object.keys(conditional.values).length === 0) return nonEmpty("environment", sortedPairs(environment, "value"));
   return {
     environment: Fn.concat([
-      sortedPairs(props.environment, "value"),
+      sortedPairs(environment, "value"),
       Fn.conditional(conditional.when, sortedPairs(conditional.values, "value"), []),
     ]),
   };
 }
 
-/** The service's one container definition. */
-function containerDefinition(props: FargateWebServiceProps) {
+/** What differs between the container's setups: the service's own, or its variant's. */
+interface ContainerSetup {
+  readonly command: readonly string[];
+  readonly environment: Readonly<Record<string, string>>;
+  readonly secrets: Readonly<Record<string, string>>;
+}
+
+/** The service's one container definition, in one of its setups. */
+function containerDefinition(props: FargateWebServiceProps, setup: ContainerSetup) {
   const name = props.containerName;
   const hc = props.healthCheck;
   const mounts = props.efsMounts ?? [];
@@ -41,12 +47,12 @@ function containerDefinition(props: FargateWebServiceProps) {
     name,
     image: props.image,
     essential: true,
-    command: props.command,
+    command: setup.command,
     // Under awsvpc ECS sets hostPort = containerPort and protocol tcp; the name is Service Connect's port name.
     portMappings: [{ name, containerPort: props.port }],
     // Empty lists are left out, as ECS itself writes them (and the live platform's definitions do).
-    ...environmentOf(props),
-    ...nonEmpty("secrets", sortedPairs(props.secrets, "valueFrom")),
+    ...environmentOf(setup.environment, props.conditionalEnvironment),
+    ...nonEmpty("secrets", sortedPairs(setup.secrets, "valueFrom")),
     ...nonEmpty(
       "mountPoints",
       mounts.map((m) => ({ sourceVolume: m.volumeName, containerPath: m.containerPath, readOnly: m.readOnly })),
@@ -69,6 +75,19 @@ function containerDefinition(props: FargateWebServiceProps) {
   };
 }
 
+/** The container definitions: the service's own setup, or, while its variant's condition holds, the variant's. */
+function containerDefinitions(props: FargateWebServiceProps): string {
+  const own = Fn.jsonencode([containerDefinition(props, props)]);
+  const v = props.variant;
+  if (!v) return own;
+  const variant = containerDefinition(props, {
+    command: v.command,
+    environment: { ...props.environment, ...v.environment },
+    secrets: { ...props.secrets, ...v.secrets },
+  });
+  return Token.asString(Fn.conditional(v.when, Fn.jsonencode([variant]), own));
+}
+
 /** The task definition (`count` instances: 0 or 1), construct id `task-definition` in `scope`. */
 export function fargateTaskDefinition(scope: Construct, props: FargateWebServiceProps, count: number): EcsTaskDefinition {
   const mounts = props.efsMounts ?? [];
@@ -82,7 +101,7 @@ export function fargateTaskDefinition(scope: Construct, props: FargateWebService
       memory: Token.asString(props.memoryMiB),
       executionRoleArn: props.executionRole.arn,
       taskRoleArn: props.taskRole.arn,
-      containerDefinitions: Fn.jsonencode([containerDefinition(props)]),
+      containerDefinitions: containerDefinitions(props),
       volume:
         mounts.length === 0
           ? undefined

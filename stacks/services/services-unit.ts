@@ -1,5 +1,5 @@
 import type { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
-import { Fn } from "cdktf";
+import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { ExperimentsTransfer } from "../../constructs/experiments-transfer";
 import { FargateWebService } from "../../constructs/fargate-web-service";
@@ -13,7 +13,7 @@ import type { StorageUnit } from "../storage-unit";
 import { platformCluster } from "./platform-cluster";
 import { PublicEntry } from "./public-entry";
 import { ServiceIam } from "./service-iam";
-import { webServiceProps } from "./web-service-props";
+import { onPostgres, webServiceProps } from "./web-service-props";
 
 export interface ServicesUnitProps {
   readonly inputs: PlatformInputs;
@@ -39,6 +39,30 @@ function declareServicesOutputs(unit: ServicesUnit, props: ServicesUnitProps): v
     "ecs_service_names",
     Object.fromEntries(props.services.map(({ key, vars }) => [key, vars.serviceName])),
     `ECS service name of each service (${props.services.map((s) => s.key).join(", ")}), whether or not the services exist yet.`,
+  );
+  declareOutput(
+    unit,
+    "ecs_task_definition_arns",
+    Object.fromEntries(
+      props.services.map(({ key }) => [
+        key,
+        Token.asString(Fn.conditional(props.inputs.create_ecs_services, unit.services[key].taskDefinitionArn, "")),
+      ]),
+    ),
+    "Task definition ARN, with its revision, that the last apply registered for each service; empty while create_ecs_services is false. " +
+      "npm run ops -- status --wait checks each service runs it (ECS may have rolled a failed deploy back).",
+  );
+  declareOutput(
+    unit,
+    "mlflow_database_endpoint",
+    Token.asString(
+      Fn.conditional(
+        Fn.anytrue([onPostgres(props.inputs), props.inputs.mlflow_database_retained]),
+        props.storage.mlflowDatabase.endpoint,
+        "",
+      ),
+    ),
+    "host:port of MLflow's PostgreSQL database; empty while mlflow_backend is file (and the database is not retained).",
   );
   declareOutput(unit, "aws_region", props.inputs.aws_region, "AWS region of the platform.");
   declareOutput(
@@ -89,7 +113,9 @@ export class ServicesUnit extends Construct {
 
     // One Fargate service per entry of the services table, each from its entry and variables alone.
     const privateUrls = Object.fromEntries(props.services.map((s) => [s.key, Fn.format("http://%s:%s", [s.key, s.vars.port])]));
-    const context = { inputs, names, network, storage, cluster, entry: this.entry, iam: this.iam, privateUrls };
+    const database = storage.mlflowDatabase;
+    database.grantSecretRead(this.iam.executionRole);
+    const context = { inputs, names, network, storage, cluster, entry: this.entry, iam: this.iam, privateUrls, database };
     const services: Record<string, FargateWebService> = {};
     for (const service of props.services)
       services[service.key] = new FargateWebService(this, service.key, webServiceProps(context, service));

@@ -1,11 +1,18 @@
 import { Fn, Op, Token } from "cdktf";
-import type { EfsMount, FargateWebServiceProps, RollingDeployment, WebHealthCheck } from "../../constructs/fargate-web-service";
+import type {
+  ContainerVariant,
+  EfsMount,
+  FargateWebServiceProps,
+  RollingDeployment,
+  WebHealthCheck,
+} from "../../constructs/fargate-web-service";
 import { PLATFORM } from "../../platform/config";
 import type { ServiceRuntime } from "../../platform/services";
 import { deploymentAlarms } from "../deployment-alarms";
 import type { NetworkUnit } from "../network-unit";
 import type { PlatformInputs, PlatformNames, PlatformService } from "../platform-stack";
 import type { StorageUnit } from "../storage-unit";
+import type { MlflowDatabase } from "../../constructs/mlflow-database";
 import type { PlatformCluster } from "./platform-cluster";
 import type { PublicEntry } from "./public-entry";
 import type { ServiceIam } from "./service-iam";
@@ -19,6 +26,8 @@ export interface ServicesContext {
   readonly cluster: PlatformCluster;
   readonly entry: PublicEntry;
   readonly iam: ServiceIam;
+  /** MLflow's database (mlflow_backend = "postgres"): its address, the secret RDS manages, its clients' security group. */
+  readonly database: MlflowDatabase;
   /** Each service's address inside the VPC (Service Connect): `http://<key>:<port>`. */
   readonly privateUrls: Readonly<Record<string, string>>;
 }
@@ -82,6 +91,25 @@ function targetGroupName(inputs: PlatformInputs, serviceName: string): string {
   );
 }
 
+/** MLflow keeps its tracking store in PostgreSQL (mlflow_backend = "postgres"): a bool token. */
+export const onPostgres = (inputs: PlatformInputs) => Op.eq(inputs.mlflow_backend, "postgres");
+
+/** With mlflow_backend = postgres: the database's address, and its user and password from the secret RDS manages. */
+function databaseVariant(ctx: ServicesContext, { spec }: PlatformService, runtime: ServiceRuntime): ContainerVariant | undefined {
+  if (!spec.databaseCommand) return undefined;
+  const database = ctx.database;
+  return {
+    when: onPostgres(ctx.inputs),
+    command: spec.databaseCommand(runtime),
+    environment: {
+      MLFLOW_DB_HOST: database.host,
+      MLFLOW_DB_PORT: String(PLATFORM.mlflowDatabase.port),
+      MLFLOW_DB_NAME: PLATFORM.mlflowDatabase.name,
+    },
+    secrets: { MLFLOW_DB_USERNAME: `${database.secretArn}:username::`, MLFLOW_DB_PASSWORD: `${database.secretArn}:password::` },
+  };
+}
+
 /** Everything one service's `FargateWebService` is built from: its table entry, its variables and the unit's context. */
 export function webServiceProps(ctx: ServicesContext, service: PlatformService): FargateWebServiceProps {
   const { inputs, names, network, storage, entry } = ctx;
@@ -111,6 +139,7 @@ export function webServiceProps(ctx: ServicesContext, service: PlatformService):
       ? { when: Op.neq(inputs.sign_in, "none"), values: spec.signedInEnvironment(runtime) }
       : undefined,
     secrets: spec.wandbSecret ? { WANDB_API_KEY: storage.wandbSecretReference } : {},
+    variant: databaseVariant(ctx, service, runtime),
     cpu: vars.cpu,
     memoryMiB: vars.memoryMiB,
     desiredCount: vars.desiredCount,
@@ -122,6 +151,12 @@ export function webServiceProps(ctx: ServicesContext, service: PlatformService):
     deployment: deployment(inputs, service),
     // The alarms of the observability unit, by name (built from the variables: no dependency cycle).
     deploymentAlarms: deploymentAlarms(inputs, names, service),
+    stickiness: {
+      enabled: spec.sessionAffinity
+        ? Op.or(Op.gt(vars.maxCapacity, 1), Fn.contains(inputs.alb_sticky_services, key))
+        : Fn.contains(inputs.alb_sticky_services, key),
+      durationSeconds: inputs.alb_stickiness_duration_seconds,
+    },
     deregistrationDelaySeconds: inputs.deregistration_delay_seconds,
     public: vars.public,
     listenerTls: spec.httpsEntry
@@ -132,7 +167,11 @@ export function webServiceProps(ctx: ServicesContext, service: PlatformService):
     serviceConnectNamespaceArn: ctx.cluster.namespace.arn,
     vpcId: network.network.vpc.id,
     subnetIds: network.network.privateSubnetIds,
-    securityGroupIds: [network.ecsTasksSecurityGroup.id],
+    securityGroupIds: spec.databaseCommand
+      ? Token.asList(
+          Fn.concat([[network.ecsTasksSecurityGroup.id], Fn.conditional(onPostgres(inputs), [ctx.database.clientSecurityGroupId], [])]),
+        )
+      : [network.ecsTasksSecurityGroup.id],
     loadBalancer: entry.loadBalancer,
     logGroup: storage.logGroups[key],
     logGroupName: storage.logGroupNames[key],

@@ -96,3 +96,45 @@ export function parseHclValue(text: string): unknown {
   if (i < text.length) throw new Error(`readJsonencode: unexpected text at ${i}: ${text.slice(i, i + 40)}`);
   return result;
 }
+
+/** The index just past the `)` that closes the call whose `(` is at `open`, skipping strings. */
+function closing(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i += text[i] === "\\" ? 2 : 1);
+      continue;
+    }
+    if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+  }
+  throw new Error(`readJsonencode: no closing parenthesis for the call at ${open}`);
+}
+
+/**
+ * Every value a `jsonencode(...)` attribute can take: one, or both branches of
+ * `${<condition> ? jsonencode(A) : jsonencode(B)}` (a resource with two setups).
+ */
+export function readJsonencodeBranches(value: unknown): unknown[] {
+  if (typeof value === "string") {
+    const m = /^\$\{\(?[^?]*\)? \? jsonencode\(/.exec(value);
+    if (m) {
+      const firstOpen = m[0].length - 1;
+      const firstEnd = closing(value, firstOpen);
+      const rest = value.slice(firstEnd);
+      const second = /^ : jsonencode\(/.exec(rest);
+      if (second) {
+        const secondOpen = firstEnd + second[0].length - 1;
+        const secondEnd = closing(value, secondOpen);
+        if (value.slice(secondEnd) === "}") {
+          return [parseHclValue(value.slice(firstOpen + 1, firstEnd - 1)), parseHclValue(value.slice(secondOpen + 1, secondEnd - 1))];
+        }
+      }
+    }
+  }
+  return [readJsonencode(value)];
+}

@@ -7,7 +7,7 @@
  * and fail when it is silently hard-coded off.
  */
 import type { Finding, PolicyRule, TerraformJson } from "./checker";
-import { readJsonencode } from "./hcl-object";
+import { readJsonencode, readJsonencodeBranches } from "./hcl-object";
 
 type Body = Record<string, unknown>;
 
@@ -69,7 +69,8 @@ function environmentNames(environment: Container["environment"] | string | undef
 }
 
 function containers(taskDefinition: Body): Container[] {
-  return asList(readJsonencode(taskDefinition.container_definitions)) as Container[];
+  // Both setups of a task definition written as `cond ? jsonencode(A) : jsonencode(B)`.
+  return readJsonencodeBranches(taskDefinition.container_definitions).flatMap((v) => asList(v)) as Container[];
 }
 
 /** Which resource of `type` points at `${target}` through `attribute`. */
