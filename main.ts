@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { App } from "cdktf";
 import { environmentFromProcess, syncRoot } from "./platform/environment";
+import { inputTable } from "./platform/inputs";
 import { SERVICES, type ServiceTable } from "./platform/services";
 import { NetworkUnit } from "./stacks/network-unit";
 import { ObservabilityUnit } from "./stacks/observability-unit";
@@ -53,7 +54,7 @@ export async function main(): Promise<void> {
     if (process.env.SANDBOX_SOURCE && process.env.TF_DIR) syncRoot(process.env.SANDBOX_SOURCE, process.env.TF_DIR);
     const model = environmentFromProcess(process.env, { tfDir: ROOT_DIR, envDir: path.join(projectDir(__dirname), "environments") });
     // Before synth writes anything: the wrapper's checks on the variable files.
-    await checkVariableFiles(model, Object.keys(root.inputs));
+    await checkVariableFiles(model, Object.keys(inputTable(SERVICES)));
     root.addOverride("terraform.backend.s3.key", model.stateKey);
     if (process.env.STATE_BUCKET) root.addOverride("terraform.backend.s3.bucket", model.stateBucket);
     if (process.env.STATE_REGION) root.addOverride("terraform.backend.s3.region", model.stateRegion);

@@ -109,12 +109,14 @@ async function withProtectionLifted<T>(ctx: Context, addresses: readonly string[
   if (addresses.length === 0) return body();
   fs.writeFileSync(file, allowDataLossOverride(addresses, "scripts/terraform.sh"));
   const remove = () => fs.rmSync(file, { force: true });
-  process.once("exit", remove);
+  // Ctrl-C reaches terraform too, which stops cleanly; the override goes at once, and the run ends as terraform does.
+  const signals = ["exit", "SIGINT", "SIGTERM", "SIGHUP"] as const;
+  for (const signal of signals) process.on(signal, remove);
   try {
     return await body();
   } finally {
     remove();
-    process.removeListener("exit", remove);
+    for (const signal of signals) process.removeListener(signal, remove);
   }
 }
 
