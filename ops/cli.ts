@@ -14,6 +14,7 @@ import { alarmCount, loadValues, readThroughput, renderCost, throughputAdvice } 
 import { costLines, DEFAULT_USAGE, parseAssignment, total, type Usage } from "./cost-model";
 import { EXIT, explain, OpsError } from "./errors";
 import { table, usd } from "./format";
+import { registerReview } from "./review-cli";
 import { defaultTfDir, need, type PlatformFlags, readOutputs, resolvePlatform } from "./platform";
 import { exitCodeOf, gatherStatus, renderStatus } from "./status";
 import { bringBack, download, listRestoreDirs, renderPlan, upload } from "./transfer";
@@ -269,6 +270,8 @@ export function program(): Command {
         );
       },
     );
+
+  registerReview(p, rootOf);
 
   return p;
 }
