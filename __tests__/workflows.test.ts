@@ -39,6 +39,8 @@ interface Workflow {
   permissions?: Record<string, string>;
   jobs: Record<string, Job>;
 }
+/** A step that changes the platform: terraform apply (plain or through scripts/terraform.sh) or the deploy targets. */
+const APPLIES = /terraform(\.sh run)? apply\b|make (deploy|deploy-infra|deploy-services)\b|cdktf deploy/;
 const load = (name: string) => parse(fs.readFileSync(path.join(WORKFLOWS, name), "utf8")) as Workflow;
 const needs = (job: Job) => (job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs]);
 /** The AWS role a job assumes (the secret's name), or "—". */
@@ -109,7 +111,7 @@ describe("the job graph docs/REVIEW.md states", () => {
       const w = writes(plan, job);
       expect(w, id).toBe(id === "plan" ? "id-token" : id === "comment" ? "pull-requests" : "—");
       expect(job.environment, id).toBeUndefined();
-      for (const s of job.steps) expect(s.run ?? "", id).not.toMatch(/\bapply\b|deploy-(infra|services)|make deploy\b/);
+      for (const s of job.steps) expect(s.run ?? "", id).not.toMatch(APPLIES);
     }
     // The comment job holds no AWS credentials; the plan job cannot comment.
     expect(role(plan.jobs.comment)).toBe("—");
@@ -124,13 +126,11 @@ describe("the job graph docs/REVIEW.md states", () => {
     const apply = deploy.jobs.apply;
     expect(needs(apply)).toEqual(["reviewed-plan"]);
     expect(needs(deploy.jobs["reviewed-plan"])).toEqual(["synth-check"]);
-    expect(apply.if).toBe("github.ref == 'refs/heads/main'");
+    expect(apply.if).toMatch(/^github\.ref == 'refs\/heads\/main'( && |$)/);
     expect(deploy.jobs["reviewed-plan"].if).toBe("github.ref == 'refs/heads/main'");
     expect(apply.environment).toMatch(/inputs\.environment \|\| 'prod'/);
     expect(role(apply)).toBe("AWS_DEPLOY_ROLE_ARN");
-    const applying = Object.entries(deploy.jobs).filter(([, job]) =>
-      job.steps.some((s) => /\bapply\b|make deploy-(infra|services)/.test(s.run ?? "")),
-    );
+    const applying = Object.entries(deploy.jobs).filter(([, job]) => job.steps.some((s) => APPLIES.test(s.run ?? "")));
     expect(applying.map(([id]) => id)).toEqual(["apply"]);
     const script = apply.steps.map((s) => s.run ?? "").join("\n");
     expect(script).toContain('run apply -input=false "$PWD/reviewed/tfplan"');
@@ -144,7 +144,7 @@ describe("the job graph docs/REVIEW.md states", () => {
     expect(cron.slice(2)).toEqual(["*", "*", "*"]);
     for (const [id, job] of Object.entries(drift.jobs)) {
       expect(role(job), id).toMatch(/^(—|AWS_PLAN_ROLE_ARN)$/);
-      for (const s of job.steps) expect(s.run ?? "", id).not.toMatch(/\bapply\b/);
+      for (const s of job.steps) expect(s.run ?? "", id).not.toMatch(APPLIES);
     }
     expect(drift.jobs.drift.steps.map((s) => s.run ?? "").join("\n")).toContain("review --drift");
   });
