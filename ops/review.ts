@@ -284,17 +284,27 @@ export function review(plan: PlanJson, options: ReviewOptions): Review {
   const all = managedChanges(plan);
   const changes = all.filter((c) => !["no-op", "read"].includes(actionOf(c))).map((c) => reviewed(c, root));
   const byAddress = new Map(all.map((c) => [c.address, c]));
-  // Drift as Terraform shows it: objects changed outside Terraform that matter to this plan (the plan changes them, or
-  // reads what changed), not the refresh's own normalisations (tags null → {}, computed values filled in).
-  const relevant = new Set((plan.relevant_attributes ?? []).map((a) => a.resource));
+  // Drift as Terraform shows it: what changed outside Terraform in the attributes that matter to this plan (a resource
+  // the plan changes, or an attribute the configuration reads), not the refresh's own normalisations (tags null → {},
+  // computed values filled in).
+  const relevant = new Map<string, Set<string>>();
+  for (const a of plan.relevant_attributes ?? []) {
+    const names = relevant.get(a.resource) ?? new Set<string>();
+    names.add(String(a.attribute?.[0] ?? ""));
+    relevant.set(a.resource, names);
+  }
   const changing = new Set(changes.map((c) => c.address));
   const drift = (plan.resource_drift ?? [])
-    .filter((c) => c.mode !== "data" && (changing.has(c.address) || relevant.has(c.address)))
+    .filter((c) => c.mode !== "data")
     .map((c) => {
       const r = reviewed(c, root);
-      return { ...r, attributes: r.action === "update" ? attributeChanges(c) : r.attributes };
+      const read = relevant.get(c.address);
+      const attributes = (r.action === "update" ? attributeChanges(c) : []).filter(
+        (a) => changing.has(c.address) || read?.has(a.path.split(/[.:[]/)[0]),
+      );
+      return { ...r, attributes };
     })
-    .filter((d) => d.action !== "update" || d.attributes.length > 0);
+    .filter((d) => (d.action === "update" ? d.attributes.length > 0 : d.action !== "no-op" && d.action !== "read"));
   const touched = protectedTouched(plan, root, options.allowDataLoss ?? []);
   const findings: Finding[] = [];
   for (const t of touched) {
