@@ -221,6 +221,27 @@ describe("the guards' verdict", () => {
   });
 });
 
+describe("drift", () => {
+  it("names what changed outside Terraform where it matters to the plan, not the refresh's normalisations", () => {
+    const rule = { cidr_blocks: ["198.51.100.0/24"], from_port: 22 };
+    const p = plan([change("aws_security_group.alb", ["update"], { ingress: [rule] }, { ingress: [] })], {
+      resource_drift: [
+        change("aws_security_group.alb", ["update"], { ingress: [] }, { ingress: [rule] }),
+        change("aws_cloudwatch_metric_alarm.efs_io_limit", ["update"], { tags: null }, { tags: {} }),
+        change("aws_iam_role.backup_role", ["update"], { name: "a", inline_policy: [] }, { name: "b", inline_policy: [{ name: "x" }] }),
+        change("aws_efs_file_system.experiments", ["delete"], { id: "fs-1" }, null),
+      ],
+      relevant_attributes: [{ resource: "aws_iam_role.backup_role", attribute: ["name"] }],
+    });
+    const r = review(p, { root });
+    expect(r.drift.map((d) => [d.address, d.action, d.attributes.map((a) => `${a.path}: ${a.before} → ${a.after}`)])).toEqual([
+      ["aws_security_group.alb", "update", ['ingress[0].cidr_blocks: — → ["198.51.100.0/24"]', "ingress[0].from_port: — → 22"]],
+      ["aws_iam_role.backup_role", "update", ["name: a → b"]],
+      ["aws_efs_file_system.experiments", "delete", []],
+    ]);
+  });
+});
+
 describe("cost before and after", () => {
   /** The default platform's resources as the state holds them (the parts the cost model reads). */
   const resources = (v: Record<string, unknown>) => [
