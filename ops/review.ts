@@ -316,7 +316,9 @@ export function review(plan: PlanJson, options: ReviewOptions): Review {
         ? t.allowed
           ? `holds data and is ${t.action === "delete" ? "destroyed" : "replaced"}: allowed by ALLOW_DATA_LOSS`
           : `holds data and would be ${t.action === "delete" ? "destroyed" : "replaced"}: refused (ALLOW_DATA_LOSS="${t.address.replace(/\[[^\]]*\]$/, "")}" allows it, for one run)`
-        : `holds data; changed in place (${t.action})`,
+        : t.action === "create"
+          ? "holds data; created"
+          : `holds data; changed in place (${t.action})`,
     });
   }
   const dataAddresses = new Set(touched.map((t) => t.address));
