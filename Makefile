@@ -28,7 +28,7 @@ OPS          := $(SCRIPT_ENV) npm run -s ops -- --tf-dir $(abspath $(TF_DIR)) --
 CDKTF_OUT    ?= $(if $(filter prod,$(ENV)),cdktf.out,cdktf.out-$(ENV))
 CDKTF        := CHECKPOINT_DISABLE=1 ENV=$(ENV) ENV_DIR=$(abspath $(ENV_DIR)) TF_DIR=$(TF_DIR) npx cdktf
 
-.PHONY: help install synth test plan deploy-infra deploy-services destroy destroy-all migrate-state tf shell diff deploy setup-backend push-secrets sandbox sandbox-down status backup cost ops tf-check node-check
+.PHONY: help install synth test plan deploy-infra deploy-services destroy destroy-all migrate-state tf shell diff deploy setup-backend push-secrets sandbox sandbox-down status backup cost ops review drift tf-check node-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -94,6 +94,14 @@ backup: node-check ## an on-demand AWS Backup of ENV's experiments file system, 
 
 cost: node-check ## ENV's monthly cost, line by line, from the variables Terraform uses
 	@$(OPS) cost
+
+review: tf-check node-check ## review ENV's plan: changes by unit, guards, cost before → after; the review's exit code: 0 safe, 4 needs a reviewer's eye, 5 refused (docs/REVIEW.md)
+	@$(TF_SCRIPT) init >&2
+	@ALLOW_DATA_LOSS="$(ALLOW_DATA_LOSS)" $(OPS) review $(ARGS)
+
+drift: tf-check node-check ## plan ENV and name what differs from the code (changed outside Terraform); the review's exit code 2: drift
+	@$(TF_SCRIPT) init >&2
+	@$(OPS) review --drift $(ARGS)
 
 ops: node-check ## any day-two command on ENV, e.g. make ops ARGS="restore <recovery point>" (npm run ops -- --help)
 	@$(OPS) $(ARGS)

@@ -161,6 +161,7 @@ describe("docs", () => {
     "docs/ALARMS.md",
     "docs/OPERATIONS.md",
     "docs/ENVIRONMENTS.md",
+    "docs/REVIEW.md",
   ];
 
   it.each(docs)("%s names only existing make targets, npm scripts, outputs, variables and scripts", (file) => {

@@ -9,6 +9,7 @@ import { PLATFORM } from "../platform/config";
 import { registerBackups } from "./commands/backups";
 import { registerCost } from "./commands/cost";
 import { registerMlflow } from "./commands/mlflow";
+import { registerReview } from "./commands/review";
 import { registerSetup } from "./commands/setup";
 import { registerStatus } from "./commands/status";
 import { registerTransfers } from "./commands/transfers";
@@ -26,6 +27,7 @@ const COMMANDS: readonly ((p: Command) => void)[] = [
   registerSetup,
   registerUsers,
   registerCost,
+  registerReview,
 ];
 
 export function program(): Command {
