@@ -130,7 +130,7 @@ describe("ENV=staging", () => {
   });
 
   it("the same files are fine in prod, whose own files they are", () => {
-    fs.writeFileSync(path.join(tfDir, "terraform.tfvars"), "api_cpu = 4096\n");
+    fs.writeFileSync(path.join(tfDir, "terraform.tfvars"), "api_cpu    = 4096\napi_memory = 8192\n");
     expect(run("terraform.sh", ["plan"]).code).toBe(0);
   });
 });

@@ -48,7 +48,7 @@ interface Workflow {
   jobs: Record<string, Job>;
 }
 /** A step that changes the platform: terraform apply (plain or through scripts/terraform.sh) or the deploy targets. */
-const APPLIES = /terraform(\.sh run)? apply\b|make (deploy|deploy-infra|deploy-services)\b|cdktf deploy/;
+const APPLIES = /terraform(\.sh run)? apply\b|make (deploy|deploy-infra|deploy-services)(?![\w-])|cdktf deploy/;
 const load = (name: string) => parse(fs.readFileSync(path.join(WORKFLOWS, name), "utf8")) as Workflow;
 const needs = (job: Job) => (job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs]);
 /** The AWS role a job assumes (the secret's name), or "—". */
@@ -146,7 +146,8 @@ describe("the job graph docs/REVIEW.md states", () => {
     const script = apply.steps.map((s) => s.run ?? "").join("\n");
     expect(script).toContain('run apply -input=false "$PWD/reviewed/tfplan"');
     expect(script).toContain("--against reviewed/plan.json");
-    expect(needs(deploy.jobs.images)).toEqual(["apply"]);
+    // After the apply; synth-check gives the images to build (deploy/services.json).
+    expect(needs(deploy.jobs.images)).toEqual(["synth-check", "apply"]);
   });
 
   it("drift runs on a daily schedule and by hand, with the read-only role, and never applies", () => {

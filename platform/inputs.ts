@@ -422,7 +422,7 @@ export const PLATFORM_INPUTS = {
   sign_in: input.string({
     default: "none",
     description:
-      "Sign-in in front of the tools a browser opens (the services marked signIn: the UI, MLflow, TensorBoard): none (anyone who reaches the ALB, as today), " +
+      "Sign-in in front of the tools a browser opens (the services marked signIn in the services table): none (anyone who reaches the ALB, as today), " +
       "cognito (a user pool the platform creates; users added with npm run ops -- users add) or oidc (the team's identity provider, oidc_* inputs). " +
       "The ALB authenticates every request first and forwards only signed-in users; the API's port keeps its exposure. Needs HTTPS (alb_certificate_arn).",
     cost: "cognito: no charge for the first 10,000 monthly active users (Cognito's free tier), then about $0.015 per user; oidc: no AWS charge.",
