@@ -7,12 +7,21 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
 const COUNT_ASSERTIONS = "__tests__/count-assertions.ts";
 
 /**
- * Unit test files that build bundles in copies of the project or run the
- * machine's tools (terraform, python): seconds each, so they run in the
- * `build` project, outside the edit loop's `vitest --project unit`;
- * `npm test` runs both.
+ * Test files that build bundles in copies of the project, run the machine's
+ * tools (terraform, make, python, actionlint) or the project's own commands
+ * as processes (seconds each): the `build` project, outside the edit loop's
+ * `vitest --project unit`; `npm test` runs both.
  */
-const BUILD_TESTS = ["__tests__/synth-launch.test.ts", "__tests__/harness-tools.test.ts"];
+const BUILD_TESTS = [
+  "__tests__/synth-launch.test.ts",
+  "__tests__/harness-tools.test.ts",
+  "__tests__/workflows-lint.test.ts",
+  "__tests__/environments.test.ts",
+  "__tests__/terraform-wrapper.test.ts",
+  "__tests__/review-cli.test.ts",
+  "__tests__/ops-cli.test.ts",
+  "__tests__/mlflow-migrate-script.test.ts",
+];
 
 /** Seconds each Terraform suite took in the last `npm run bench -- tests` (written by it). */
 const SUITE_SECONDS: Record<string, number> = (() => {

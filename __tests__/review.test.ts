@@ -3,50 +3,19 @@
  * writes them (the emulator suite __tests__/terraform/review.test.ts
  * reviews real plans): actions, attribute changes with masking, units and
  * protected resources from the committed root, the guards' verdicts, the
- * cost's before side, the Markdown table.
+ * cost's before side, the Markdown table. The command's exit codes:
+ * review-cli.test.ts.
  */
-import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { variableDefaults } from "../ops/cost";
 import { costLines, DEFAULT_USAGE, total } from "../ops/cost-model";
 import { costInputsFromResources, fingerprintDifference, REVIEW_EXIT, review } from "../ops/review";
 import { attributeChanges, MASK, UNKNOWN } from "../ops/review-diff";
-import {
-  actionOf,
-  indexRoot,
-  type PlanJson,
-  parseAllowDataLoss,
-  parsePlan,
-  protectedTouched,
-  type ResourceChange,
-  terraformSummary,
-  unitOf,
-} from "../ops/review-plan";
+import { actionOf, indexRoot, parseAllowDataLoss, parsePlan, protectedTouched, terraformSummary, unitOf } from "../ops/review-plan";
 import { markdownTable, renderReview } from "../ops/review-render";
-import { tempDir } from "./temp";
+import { SERVICE_KEYS } from "../platform/services";
+import { change, defaults, plan, ROOT } from "./plan-fixture";
 
-const ROOT = path.join(__dirname, "..", "deploy", "terraform");
 const root = indexRoot(ROOT);
-const defaults = variableDefaults(ROOT);
-
-function change(
-  address: string,
-  actions: string[],
-  before: unknown,
-  after: unknown,
-  extra: Partial<ResourceChange["change"]> = {},
-): ResourceChange {
-  const [type, rest] = [address.split(".")[0], address.split(".").slice(1).join(".")];
-  return { address, mode: "managed", type, name: rest.replace(/\[.*$/, ""), change: { actions, before, after, ...extra } };
-}
-const plan = (changes: ResourceChange[], extra: Partial<PlanJson> = {}): PlanJson => ({
-  format_version: "1.2",
-  variables: Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, { value: v }])),
-  resource_changes: changes,
-  ...extra,
-});
 
 describe("reading a plan", () => {
   it("turns Terraform's action lists into one action, and counts them as terraform plan does", () => {
@@ -245,7 +214,7 @@ describe("drift", () => {
 describe("cost before and after", () => {
   /** The default platform's resources as the state holds them (the parts the cost model reads). */
   const resources = (v: Record<string, unknown>) => [
-    ...["api", "ui", "mlflow", "tensorboard"].flatMap((k) => [
+    ...SERVICE_KEYS.flatMap((k) => [
       {
         address: `aws_ecs_service.${k}[0]`,
         type: "aws_ecs_service",
@@ -323,40 +292,4 @@ describe("rendering and comparing", () => {
       "+ update aws_ecs_service.ui[0] desired_count=3",
     ]);
   });
-});
-
-describe("npm run ops -- review on a plan's JSON: the exit codes", () => {
-  const dir = tempDir("review-cli");
-  const write = (name: string, p: PlanJson) => {
-    const file = path.join(dir, name);
-    fs.writeFileSync(file, JSON.stringify(p));
-    return file;
-  };
-  const ops = (...args: string[]) =>
-    spawnSync("node", [path.join(__dirname, "..", "ops", "launch.js"), "--tf-dir", ROOT, "review", ...args], {
-      encoding: "utf8",
-      env: { ...process.env, ALLOW_DATA_LOSS: "" },
-    });
-  const ui = (n: number) => plan([change("aws_ecs_service.ui[0]", ["update"], { desired_count: 1 }, { desired_count: n })]);
-  const bucket = plan([change("aws_s3_bucket.mlflow_artifacts", ["delete", "create"], { bucket: "a" }, { bucket: "b" })]);
-
-  it("0 safe, 4 needs a reviewer's eye, 5 refused, 6 differs from the reviewed plan, 64 not a plan", () => {
-    const empty = write("empty.json", plan([]));
-    const scaled = write("scaled.json", ui(2));
-    const refused = write("refused.json", bucket);
-    expect(ops("--plan", empty).status).toBe(0);
-    expect(ops("--plan", scaled).status).toBe(4);
-    const r = ops("--plan", refused);
-    expect(r.status).toBe(5);
-    expect(r.stdout).toContain("verdict: REFUSED: it would lose data (exit 5)");
-    expect(ops("--plan", scaled, "--against", scaled).status).toBe(4);
-    const differs = ops("--plan", write("scaled3.json", ui(3)), "--against", scaled);
-    expect(differs.status).toBe(6);
-    expect(differs.stdout).toContain("+ update aws_ecs_service.ui[0] desired_count=3");
-    expect(ops("--plan", write("drift.json", ui(2)), "--drift").status).toBe(2);
-    expect(ops("--plan", empty, "--drift").status).toBe(0);
-    const bad = ops("--plan", write("bad.json", { resource_changes: [] } as PlanJson));
-    expect(bad.status).toBe(64);
-    expect(bad.stderr).toContain("is not a Terraform JSON plan");
-  }, 120_000);
 });

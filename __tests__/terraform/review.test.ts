@@ -1,6 +1,6 @@
 /**
- * `make review` and `make drift` against the emulator, on a platform
- * applied once (`applyPlatform`, the one setup to swap for a shared one):
+ * `make review` and `make drift` against the emulator, on the run's shared
+ * applied platform (`appliedPlatform`) with the suite's terraform.tfvars:
  * - a terraform.tfvars that opens the ALB to the internet and raises the
  *   API's size gives a review naming both, with the cost difference that
  *   `ops cost --compare` gives for the same inputs;
@@ -16,6 +16,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { changedAddresses, INTENDED_CHANGES, planSummary } from "../../platform/intended-changes";
 import {
+  appliedPlatform,
   awsCall,
   checkTools,
   copyRoot,
@@ -43,14 +44,15 @@ interface ReviewJson {
   cost: { totalBefore: number; totalAfter: number; before: { item: string; monthly: number }[] };
 }
 
-/** The deployed platform the review cases plan against: one apply, the team's way. */
+/**
+ * The deployed platform the review cases plan against: the run's shared applied platform, then the team's
+ * `make deploy-services` with the suite's terraform.tfvars (an apply of the difference only).
+ */
 async function applyPlatform(label: string, tfvars: string): Promise<{ moto: Moto; dir: string }> {
-  const moto = await startMoto();
-  const dir = copyRoot(SYNTH_DIR, label);
+  const { moto, dir } = await appliedPlatform(label);
   fs.writeFileSync(path.join(dir, "terraform.tfvars"), tfvars);
-  await init(dir, moto);
   const run = expectOk(await make(dir, moto, "deploy-services"), "make deploy-services");
-  timing(`${label}: make deploy-services`, run.seconds);
+  timing(`${label}: make deploy-services with the suite's terraform.tfvars`, run.seconds);
   return { moto, dir };
 }
 

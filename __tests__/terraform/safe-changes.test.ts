@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { protectedResources } from "../../platform/environment";
 import {
   checkTools,
   copyRoot,
@@ -30,6 +31,14 @@ let dir: string;
 let before: StateJson;
 
 const TF_SCRIPT = path.join(PROJECT_DIR, "scripts", "terraform.sh");
+/** What holds data on the live platform (legacy-contract.md): the root protects at least these. */
+const LIVE_DATA = [
+  "aws_ecr_repository.autovisionai",
+  "aws_efs_access_point.mlflow_store",
+  "aws_efs_file_system.experiments",
+  "aws_s3_bucket.mlflow_artifacts",
+  "aws_secretsmanager_secret.wandb_api_key",
+];
 /** Terraform's error text on one line, without its box drawing. */
 const flat = (run: RunResult) => `${run.stdout}\n${run.stderr}`.replace(/\s*│\s*/g, " ").replace(/\s+/g, " ");
 
@@ -134,8 +143,11 @@ describe("safe changes on a deployed platform", () => {
   it("refuses ALLOW_DATA_LOSS for a resource that holds no data", async () => {
     const run = await scriptPlan([], { ALLOW_DATA_LOSS: "aws_vpc.main" });
     expect(run.code).toBe(1);
+    // The resources that hold data, as the root marks them (prevent_destroy): the ones the live platform had, and more.
+    const holding = protectedResources(dir);
+    expect(holding).toEqual(expect.arrayContaining(LIVE_DATA));
     expect(flat(run)).toContain(
-      "ALLOW_DATA_LOSS names aws_vpc.main, which holds no data here; the resources that do: aws_ecr_repository.autovisionai aws_efs_access_point.mlflow_store aws_efs_file_system.experiments aws_s3_bucket.mlflow_artifacts",
+      `ALLOW_DATA_LOSS names aws_vpc.main, which holds no data here; the resources that do: ${holding.join(" ")}`,
     );
   });
 

@@ -1,22 +1,20 @@
 /**
  * Sign-in in front of the tools and the web firewall, applied for real
  * against the emulator (docs/SIGN-IN.md): sign_in = "cognito" with an
- * imported certificate and waf_enabled, in one apply.
+ * imported certificate and waf_enabled, in one apply on the run's shared
+ * applied platform.
  */
 import * as fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MANAGED_RULE_GROUPS, RATE_RULE_NAME } from "../../constructs/web-firewall";
 import {
+  appliedPlatform,
   awsCall,
   checkTools,
-  copyRoot,
   importTestCertificate,
-  init,
   PROJECT_DIR,
   runCommand,
-  startMoto,
   stateJson,
-  SYNTH_DIR,
   terraform,
   terraformOk,
   timing,
@@ -29,16 +27,14 @@ let dir: string;
 let state: StateJson;
 let vars: string[];
 
-/** The platform with sign-in and the firewall on, applied once. (Another setup can hand in an applied platform instead.) */
+/** The platform with sign-in and the firewall on: the run's shared applied platform, then an apply of the difference. */
 async function applySignedIn(): Promise<void> {
   checkTools();
-  moto = await startMoto();
-  dir = copyRoot(SYNTH_DIR, "sign-in");
-  await init(dir, moto);
+  ({ moto, dir } = await appliedPlatform("sign-in"));
   const cert = importTestCertificate(moto);
   vars = ["-var", "sign_in=cognito", "-var", `alb_certificate_arn=${cert}`, "-var", "waf_enabled=true", "-var", "waf_rate_limit=500"];
   const applied = await terraformOk(dir, moto, ["apply", "-input=false", "-auto-approve", ...vars]);
-  timing("sign-in suite: apply with sign_in=cognito, a certificate and waf_enabled", applied.seconds);
+  timing("sign-in suite: apply of sign_in=cognito, a certificate and waf_enabled", applied.seconds);
   state = await stateJson(dir, moto);
 }
 
@@ -65,7 +61,7 @@ function ops(args: readonly string[]) {
 }
 
 describe("sign-in and the web firewall against the AWS emulator", () => {
-  // One apply of the whole platform (its ALB alone waits about 90 s in the provider).
+  // One apply of the difference on the shared applied platform (built once per run, about 100 s, by whichever suite asks first).
   beforeAll(applySignedIn, 1_500_000);
 
   afterAll(async () => {
