@@ -10,12 +10,14 @@
  *    `platform/intended-changes.ts` lists, attribute by attribute: nothing
  *    destroyed, nothing replaced but task definitions, no live tag,
  *    environment variable, secret or health-check value lost.
+ * 3. `npm run ops -- review` of that plan (written by `make plan`) lists what
+ *    docs/MIGRATION.md lists and refuses nothing.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import contract from "../fixtures/legacy-contract.json";
-import { INTENDED_CHANGES, planSummary } from "../../platform/intended-changes";
+import { changedAddresses, INTENDED_CHANGES, planSummary } from "../../platform/intended-changes";
 import {
   checkTools,
   copyRoot,
@@ -24,6 +26,8 @@ import {
   make,
   LEGACY_DIR,
   planJson,
+  PROJECT_DIR,
+  runCommand,
   startMoto,
   stateJson,
   SYNTH_DIR,
@@ -33,6 +37,7 @@ import {
   type Moto,
   type PlanJson,
 } from "./harness";
+import type { ReviewJson } from "./review-json";
 import { attributeChanges, checkIntended, compareValues, formatDifferences, plannedValues, type Values } from "./plan-values";
 
 const LIVE_VALUES = path.join(__dirname, "..", "fixtures", "legacy-values.json");
@@ -111,6 +116,39 @@ describe("migration from the live HCL state", () => {
     const shown = await terraformOk(newDir, moto, ["show", "-json", "tfplan"]);
     const viaMake = attributeChanges(JSON.parse(shown.stdout) as typeof plan);
     expect(viaMake).toEqual(attributeChanges(plan));
+  });
+
+  it("ops review of that plan lists what docs/MIGRATION.md lists: nothing refused, a reviewer's eye for IAM and exposure", async () => {
+    const run = await runCommand(
+      "node",
+      ["ops/launch.js", "--tf-dir", newDir, "--json", "review", "--plan", path.join(newDir, "tfplan")],
+      PROJECT_DIR,
+      moto,
+    );
+    expect([0, 4], run.stderr.slice(-2000)).toContain(run.code);
+    const review = JSON.parse(run.stdout) as ReviewJson;
+    expect(review.summary).toBe(planSummary());
+    expect(review.verdict, "the switch loses nothing, but IAM and exposure change: a reviewer reads it").toBe("attention");
+    const actions = new Map(review.changes.map((c) => [c.address, c.action]));
+    const listed = changedAddresses();
+    expect(listed.create.filter((a) => actions.get(a) !== "create")).toEqual([]);
+    expect(listed.update.filter((a) => actions.get(a) !== "update")).toEqual([]);
+    expect(listed.replace.filter((a) => actions.get(a) !== "replace")).toEqual([]);
+    expect([...actions.keys()].filter((a) => ![...listed.create, ...listed.update, ...listed.replace].includes(a))).toEqual([]);
+    // Each intended in-place change shows its attribute.
+    for (const c of INTENDED_CHANGES.filter((i) => i.kind === "update")) {
+      const top = c.attribute.split(/[./]/)[0];
+      const attributes = review.changes.find((r) => r.address === c.address)?.attributes.map((a) => a.path.split(/[.[:]/)[0]) ?? [];
+      expect(attributes, `${c.address} ${c.attribute}`).toContain(top);
+    }
+    expect(review.findings.filter((f) => f.severity === "refused")).toEqual([]);
+    const text = await runCommand(
+      "node",
+      ["ops/launch.js", "--tf-dir", newDir, "review", "--plan", path.join(newDir, "tfplan")],
+      PROJECT_DIR,
+      moto,
+    );
+    console.log(`[review] the switch from the live platform:\n${text.stdout}`);
   });
 
   it("accounts for every legacy address in the new root", () => {

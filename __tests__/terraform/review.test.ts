@@ -7,42 +7,28 @@
  * - a rename of the artifacts bucket is refused (ALLOW_DATA_LOSS turns it
  *   into a change for a reviewer);
  * - a rule added to the ALB's security group outside Terraform is drift,
- *   named by `make drift` (exit 2);
- * - the review of the switch from the live platform (the migration fixture)
- *   lists what docs/MIGRATION.md lists, from the plan `make plan` writes.
+ *   named by `make drift` (exit 2).
+ * The review of the switch from the live platform is in migration.test.ts,
+ * on the migration's own plan.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { changedAddresses, INTENDED_CHANGES, planSummary } from "../../platform/intended-changes";
 import {
   appliedPlatform,
   awsCall,
   checkTools,
-  copyRoot,
   expectOk,
-  init,
-  LEGACY_DIR,
   make,
   PROJECT_DIR,
   runCommand,
-  startMoto,
   stateJson,
-  SYNTH_DIR,
   terraformOk,
   timing,
   type Moto,
   type RunResult,
 } from "./harness";
-
-interface ReviewJson {
-  verdict: string;
-  exitCode: number;
-  summary: string;
-  changes: { address: string; action: string; unit: string; attributes: { path: string; before: string; after: string }[] }[];
-  findings: { kind: string; severity: string; address?: string; text: string }[];
-  cost: { totalBefore: number; totalAfter: number; before: { item: string; monthly: number }[] };
-}
+import type { ReviewJson } from "./review-json";
 
 /**
  * The deployed platform the review cases plan against: the run's shared applied platform, then the team's
@@ -166,62 +152,5 @@ describe("review and drift of a deployed platform", () => {
     expect(drift.stdout).toContain("changed outside Terraform");
     expect(drift.stdout).toMatch(/aws_security_group\.alb[^\n]*ingress/);
     expect(drift.stdout).toContain("198.51.100.0/24");
-  });
-});
-
-describe("review of the switch from the live platform", () => {
-  let moto: Moto;
-  let legacyDir: string;
-  let newDir: string;
-
-  beforeAll(async () => {
-    checkTools();
-    moto = await startMoto();
-    legacyDir = copyRoot(LEGACY_DIR, "review-legacy");
-    newDir = copyRoot(SYNTH_DIR, "review-switch");
-    await init(legacyDir, moto);
-    await terraformOk(legacyDir, moto, ["plan", "-input=false", "-out=tfplan"]);
-    const run = await terraformOk(legacyDir, moto, ["apply", "-input=false", "tfplan"]);
-    timing("review suite: legacy apply", run.seconds);
-    await init(newDir, moto);
-  });
-
-  afterAll(async () => {
-    await moto?.stop();
-    for (const d of [legacyDir, newDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
-  });
-
-  it("lists what docs/MIGRATION.md lists, from the plan make plan writes", async () => {
-    expectOk(await make(newDir, moto, "plan", { ENV: "prod" }), "make plan");
-    const run = await runCommand(
-      "node",
-      ["ops/launch.js", "--tf-dir", newDir, "--json", "review", "--plan", path.join(newDir, "tfplan")],
-      PROJECT_DIR,
-      moto,
-    );
-    expect([0, 4], run.stderr.slice(-2000)).toContain(run.code);
-    const review = JSON.parse(run.stdout) as ReviewJson;
-    expect(review.summary).toBe(planSummary());
-    expect(review.verdict, "the switch loses nothing, but IAM and exposure change: a reviewer reads it").toBe("attention");
-    const actions = new Map(review.changes.map((c) => [c.address, c.action]));
-    const listed = changedAddresses();
-    expect(listed.create.filter((a) => actions.get(a) !== "create")).toEqual([]);
-    expect(listed.update.filter((a) => actions.get(a) !== "update")).toEqual([]);
-    expect(listed.replace.filter((a) => actions.get(a) !== "replace")).toEqual([]);
-    expect([...actions.keys()].filter((a) => ![...listed.create, ...listed.update, ...listed.replace].includes(a))).toEqual([]);
-    // Each intended in-place change shows its attribute.
-    for (const c of INTENDED_CHANGES.filter((i) => i.kind === "update")) {
-      const top = c.attribute.split(/[./]/)[0];
-      const attributes = review.changes.find((r) => r.address === c.address)?.attributes.map((a) => a.path.split(/[.[:]/)[0]) ?? [];
-      expect(attributes, `${c.address} ${c.attribute}`).toContain(top);
-    }
-    expect(review.findings.filter((f) => f.severity === "refused")).toEqual([]);
-    const text = await runCommand(
-      "node",
-      ["ops/launch.js", "--tf-dir", newDir, "review", "--plan", path.join(newDir, "tfplan")],
-      PROJECT_DIR,
-      moto,
-    );
-    console.log(`[review] the switch from the live platform:\n${text.stdout}`);
   });
 });
