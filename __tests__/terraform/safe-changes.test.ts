@@ -9,16 +9,13 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { protectedResources } from "../../platform/environment";
 import {
+  appliedPlatform,
   checkTools,
-  copyRoot,
   expectOk,
-  init,
   make,
   PROJECT_DIR,
   runCommand,
-  startMoto,
   stateJson,
-  SYNTH_DIR,
   terraform,
   timing,
   type Moto,
@@ -54,16 +51,14 @@ function scriptPlan(vars: readonly string[], env: Record<string, string> = {}): 
 describe("safe changes on a deployed platform", () => {
   beforeAll(async () => {
     checkTools();
-    moto = await startMoto();
-    dir = copyRoot(SYNTH_DIR, "safe");
-    // A user's terraform.tfvars, as the team keeps it, applied with plain terraform.
+    ({ moto, dir } = await appliedPlatform("safe"));
+    // A user's terraform.tfvars, as the team keeps it, applied with make deploy-services on the shared applied platform.
     fs.writeFileSync(
       path.join(dir, "terraform.tfvars"),
-      'create_ecs_services = false\nalb_ingress_cidr_blocks = ["10.0.0.0/8"]\nefs_provisioned_throughput_mibps = 50\n',
+      'alb_ingress_cidr_blocks = ["10.0.0.0/8"]\nefs_provisioned_throughput_mibps = 50\n',
     );
-    await init(dir, moto);
-    const run = expectOk(await make(dir, moto, "deploy-infra"), "make deploy-infra");
-    timing("safe-changes suite: make deploy-infra", run.seconds);
+    const run = expectOk(await make(dir, moto, "deploy-services"), "make deploy-services");
+    timing("safe-changes suite: make deploy-services with the suite's terraform.tfvars", run.seconds);
     before = await stateJson(dir, moto);
   });
 
