@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { App } from "cdktf";
-import { environmentFromProcess, syncRoot } from "./platform/environment";
+import { environmentFromProcess } from "./platform/environment";
+import { syncRoot } from "./platform/sandbox-root";
 import { inputTable } from "./platform/inputs";
 import { SERVICES, type ServiceTable } from "./platform/services";
 import { NetworkUnit } from "./stacks/network-unit";

@@ -9,22 +9,18 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { allowedDataLoss, dataLossOf, dataLossRefusal } from "../platform/data-loss";
+import { autoVariableFiles, resolveEnvironment } from "../platform/environment";
+import { heldChanges, heldValues } from "../platform/held-inputs";
+import { syncRoot } from "../platform/sandbox-root";
 import {
-  allowedDataLoss,
-  autoVariableFiles,
   closestName,
-  dataLossOf,
-  dataLossRefusal,
   effectiveValues,
-  heldChanges,
-  heldValues,
   leakedVariables,
   parseVariableFile,
   parseVariableFiles,
-  resolveEnvironment,
-  syncRoot,
   undeclaredVariables,
-} from "../platform/environment";
+} from "../platform/variables";
 import { tempDir } from "./temp";
 
 // HashiCorp's HCL parser loads its WebAssembly on first use: seconds on a busy machine.

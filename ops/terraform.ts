@@ -33,31 +33,29 @@ import { type SpawnOptions, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { refusedValues } from "./cost";
+import { commandLineValues, typed, variableTypes } from "./terraform-inputs";
 import {
   ALLOW_DATA_LOSS_OVERRIDE,
   allowDataLossOverride,
   allowedDataLoss,
   dataLossOf,
   dataLossRefusal,
+  protectedResources,
+  type ShownPlan,
+} from "../platform/data-loss";
+import { type EnvironmentModel, environmentFromProcess, EnvironmentError } from "../platform/environment";
+import { heldChanges, heldValues, IDENTITY_RECORD } from "../platform/held-inputs";
+import { syncRoot } from "../platform/sandbox-root";
+import {
   declaredVariables,
   effectiveValues,
-  type EnvironmentModel,
-  environmentFromProcess,
-  EnvironmentError,
-  heldChanges,
-  heldValues,
-  IDENTITY_RECORD,
   leakedVariables,
   leakMessage,
   type ParsedFile,
-  parseVariableFile,
   parseVariableFiles,
-  protectedResources,
-  type ShownPlan,
-  syncRoot,
   undeclaredMessage,
   undeclaredVariables,
-} from "../platform/environment";
+} from "../platform/variables";
 
 /** The project's folder: beside ops/ (or dist/, where the bundle runs). */
 const PROJECT = path.join(__dirname, "..");
@@ -120,26 +118,6 @@ async function withProtectionLifted<T>(ctx: Context, addresses: readonly string[
   }
 }
 
-/** -var and -var-file of a command line, in their order: the values they set (files parsed). */
-async function commandLineValues(args: readonly string[]): Promise<{ files: ParsedFile[]; vars: Record<string, string> }> {
-  const files: ParsedFile[] = [];
-  const vars: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const [flag, inline] = args[i].includes("=")
-      ? [args[i].slice(0, args[i].indexOf("=")), args[i].slice(args[i].indexOf("=") + 1)]
-      : [args[i]];
-    if (flag !== "-var" && flag !== "-var-file") continue;
-    const value = inline ?? args[++i];
-    if (value === undefined) continue;
-    if (flag === "-var-file") files.push(await parseVariableFile(path.resolve(value)));
-    else {
-      const eq = value.indexOf("=");
-      if (eq > 0) vars[value.slice(0, eq)] = value.slice(eq + 1);
-    }
-  }
-  return { files, vars };
-}
-
 /** The checks on the variable files, before terraform runs: undeclared names, and prod's values leaking into another environment. */
 export async function checkVariableFiles(model: EnvironmentModel, declared: readonly string[]): Promise<ParsedFile[]> {
   const parsed = await parseVariableFiles(model.variableFiles);
@@ -177,21 +155,6 @@ async function initChecked(ctx: Context, init: () => Promise<void>, parsed: read
   if (!checked) await checkHeld(ctx, parsed, args);
 }
 
-/** A command-line or TF_VAR_ value (a string) as the variable's type reads it. */
-function typed(value: unknown, type: string | undefined): unknown {
-  if (typeof value !== "string") return value;
-  if (type === "number") return Number(value);
-  if (type === "bool") return value === "true";
-  if (type?.startsWith("list")) {
-    try {
-      return JSON.parse(value);
-    } catch {
-      return value;
-    }
-  }
-  return value;
-}
-
 /**
  * The root's validations that have a TypeScript test (platform/inputs.ts), on the values Terraform
  * will see: refused before init, where Terraform reports them only once its plan walk is done.
@@ -203,16 +166,6 @@ async function checkValues(ctx: Context, parsed: readonly ParsedFile[], args: re
   const types = variableTypes(ctx.model.tfDir);
   const refused = refusedValues(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typed(v, types[k])])));
   if (refused.length > 0) throw new Refusal(`${refused.join("\n")}\nNothing was changed.`);
-}
-
-/** The declared type of each root variable, from its *.tf.json. */
-function variableTypes(tfDir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of fs.readdirSync(tfDir).filter((n) => n.endsWith(".tf.json") && n !== ALLOW_DATA_LOSS_OVERRIDE)) {
-    const json = JSON.parse(fs.readFileSync(path.join(tfDir, name), "utf8")) as { variable?: Record<string, { type?: string }> };
-    for (const [v, block] of Object.entries(json.variable ?? {})) out[v] = block.type ?? "";
-  }
-  return out;
 }
 
 /** Plans into the plan file with every protection lifted, then refuses data loss that ALLOW_DATA_LOSS does not name exactly. */
@@ -231,18 +184,95 @@ async function planChecked(ctx: Context, args: readonly string[], allowed: Retur
     fs.rmSync(path.join(ctx.model.tfDir, planFile), { force: true });
     throw new Refusal(refusal);
   }
-  if (hits.length > 0) ctx.out(`>> data protection lifted for this run: ${hits.join(" ")}`);
+  if (hits.length > 0) announceLifted(ctx, hits);
   return 0;
 }
 
-async function dispatch(ctx: Context, command: string, args: readonly string[]): Promise<number> {
+/** The checks every command but describe runs first: the variable files, and what ALLOW_DATA_LOSS names. */
+interface Checked {
+  readonly parsed: readonly ParsedFile[];
+  readonly known: string[];
+  readonly allowed: ReturnType<typeof allowedDataLoss>;
+}
+
+/** One of the wrapper's commands: runs with the checks done; returns the exit code. */
+type Command = (ctx: Context, args: readonly string[], checked: Checked) => Promise<number>;
+
+/** Says which protected resources this run may destroy. */
+function announceLifted(ctx: Context, addresses: readonly string[]): void {
+  ctx.out(`>> data protection lifted for this run: ${addresses.join(" ")}`);
+}
+
+/** terraform init without the caller's arguments, as plan, deploy and destroy start. */
+function init(ctx: Context): Promise<void> {
+  return ok(ctx, ["init", "-input=false", ...ctx.model.backendArgs]);
+}
+
+/** init: terraform init for ENV's state. */
+const initCommand: Command = async (ctx, args) => (await run(ctx, ["init", "-input=false", ...ctx.model.backendArgs, ...args])).code;
+
+/** plan: the values and held inputs checked, init, then the data-loss-checked plan. */
+const planCommand: Command = async (ctx, args, { parsed, allowed }) => {
+  await checkValues(ctx, parsed, args);
+  await initChecked(ctx, () => init(ctx), parsed, args);
+  return planChecked(ctx, args, allowed);
+};
+
+/** deploy: plan, then apply that very plan. */
+const deployCommand: Command = async (ctx, args, checked) => {
+  const code = await planCommand(ctx, args, checked);
+  if (code !== 0) return code;
   const { model } = ctx;
-  if (command === "describe") {
-    ctx.out(JSON.stringify(model, null, 2));
-    return 0;
-  }
-  const usage = "usage: scripts/terraform.sh init|plan|deploy|destroy|run|describe [terraform arguments]";
-  if (!["init", "plan", "deploy", "destroy", "run"].includes(command)) throw new Refusal(usage);
+  const applied = (await run(ctx, ["apply", "-input=false", model.planFile])).code;
+  // An applied plan is spent: Terraform refuses it a second time.
+  if (applied === 0) fs.rmSync(path.join(model.tfDir, model.planFile), { force: true });
+  return applied;
+};
+
+/** destroy: everything, data included (ALLOW_DATA_LOSS defaults to all). */
+const destroyCommand: Command = async (ctx, args, { known, allowed }) => {
+  const { model } = ctx;
+  await init(ctx);
+  // make destroy is for destroying everything, data included: ALLOW_DATA_LOSS defaults to all.
+  const all = ctx.env.ALLOW_DATA_LOSS ? allowed : { all: true, addresses: known };
+  if (all.all) announceLifted(ctx, known);
+  const code = await planChecked(ctx, ["-destroy", ...args.filter((a) => a !== "-auto-approve")], all);
+  if (code !== 0) return code;
+  if (args.includes("-auto-approve")) return (await run(ctx, ["apply", "-input=false", model.planFile])).code;
+  fs.rmSync(path.join(model.tfDir, model.planFile), { force: true });
+  // Terraform's own confirmation prompt, on the resources the check allowed.
+  return withProtectionLifted(ctx, all.addresses, async () => (await run(ctx, ["destroy", ...model.varArgs, ...args])).code);
+};
+
+/** The terraform command line of `run <command> [args]`: ENV's backend for init, ENV's variables where the command takes them. */
+function runCommandLine(model: EnvironmentModel, sub: string, rest: readonly string[]): string[] {
+  if (sub === "init") return ["init", ...model.backendArgs, ...rest];
+  const savedPlan = sub === "apply" && rest.some((a) => !a.startsWith("-"));
+  const withVars = WITH_VARIABLES.has(sub) || (sub === "apply" && !savedPlan);
+  return withVars ? [sub, ...model.varArgs, ...rest] : [sub, ...rest];
+}
+
+/** run: any terraform command on ENV's state, with the protection ALLOW_DATA_LOSS names lifted. */
+const runCommand: Command = async (ctx, args, { allowed }) => {
+  if (args.length === 0) throw new Refusal("usage: scripts/terraform.sh run <terraform command> [args], e.g. run output");
+  const [sub, ...rest] = args;
+  const full = runCommandLine(ctx.model, sub, rest);
+  if (allowed.addresses.length > 0) announceLifted(ctx, allowed.addresses);
+  return withProtectionLifted(ctx, allowed.addresses, async () => (await run(ctx, full)).code);
+};
+
+/** The commands that run terraform, by name. */
+const COMMANDS = new Map<string, Command>([
+  ["init", initCommand],
+  ["plan", planCommand],
+  ["deploy", deployCommand],
+  ["destroy", destroyCommand],
+  ["run", runCommand],
+]);
+
+/** The checks before any terraform command: the variable files (the environment's and the command line's) and ALLOW_DATA_LOSS. */
+async function preflight(ctx: Context, args: readonly string[]): Promise<Checked> {
+  const { model } = ctx;
   const declared = Object.keys(declaredVariables(model.tfDir));
   const parsed = await checkVariableFiles(model, declared);
   // A -var-file on the command line too: Terraform only warns about its undeclared names.
@@ -250,48 +280,17 @@ async function dispatch(ctx: Context, command: string, args: readonly string[]):
   if (undeclared.length > 0) throw new Refusal(undeclaredMessage(undeclared));
   if (!model.live) ctx.out(`>> ENV=${model.name}: state ${model.stateKey}, variables from ${model.envFile}`);
   const known = protectedResources(model.tfDir);
-  const allowed = allowedDataLoss(ctx.env.ALLOW_DATA_LOSS, known);
-  const init = () => ok(ctx, ["init", "-input=false", ...model.backendArgs]);
-  switch (command) {
-    case "init":
-      return (await run(ctx, ["init", "-input=false", ...model.backendArgs, ...args])).code;
-    case "plan": {
-      await checkValues(ctx, parsed, args);
-      await initChecked(ctx, init, parsed, args);
-      return planChecked(ctx, args, allowed);
-    }
-    case "deploy": {
-      await checkValues(ctx, parsed, args);
-      await initChecked(ctx, init, parsed, args);
-      const code = await planChecked(ctx, args, allowed);
-      if (code !== 0) return code;
-      const applied = (await run(ctx, ["apply", "-input=false", model.planFile])).code;
-      // An applied plan is spent: Terraform refuses it a second time.
-      if (applied === 0) fs.rmSync(path.join(model.tfDir, model.planFile), { force: true });
-      return applied;
-    }
-    case "destroy": {
-      await init();
-      // make destroy is for destroying everything, data included: ALLOW_DATA_LOSS defaults to all.
-      const all = ctx.env.ALLOW_DATA_LOSS ? allowed : { all: true, addresses: known };
-      if (all.all) ctx.out(`>> data protection lifted for this run: ${known.join(" ")}`);
-      const code = await planChecked(ctx, ["-destroy", ...args.filter((a) => a !== "-auto-approve")], all);
-      if (code !== 0) return code;
-      if (args.includes("-auto-approve")) return (await run(ctx, ["apply", "-input=false", model.planFile])).code;
-      fs.rmSync(path.join(model.tfDir, model.planFile), { force: true });
-      // Terraform's own confirmation prompt, on the resources the check allowed.
-      return withProtectionLifted(ctx, all.addresses, async () => (await run(ctx, ["destroy", ...model.varArgs, ...args])).code);
-    }
-    default: {
-      if (args.length === 0) throw new Refusal("usage: scripts/terraform.sh run <terraform command> [args], e.g. run output");
-      const [sub, ...rest] = args;
-      const savedPlan = sub === "apply" && rest.some((a) => !a.startsWith("-"));
-      const withVars = WITH_VARIABLES.has(sub) || (sub === "apply" && !savedPlan);
-      const full = sub === "init" ? ["init", ...model.backendArgs, ...rest] : withVars ? [sub, ...model.varArgs, ...rest] : [sub, ...rest];
-      if (allowed.addresses.length > 0) ctx.out(`>> data protection lifted for this run: ${allowed.addresses.join(" ")}`);
-      return withProtectionLifted(ctx, allowed.addresses, async () => (await run(ctx, full)).code);
-    }
+  return { parsed, known, allowed: allowedDataLoss(ctx.env.ALLOW_DATA_LOSS, known) };
+}
+
+async function dispatch(ctx: Context, command: string, args: readonly string[]): Promise<number> {
+  if (command === "describe") {
+    ctx.out(JSON.stringify(ctx.model, null, 2));
+    return 0;
   }
+  const handler = COMMANDS.get(command);
+  if (!handler) throw new Refusal("usage: scripts/terraform.sh init|plan|deploy|destroy|run|describe [terraform arguments]");
+  return handler(ctx, args, await preflight(ctx, args));
 }
 
 /** `scripts/terraform.sh <command> [args]`: runs it in ENV's environment; returns the exit code. */

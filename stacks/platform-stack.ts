@@ -6,7 +6,7 @@ import { useAddressTable } from "../constructs/terraform/addresses";
 import { declareNamedVariables, declareVariables, type Inputs, type NamedInputs } from "../constructs/terraform/variables";
 import { addressTable, optionalAddresses } from "../platform/addresses";
 import { PLATFORM } from "../platform/config";
-import { HELD_INPUTS } from "../platform/environment";
+import { HELD_INPUTS } from "../platform/held-inputs";
 import { inputGroups, inputTable, PLATFORM_INPUTS, serviceInputs, serviceVariableName, type ServiceInputTable } from "../platform/inputs";
 import { checkServiceTable, type ServiceSpec, type ServiceTable } from "../platform/services";
 

@@ -5,16 +5,10 @@ import {
   allowDataLossOverride,
   allowedDataLoss,
   dataLossMessage,
-  type EnvironmentModel,
-  EnvironmentError,
-  isAutoVariableFile,
-  leakedVariables,
-  leakMessage,
-  parseVariableFiles,
   protectedResources,
-  undeclaredMessage,
-  undeclaredVariables,
-} from "../platform/environment";
+} from "../platform/data-loss";
+import { type EnvironmentModel, EnvironmentError, isAutoVariableFile } from "../platform/environment";
+import { leakedVariables, leakMessage, parseVariableFiles, undeclaredMessage, undeclaredVariables } from "../platform/variables";
 
 /**
  * The checks `scripts/terraform.sh` runs before anything changes, for the

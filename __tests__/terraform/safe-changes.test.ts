@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { protectedResources } from "../../platform/environment";
+import { protectedResources } from "../../platform/data-loss";
 import {
   appliedPlatform,
   checkTools,

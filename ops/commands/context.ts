@@ -1,7 +1,7 @@
 /** What every command shares: the global options, the platform they name, and how results are printed. */
 import * as path from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
-import { syncRoot } from "../../platform/environment";
+import { syncRoot } from "../../platform/sandbox-root";
 import { clients } from "../aws";
 import { resolveEnvironment } from "../environment";
 import { defaultTfDir, type PlatformFlags, readOutputs, resolvePlatform } from "../platform";
