@@ -14,7 +14,8 @@ import { createApp } from "./synth/app";
 import { formatReport } from "./synth/policy/checker";
 import { RULES } from "./synth/policy/rules";
 import { renderRoot, writeRoot } from "./synth/root-writer";
-import { allowDataLossIn, cdktfCommand, checkVariableFiles, copyVariableFiles } from "./synth/variable-files";
+import { checkVariableFiles } from "./platform/variables";
+import { allowDataLossIn, cdktfCommand, copyVariableFiles } from "./synth/variable-files";
 import { WORKFLOW_TABLE_NAME, writeWorkflowTable } from "./synth/workflow-table";
 
 /** The project's folder (the one holding cdktf.json), from wherever this code runs: main.ts, or the bundle in dist/. */

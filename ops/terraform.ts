@@ -47,12 +47,10 @@ import { type EnvironmentModel, environmentFromProcess, EnvironmentError } from 
 import { heldChanges, heldValues, IDENTITY_RECORD } from "../platform/held-inputs";
 import { syncRoot } from "../platform/sandbox-root";
 import {
+  checkVariableFiles,
   declaredVariables,
   effectiveValues,
-  leakedVariables,
-  leakMessage,
   type ParsedFile,
-  parseVariableFiles,
   undeclaredMessage,
   undeclaredVariables,
 } from "../platform/variables";
@@ -116,16 +114,6 @@ async function withProtectionLifted<T>(ctx: Context, addresses: readonly string[
     remove();
     for (const signal of signals) process.removeListener(signal, remove);
   }
-}
-
-/** The checks on the variable files, before terraform runs: undeclared names, and prod's values leaking into another environment. */
-export async function checkVariableFiles(model: EnvironmentModel, declared: readonly string[]): Promise<ParsedFile[]> {
-  const parsed = await parseVariableFiles(model.variableFiles);
-  const leaked = leakedVariables(model, parsed);
-  if (leaked.length > 0) throw new Refusal(leakMessage(model, leaked));
-  const undeclared = undeclaredVariables(parsed, declared);
-  if (undeclared.length > 0) throw new Refusal(undeclaredMessage(undeclared));
-  return parsed;
 }
 
 /** Refuses a change of a held input, read from the state, before planning (Terraform's own check comes only after a full refresh). */

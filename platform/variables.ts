@@ -133,3 +133,17 @@ export function effectiveValues(
   for (const p of parsed) Object.assign(values, p.values);
   return Object.assign(values, commandLine);
 }
+
+/**
+ * The checks every way in runs on the environment's variable files before terraform does (scripts/terraform.sh,
+ * make, and the cdktf path): only declared variables, and, outside prod, nothing prod's files set that the
+ * environment's own file does not. Returns the parsed files.
+ */
+export async function checkVariableFiles(model: EnvironmentModel, declared: readonly string[]): Promise<ParsedFile[]> {
+  const parsed = await parseVariableFiles(model.variableFiles);
+  const leaked = leakedVariables(model, parsed);
+  if (leaked.length > 0) throw new EnvironmentError(leakMessage(model, leaked));
+  const undeclared = undeclaredVariables(parsed, declared);
+  if (undeclared.length > 0) throw new EnvironmentError(undeclaredMessage(undeclared));
+  return parsed;
+}

@@ -8,21 +8,6 @@ import {
   protectedResources,
 } from "../platform/data-loss";
 import { type EnvironmentModel, EnvironmentError, isAutoVariableFile } from "../platform/environment";
-import { leakedVariables, leakMessage, parseVariableFiles, undeclaredMessage, undeclaredVariables } from "../platform/variables";
-
-/**
- * The checks `scripts/terraform.sh` runs before anything changes, for the
- * cdktf path (`cdktf diff|deploy|destroy` by hand or through make): the
- * environment's variable files set only declared variables, and, outside
- * prod, the root's own files set nothing the environment's file does not.
- */
-export async function checkVariableFiles(model: EnvironmentModel, declared: readonly string[]): Promise<void> {
-  const parsed = await parseVariableFiles(model.variableFiles);
-  const leaked = leakedVariables(model, parsed);
-  if (leaked.length > 0) throw new EnvironmentError(leakMessage(model, leaked));
-  const undeclared = undeclaredVariables(parsed, declared);
-  if (undeclared.length > 0) throw new EnvironmentError(undeclaredMessage(undeclared));
-}
 
 /**
  * Makes the cdktf CLI's stack folder `to` read the variables the wrapper
