@@ -8,7 +8,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { costLines, DEFAULT_USAGE, total } from "../ops/cost-model";
-import { costInputsFromResources, fingerprintDifference, REVIEW_EXIT, review } from "../ops/review";
+import { fingerprintDifference, REVIEW_EXIT, review } from "../ops/review";
+import { costInputsFromResources } from "../ops/review-cost";
 import { attributeChanges, MASK, UNKNOWN } from "../ops/review-diff";
 import { actionOf, indexRoot, parseAllowDataLoss, parsePlan, protectedTouched, terraformSummary, unitOf } from "../ops/review-plan";
 import { markdownTable, renderReview } from "../ops/review-render";

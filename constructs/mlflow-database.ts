@@ -58,10 +58,20 @@ export class MlflowDatabase extends Construct {
     if (!Token.isUnresolved(props.subnetIds) && props.subnetIds.length < 2)
       throw new Error("MlflowDatabase: subnetIds names one subnet; an RDS subnet group needs subnets in two zones at least");
     this.count = Token.asNumber(Fn.conditional(props.enabled, 1, 0));
-    const count = this.count;
     const name = `${props.namePrefix}-mlflow`;
-    const tags = (n: string) => ({ ...props.tags, Name: n });
+    const groups = this.securityGroups(props, name);
+    this.clientSecurityGroupId = groups.clients;
+    this.instance = this.databaseInstance(props, name, groups.server);
+    holdsData(this.instance, "MLflow's tracking history: experiments, runs, parameters, metrics and tags");
+    this.host = instanceRef(this.instance, 0, "address");
+    this.endpoint = instanceRef(this.instance, 0, "endpoint");
+    this.secretArn = instanceRef(this.instance, 0, "master_user_secret[0].secret_arn");
+  }
 
+  /** The clients' group and the database's own group, which admits only the clients on the database port; their ids. */
+  private securityGroups(props: MlflowDatabaseProps, name: string): { clients: string; server: string } {
+    const count = this.count;
+    const tags = (n: string) => ({ ...props.tags, Name: n });
     const clients = address(
       new SecurityGroup(this, "clients", {
         count,
@@ -71,7 +81,7 @@ export class MlflowDatabase extends Construct {
         tags: tags(`${name}-db-clients-sg`),
       }),
     );
-    this.clientSecurityGroupId = instanceRef(clients, 0, "id");
+    const clientsId = instanceRef(clients, 0, "id");
     const server = address(
       new SecurityGroup(this, "security-group", {
         count,
@@ -84,7 +94,7 @@ export class MlflowDatabase extends Construct {
             protocol: "tcp",
             fromPort: props.database.port,
             toPort: props.database.port,
-            securityGroups: [this.clientSecurityGroupId],
+            securityGroups: [clientsId],
             cidrBlocks: [],
             ipv6CidrBlocks: [],
             prefixListIds: [],
@@ -94,6 +104,13 @@ export class MlflowDatabase extends Construct {
         tags: tags(`${name}-db-sg`),
       }),
     );
+    return { clients: clientsId, server: instanceRef(server, 0, "id") };
+  }
+
+  /** The subnet group and the PostgreSQL instance in it. */
+  private databaseInstance(props: MlflowDatabaseProps, name: string, securityGroupId: string): DbInstance {
+    const count = this.count;
+    const tags = (n: string) => ({ ...props.tags, Name: n });
     const subnets = address(
       new DbSubnetGroup(this, "subnet-group", {
         count,
@@ -103,7 +120,7 @@ export class MlflowDatabase extends Construct {
         tags: tags(`${name}-db-subnets`),
       }),
     );
-    this.instance = address(
+    return address(
       new DbInstance(this, "instance", {
         count,
         identifier: name,
@@ -120,7 +137,7 @@ export class MlflowDatabase extends Construct {
         manageMasterUserPassword: true,
         port: props.database.port,
         dbSubnetGroupName: instanceRef(subnets, 0, "name"),
-        vpcSecurityGroupIds: [instanceRef(server, 0, "id")],
+        vpcSecurityGroupIds: [securityGroupId],
         publiclyAccessible: false,
         multiAz: false,
         backupRetentionPeriod: props.backupRetentionDays ?? 7,
@@ -133,10 +150,6 @@ export class MlflowDatabase extends Construct {
         tags: tags(`${name}-db`),
       }),
     );
-    holdsData(this.instance, "MLflow's tracking history: experiments, runs, parameters, metrics and tags");
-    this.host = instanceRef(this.instance, 0, "address");
-    this.endpoint = instanceRef(this.instance, 0, "endpoint");
-    this.secretArn = instanceRef(this.instance, 0, "master_user_secret[0].secret_arn");
   }
 
   /** Lets `role` (the tasks' execution role) read the password secret, while the database exists. */

@@ -7,15 +7,14 @@
  * counts both sides and writes nothing; a migration counts the database
  * before and after. The file store is never changed.
  */
-import { DescribeServicesCommand, DescribeTasksCommand, RunTaskCommand, type Task } from "@aws-sdk/client-ecs";
-import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { DescribeServicesCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
 import type { Clients } from "./aws";
 import { EXIT, OpsError } from "./errors";
 import { table } from "./format";
 import { MLFLOW_MIGRATE_SCRIPT } from "./mlflow-migrate-script";
 import { need, type Platform } from "./platform";
-import { pollMs, progress, sleep } from "./progress";
-import { stoppedWhy, withStaging } from "./transfer";
+import { elapsedSeconds, startedArn, taskResult, waitStopped } from "./one-off-task";
+import { withStaging } from "./transfer";
 
 /** MLflow's key in the services table (and its container's name). */
 const MLFLOW = "mlflow";
@@ -103,52 +102,26 @@ export async function migrateMlflow(aws: Clients, platform: Platform, options: M
         },
       }),
     );
-    const arn = started.tasks?.[0]?.taskArn;
-    if (!arn) {
-      const failure = started.failures?.[0];
-      throw new OpsError(
-        `the migration task did not start: ${failure?.reason ?? "no task returned"}${failure?.detail ? ` (${failure.detail})` : ""}`,
-      );
-    }
-    const id = arn.split("/").pop();
-    const bar = progress(`migration task ${id}: ${mode} starting`, options.quiet);
-    const began = Date.now();
-    let task: Task | undefined;
-    for (;;) {
-      task = (await aws.ecs.send(new DescribeTasksCommand({ cluster: platform.clusterName, tasks: [arn] }))).tasks?.[0];
-      const state = task?.lastStatus ?? "UNKNOWN";
-      bar.update(`migration task ${id}: ${mode} ${state} (${Math.round((Date.now() - began) / 1000)} s)`);
-      if (state === "STOPPED") break;
-      if (Date.now() - began > options.timeoutSeconds * 1000) {
-        bar.fail(`migration task ${id}: still ${state} after ${options.timeoutSeconds} s`);
-        throw new OpsError(
-          `the migration task ${id} did not finish within ${options.timeoutSeconds} s; it keeps running: aws ecs stop-task --cluster ${platform.clusterName} --task ${id}`,
-        );
-      }
-      await sleep(pollMs());
-    }
-    let result: MigrateResult;
-    try {
-      const got = await aws.s3.send(new GetObjectCommand({ Bucket: platform.bucket, Key: stage.key("result.json") }));
-      const text = await (got.Body as { transformToString(): Promise<string> }).transformToString();
-      try {
-        result = JSON.parse(text) as MigrateResult;
-      } catch {
-        throw new OpsError(`the migration task ${id} left an unreadable result (${text.length} bytes): ${stoppedWhy(task as Task)}`);
-      }
-    } catch (error) {
-      if ((error as Error).name !== "NoSuchKey") throw error;
-      bar.fail(`migration task ${id}: stopped without a result`);
-      throw new OpsError(
-        `the migration task ${id} stopped without a result: ${stoppedWhy(task as Task)} (logs: the MLflow service's log group)`,
-      );
-    }
+    const arn = startedArn(started, "migration task");
+    const stopped = await waitStopped(aws, platform.clusterName, arn, {
+      what: "migration task",
+      doing: mode,
+      timeoutSeconds: options.timeoutSeconds,
+      quiet: options.quiet,
+    });
+    const { run } = stopped;
+    const result = await taskResult<MigrateResult>(
+      aws,
+      { bucket: platform.bucket, key: stage.key("result.json") },
+      { ...stopped, container: MLFLOW },
+      { text: "stopped without a result", logs: "the MLflow service's log group" },
+    );
     if (!result.ok) {
-      bar.fail(`migration task ${id}: ${mode} failed`);
+      run.bar.fail(`migration task ${run.id}: ${mode} failed`);
       const counted = result.source ? ` (file store: ${result.source.experiments} experiment(s), ${result.source.runs} run(s))` : "";
-      throw new OpsError(`the migration task ${id} failed: ${result.error}${counted}`);
+      throw new OpsError(`the migration task ${run.id} failed: ${result.error}${counted}`);
     }
-    bar.succeed(`migration task ${id}: ${mode} done in ${Math.round((Date.now() - began) / 1000)} s`);
+    run.bar.succeed(`migration task ${run.id}: ${mode} done in ${elapsedSeconds(run)} s`);
     return result;
   });
 }

@@ -37,19 +37,38 @@ function parsedJson(v: unknown): unknown {
   }
 }
 
+const plain = (value: unknown): Leaf => ({ value, sensitive: false, unknown: false });
+
+/** The last name in a path (`ingress[0].cidr_blocks` → `cidr_blocks`), for the secret-by-name rule. */
+const leafName = (prefix: string): string =>
+  prefix
+    .split(/[.:]/)
+    .pop()
+    ?.replace(/\[\d+\]$/, "") ?? "";
+
+const joinPath = (prefix: string, key: string | number): string =>
+  typeof key === "number" ? `${prefix}[${key}]` : prefix === "" || prefix.endsWith(":") ? `${prefix}${key}` : `${prefix}.${key}`;
+
+/** A leaf the plan marks sensitive or unknown as a whole (or a secret by name); undefined for any other value. */
+function markedLeaf(value: unknown, sensitive: unknown, unknown: unknown, prefix: string): Leaf | undefined {
+  if (sensitive === true || SECRET_NAME.test(leafName(prefix))) return { value, sensitive: true, unknown: unknown === true };
+  if (unknown === true) return { value, sensitive: false, unknown: true };
+  return undefined;
+}
+
+/** The children of a list of objects or of an object (with keys only the plan's unknown marks name); undefined for a plain value. */
+function childEntries(value: unknown, unknown: unknown): [string | number, unknown][] | undefined {
+  if (Array.isArray(value) && value.some((x) => typeof x === "object" && x !== null)) return value.map((x, i) => [i, x]);
+  if (!isObject(value)) return undefined;
+  const keys = new Set([...Object.keys(value), ...(isObject(unknown) ? Object.keys(unknown) : [])]);
+  return [...keys].map((key) => [key, value[key]]);
+}
+
 /** Leaves of a value by path; lists of plain values stay one leaf (a CIDR list reads better whole). */
 function flatten(value: unknown, sensitive: unknown, unknown: unknown, prefix: string, out: Map<string, Leaf>): void {
-  const name =
-    prefix
-      .split(/[.:]/)
-      .pop()
-      ?.replace(/\[\d+\]$/, "") ?? "";
-  if (sensitive === true || SECRET_NAME.test(name)) {
-    out.set(prefix, { value, sensitive: true, unknown: unknown === true });
-    return;
-  }
-  if (unknown === true) {
-    out.set(prefix, { value, sensitive: false, unknown: true });
+  const marked = markedLeaf(value, sensitive, unknown, prefix);
+  if (marked) {
+    out.set(prefix, marked);
     return;
   }
   const inner = parsedJson(value);
@@ -57,20 +76,12 @@ function flatten(value: unknown, sensitive: unknown, unknown: unknown, prefix: s
     flatten(inner, undefined, undefined, `${prefix}:`, out);
     return;
   }
-  const join = (key: string | number) =>
-    typeof key === "number" ? `${prefix}[${key}]` : prefix === "" || prefix.endsWith(":") ? `${prefix}${key}` : `${prefix}.${key}`;
-  if (Array.isArray(value) && value.some((x) => typeof x === "object" && x !== null)) {
-    value.forEach((x, i) => flatten(x, child(sensitive, i), child(unknown, i), join(i), out));
-    if (value.length === 0) out.set(prefix, { value, sensitive: false, unknown: false });
+  const entries = childEntries(value, unknown);
+  if (entries === undefined || entries.length === 0) {
+    out.set(prefix, plain(value));
     return;
   }
-  if (isObject(value)) {
-    const keys = new Set([...Object.keys(value), ...(isObject(unknown) ? Object.keys(unknown) : [])]);
-    for (const key of keys) flatten(value[key], child(sensitive, key), child(unknown, key), join(key), out);
-    if (keys.size === 0) out.set(prefix, { value, sensitive: false, unknown: false });
-    return;
-  }
-  out.set(prefix, { value, sensitive: false, unknown: false });
+  for (const [key, v] of entries) flatten(v, child(sensitive, key), child(unknown, key), joinPath(prefix, key), out);
 }
 
 export function show(leaf: Leaf | undefined): string {

@@ -6,7 +6,8 @@
 import Table from "cli-table3";
 import { table, usd } from "./format";
 import { PRICES } from "./prices";
-import { type Finding, type Review, type ReviewedChange, UNIT_ORDER } from "./review";
+import type { Finding } from "./review-findings";
+import { type Review, type ReviewedChange, UNIT_ORDER } from "./review";
 import { UNKNOWN } from "./review-diff";
 
 export type ReviewFormat = "text" | "markdown";
@@ -109,75 +110,114 @@ function delta(n: number): string {
   return Math.abs(n) < 0.005 ? "" : `${n > 0 ? "+" : ""}${usd(n)}`;
 }
 
-/**
- * The review as text or Markdown; `headline` replaces the verdict line (the drift check states drift, not a verdict).
- */
-export function renderReview(r: Review, format: ReviewFormat, env?: string, headline?: string): string {
+/** How one format writes headings, code and tables. */
+interface Style {
+  readonly md: boolean;
+  readonly tbl: (head: string[], rows: string[][]) => string;
+  readonly h: (level: number, text: string) => string;
+  readonly code: (s: string) => string;
+}
+
+function styleOf(format: ReviewFormat): Style {
   const md = format === "markdown";
-  const tbl = md ? markdownTable : table;
-  const h = (level: number, text: string) => (md ? `${"#".repeat(level)} ${text}` : level <= 2 ? text.toUpperCase() : `${text}:`);
-  const code = (s: string) => (md ? `\`${s}\`` : s);
+  return {
+    md,
+    tbl: md ? markdownTable : table,
+    h: (level, text) => (md ? `${"#".repeat(level)} ${text}` : level <= 2 ? text.toUpperCase() : `${text}:`),
+    code: (s) => (md ? `\`${s}\`` : s),
+  };
+}
+
+function headSection(r: Review, st: Style, env?: string, headline?: string): string[] {
   const out: string[] = [];
-  if (md && env) out.push(commentMarker(env));
-  out.push(h(2, `${r.title}${env ? ` (${env})` : ""}`));
-  if (headline) out.push(md ? `**${headline}**` : headline);
-  else out.push(md ? `**${VERDICT_TEXT[r.verdict]}** · exit ${r.exitCode}` : `verdict: ${VERDICT_TEXT[r.verdict]} (exit ${r.exitCode})`);
-  out.push("");
+  if (st.md && env) out.push(commentMarker(env));
+  out.push(st.h(2, `${r.title}${env ? ` (${env})` : ""}`));
+  if (headline) out.push(st.md ? `**${headline}**` : headline);
+  else out.push(st.md ? `**${VERDICT_TEXT[r.verdict]}** · exit ${r.exitCode}` : `verdict: ${VERDICT_TEXT[r.verdict]} (exit ${r.exitCode})`);
   const c = r.counts;
   out.push(
+    "",
     `${r.summary} ${c.create} added, ${c.update} changed, ${c.replace} replaced, ${c.delete} destroyed${c.move ? `, ${c.move} moved` : ""}.`,
   );
+  return out;
+}
 
-  out.push("", h(3, "guards"));
+function findingLine(f: Finding, st: Style): string {
+  const refused = f.severity === "refused" ? (st.md ? "⛔ " : "REFUSED ") : "";
+  return `  - ${refused}${f.address ? `${st.code(f.address)}: ` : ""}${f.text}`;
+}
+
+function guardsSection(r: Review, st: Style): string[] {
+  const out = ["", st.h(3, "guards")];
   if (r.findings.length === 0)
     out.push("nothing flagged: no data-holding resource, exposure, IAM, task size or count change, no higher bill");
   for (const kind of Object.keys(FINDING_TITLE) as Finding["kind"][]) {
     const fs = r.findings.filter((f) => f.kind === kind);
     if (fs.length === 0) continue;
-    out.push(`${md ? "- **" : "- "}${FINDING_TITLE[kind]}${md ? "**" : ""}:`);
-    for (const f of fs)
-      out.push(`  - ${f.severity === "refused" ? (md ? "⛔ " : "REFUSED ") : ""}${f.address ? `${code(f.address)}: ` : ""}${f.text}`);
+    out.push(`${st.md ? "- **" : "- "}${FINDING_TITLE[kind]}${st.md ? "**" : ""}:`, ...fs.map((f) => findingLine(f, st)));
   }
+  return out;
+}
 
-  if (r.drift.length) {
-    out.push("", h(3, "changed outside Terraform (drift found by the refresh)"));
-    out.push(
-      tbl(
-        ["unit", "address", "what changed outside Terraform"],
-        r.drift.map((d) => [d.unit, d.address, d.action === "delete" ? "deleted outside Terraform" : whatChanges(d) || d.action]),
-      ),
-    );
-  }
+function driftSection(r: Review, st: Style): string[] {
+  if (!r.drift.length) return [];
+  return [
+    "",
+    st.h(3, "changed outside Terraform (drift found by the refresh)"),
+    st.tbl(
+      ["unit", "address", "what changed outside Terraform"],
+      r.drift.map((d) => [d.unit, d.address, d.action === "delete" ? "deleted outside Terraform" : whatChanges(d) || d.action]),
+    ),
+  ];
+}
 
-  out.push("", h(3, "changes by unit"));
+function changesSection(r: Review, st: Style): string[] {
+  const out = ["", st.h(3, "changes by unit")];
   if (r.changes.length === 0) out.push("no changes");
   for (const [unit, changes] of byUnit(r.changes)) {
-    out.push(md ? `\n**${unit}** (${changes.length})\n` : `\n${unit} (${changes.length}):`);
+    out.push(st.md ? `\n**${unit}** (${changes.length})\n` : `\n${unit} (${changes.length}):`);
     out.push(
-      tbl(
+      st.tbl(
         ["action", "address", "before → after"],
         changes.map((ch) => [ACTION_WORD[ch.action] ?? ch.action, ch.address, whatChanges(ch)]),
       ),
     );
   }
+  return out;
+}
 
-  out.push("", h(3, "monthly cost"));
+function costSection(r: Review, st: Style): string[] {
   const cost = r.cost;
   const changed = cost.rows.filter((row) => Math.abs(row.after - row.before) >= 0.005);
+  const out = [
+    "",
+    st.h(3, "monthly cost"),
+    `${money(cost.totalBefore)} → ${money(cost.totalAfter)} a month (${delta(cost.totalAfter - cost.totalBefore) || "no change"}); list prices of ${PRICES.region} read ${PRICES.readOn}, the model of ${st.code("npm run ops -- cost")}`,
+  ];
+  if (changed.length === 0) return out;
   out.push(
-    `${money(cost.totalBefore)} → ${money(cost.totalAfter)} a month (${delta(cost.totalAfter - cost.totalBefore) || "no change"}); list prices of ${PRICES.region} read ${PRICES.readOn}, the model of ${code("npm run ops -- cost")}`,
+    "",
+    st.tbl(
+      ["group", "item", "before", "after", "difference"],
+      [
+        ...changed.map((row) => [row.group, row.item, money(row.before), money(row.after), delta(row.after - row.before)]),
+        ["", "total", money(cost.totalBefore), money(cost.totalAfter), delta(cost.totalAfter - cost.totalBefore)],
+      ],
+    ),
   );
-  if (changed.length) {
-    out.push(
-      "",
-      tbl(
-        ["group", "item", "before", "after", "difference"],
-        [
-          ...changed.map((row) => [row.group, row.item, money(row.before), money(row.after), delta(row.after - row.before)]),
-          ["", "total", money(cost.totalBefore), money(cost.totalAfter), delta(cost.totalAfter - cost.totalBefore)],
-        ],
-      ),
-    );
-  }
-  return out.join("\n");
+  return out;
+}
+
+/**
+ * The review as text or Markdown; `headline` replaces the verdict line (the drift check states drift, not a verdict).
+ */
+export function renderReview(r: Review, format: ReviewFormat, env?: string, headline?: string): string {
+  const st = styleOf(format);
+  return [
+    ...headSection(r, st, env, headline),
+    ...guardsSection(r, st),
+    ...driftSection(r, st),
+    ...changesSection(r, st),
+    ...costSection(r, st),
+  ].join("\n");
 }

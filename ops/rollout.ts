@@ -15,7 +15,7 @@ import type { Clients } from "./aws";
 import { EXIT, OpsError } from "./errors";
 import { table } from "./format";
 import type { Platform } from "./platform";
-import { pollMs, progress, sleep } from "./progress";
+import { type Progress, pollMs, progress, sleep } from "./progress";
 
 export type RolloutVerdict = "deployed" | "rolled-back" | "failed" | "in-progress" | "missing";
 
@@ -65,52 +65,56 @@ export function judge(expectedArn: string, s: Service | undefined): Pick<Service
   return { running, rolloutState, verdict: "in-progress" };
 }
 
-/** Why a service is not on its registered revision: the newest stopped tasks of that revision, the deployment, events, targets. */
-async function reasonsFor(aws: Clients, cluster: string, expectedArn: string, s: Service | undefined): Promise<string[]> {
-  const reasons: string[] = [];
-  if (!s) return ["the service does not exist (create_ecs_services=false, or the apply did not create it)"];
-  for (const d of s.deployments ?? []) {
-    if (d.rolloutState === "FAILED" || (d.status === "PRIMARY" && d.rolloutState !== "COMPLETED" && d.rolloutStateReason)) {
-      reasons.push(`deployment ${d.id ?? "?"} (${shortTaskDefinition(d.taskDefinition)}): ${d.rolloutStateReason ?? d.rolloutState}`);
-    }
-  }
-  // The registered revision's tasks that stopped: their reason is why the deploy failed (image, secret, EFS mount, health check).
+/** The failed (or stuck) deployments, with ECS's reason. */
+function deploymentReasons(s: Service): string[] {
+  return (s.deployments ?? [])
+    .filter((d) => d.rolloutState === "FAILED" || (d.status === "PRIMARY" && d.rolloutState !== "COMPLETED" && d.rolloutStateReason))
+    .map((d) => `deployment ${d.id ?? "?"} (${shortTaskDefinition(d.taskDefinition)}): ${d.rolloutStateReason ?? d.rolloutState}`);
+}
+
+/** The registered revision's tasks that stopped, newest first, three distinct reasons at most: why the deploy failed (image, secret, EFS mount, health check). */
+async function stoppedTaskReasons(aws: Clients, cluster: string, expectedArn: string): Promise<string[]> {
   const family = shortTaskDefinition(expectedArn).split(":")[0];
   const listed = await aws.ecs.send(new ListTasksCommand({ cluster, family, desiredStatus: "STOPPED" }));
   const arns = (listed.taskArns ?? []).slice(0, 100);
-  if (arns.length > 0) {
-    const tasks = (await aws.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks ?? [];
-    const seen = new Set<string>();
-    for (const t of tasks
-      .filter((t) => t.taskDefinitionArn === expectedArn)
-      .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))) {
+  if (arns.length === 0) return [];
+  const tasks = (await aws.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks ?? [];
+  const texts = tasks
+    .filter((t) => t.taskDefinitionArn === expectedArn)
+    .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))
+    .map((t) => {
       const containers = (t.containers ?? [])
         .filter((c) => c.reason || (c.exitCode !== undefined && c.exitCode !== 0))
         .map((c) => `${c.name}: ${c.reason ?? `exit code ${c.exitCode}`}`);
-      const text = [t.stoppedReason, ...containers].filter(Boolean).join("; ");
-      if (text && !seen.has(text)) {
-        seen.add(text);
-        reasons.push(`stopped task: ${text}`);
-      }
-      if (seen.size >= 3) break;
-    }
-  }
+      return [t.stoppedReason, ...containers].filter(Boolean).join("; ");
+    })
+    .filter(Boolean);
+  return [...new Set(texts)].slice(0, 3).map((text) => `stopped task: ${text}`);
+}
+
+/** The service's targets that are not healthy, with the load balancer's reason. */
+async function targetReasons(aws: Clients, s: Service): Promise<string[]> {
+  const tg = s.loadBalancers?.[0]?.targetGroupArn;
+  if (!tg) return [];
+  const health = await aws.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg }));
+  return (health.TargetHealthDescriptions ?? [])
+    .filter((t) => t.TargetHealth?.State && t.TargetHealth.State !== "healthy")
+    .map((t) => {
+      const h = t.TargetHealth ?? {};
+      const why = h.Reason ? ` (${h.Reason}${h.Description ? `: ${h.Description}` : ""})` : "";
+      return `target ${t.Target?.Id ?? "?"}: ${h.State}${why}`;
+    });
+}
+
+/** Why a service is not on its registered revision: the deployment, the newest stopped tasks of that revision, events, targets. */
+async function reasonsFor(aws: Clients, cluster: string, expectedArn: string, s: Service | undefined): Promise<string[]> {
+  if (!s) return ["the service does not exist (create_ecs_services=false, or the apply did not create it)"];
+  const reasons = [...deploymentReasons(s), ...(await stoppedTaskReasons(aws, cluster, expectedArn))];
   for (const e of (s.events ?? []).slice(0, 20)) {
     if (e.message && ROLLBACK_EVENT.test(e.message)) reasons.push(`event ${e.createdAt?.toISOString() ?? ""}: ${e.message}`.trim());
     if (reasons.length >= 8) break;
   }
-  const tg = s.loadBalancers?.[0]?.targetGroupArn;
-  if (tg) {
-    const health = await aws.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg }));
-    for (const t of health.TargetHealthDescriptions ?? []) {
-      const state = t.TargetHealth?.State;
-      if (state && state !== "healthy") {
-        reasons.push(
-          `target ${t.Target?.Id ?? "?"}: ${state}${t.TargetHealth?.Reason ? ` (${t.TargetHealth.Reason}${t.TargetHealth.Description ? `: ${t.TargetHealth.Description}` : ""})` : ""}`,
-        );
-      }
-    }
-  }
+  reasons.push(...(await targetReasons(aws, s)));
   if (reasons.length === 0)
     reasons.push("no stopped task, event or unhealthy target explains it: see the service's events in the ECS console");
   return reasons;
@@ -120,6 +124,35 @@ export interface WaitOptions {
   /** Give up after this many seconds. */
   readonly timeoutSeconds: number;
   readonly quiet?: boolean;
+}
+
+/** Describes the services until none is in progress or the timeout passes: the last description and its verdicts. */
+async function pollRollout(
+  aws: Clients,
+  platform: Platform,
+  keys: readonly string[],
+  started: number,
+  options: WaitOptions,
+  spinner: Progress,
+): Promise<{ described: Service[]; verdicts: ReturnType<typeof judge>[]; timedOut: boolean }> {
+  for (;;) {
+    const out = await aws.ecs.send(
+      new DescribeServicesCommand({ cluster: platform.clusterName, services: keys.map((k) => platform.serviceNames[k]) }),
+    );
+    const described = (out.services ?? []).filter((s) => s.status !== "INACTIVE");
+    const verdicts = keys.map((k) =>
+      judge(
+        platform.taskDefinitionArns[k],
+        described.find((s) => s.serviceName === platform.serviceNames[k]),
+      ),
+    );
+    const waiting = keys.filter((_, i) => verdicts[i].verdict === "in-progress");
+    const seconds = Math.round((Date.now() - started) / 1000);
+    if (waiting.length === 0) return { described, verdicts, timedOut: false };
+    if (seconds >= options.timeoutSeconds) return { described, verdicts, timedOut: true };
+    spinner.update(`waiting for ${waiting.join(", ")} to finish deploying (${seconds} s)`);
+    await sleep(pollMs());
+  }
 }
 
 /**
@@ -145,43 +178,13 @@ export async function waitForRollout(aws: Clients, platform: Platform, options: 
   }
   const started = Date.now();
   const spinner = progress("waiting for the deployments to finish", options.quiet);
-  let described: Service[] = [];
-  let verdicts: ReturnType<typeof judge>[] = [];
-  let timedOut = false;
-  for (;;) {
-    const out = await aws.ecs.send(
-      new DescribeServicesCommand({ cluster: platform.clusterName, services: keys.map((k) => platform.serviceNames[k]) }),
-    );
-    described = (out.services ?? []).filter((s) => s.status !== "INACTIVE");
-    verdicts = keys.map((k) =>
-      judge(
-        expected[k],
-        described.find((s) => s.serviceName === platform.serviceNames[k]),
-      ),
-    );
-    const waiting = keys.filter((_, i) => verdicts[i].verdict === "in-progress");
-    const seconds = Math.round((Date.now() - started) / 1000);
-    if (waiting.length === 0) break;
-    if (seconds >= options.timeoutSeconds) {
-      timedOut = true;
-      break;
-    }
-    spinner.update(`waiting for ${waiting.join(", ")} to finish deploying (${seconds} s)`);
-    await sleep(pollMs());
-  }
+  const { described, verdicts, timedOut } = await pollRollout(aws, platform, keys, started, options, spinner);
   const services: ServiceRollout[] = [];
   for (const [i, key] of keys.entries()) {
     const s = described.find((x) => x.serviceName === platform.serviceNames[key]);
     const v = verdicts[i];
-    const reasons =
-      v.verdict === "deployed"
-        ? []
-        : v.verdict === "in-progress"
-          ? [
-              `the deployment did not finish within ${options.timeoutSeconds} s`,
-              ...(await reasonsFor(aws, platform.clusterName, expected[key], s)),
-            ]
-          : await reasonsFor(aws, platform.clusterName, expected[key], s);
+    const late = v.verdict === "in-progress" ? [`the deployment did not finish within ${options.timeoutSeconds} s`] : [];
+    const reasons = v.verdict === "deployed" ? [] : [...late, ...(await reasonsFor(aws, platform.clusterName, expected[key], s))];
     services.push({ key, name: platform.serviceNames[key], expected: shortTaskDefinition(expected[key]), ...v, reasons });
   }
   const ok = services.every((s) => s.verdict === "deployed");

@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PassThrough } from "node:stream";
-import { DescribeTasksCommand, RunTaskCommand, type Task } from "@aws-sdk/client-ecs";
+import { RunTaskCommand } from "@aws-sdk/client-ecs";
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
@@ -21,7 +21,8 @@ import { EXIT, OpsError } from "./errors";
 import { bytes, table } from "./format";
 import type { Platform } from "./platform";
 import { need } from "./platform";
-import { pollMs, progress, sleep } from "./progress";
+import { elapsedSeconds, startedArn, taskResult, waitStopped } from "./one-off-task";
+import { progress } from "./progress";
 
 /** Where staged files live in the artifacts bucket (deleted after each run). */
 export const STAGING_PREFIX = "ops-staging/";
@@ -142,18 +143,6 @@ export interface TaskOptions {
   readonly timeoutSeconds?: number;
 }
 
-/** Why a stopped task did not finish, in one line. */
-export function stoppedWhy(task: Task): string {
-  const container = task.containers?.find((c) => c.name === CONTAINER) ?? task.containers?.[0];
-  const parts = [
-    task.stoppedReason,
-    task.stopCode ? `stop code ${task.stopCode}` : "",
-    container?.reason,
-    container?.exitCode !== undefined ? `exit code ${container.exitCode}` : "",
-  ];
-  return parts.filter(Boolean).join("; ") || "no reason given";
-}
-
 /** Runs one job in the transfer task, waits for it, and returns its result; the staged job and result are the caller's to clean. */
 async function runJob(
   aws: Clients,
@@ -186,49 +175,26 @@ async function runJob(
       },
     }),
   );
-  const failure = started.failures?.[0];
-  const arn = started.tasks?.[0]?.taskArn;
-  if (!arn)
-    throw new OpsError(
-      `the transfer task did not start: ${failure?.reason ?? "no task returned"}${failure?.detail ? ` (${failure.detail})` : ""}`,
-    );
-  const id = arn.split("/").pop();
-  const bar = progress(`transfer task ${id}: ${job.action} starting`, options.quiet);
-  const began = Date.now();
-  const limit = (options.timeoutSeconds ?? 3600) * 1000;
-  let task: Task | undefined;
-  for (;;) {
-    task = (await aws.ecs.send(new DescribeTasksCommand({ cluster: platform.clusterName, tasks: [arn] }))).tasks?.[0];
-    const state = task?.lastStatus ?? "UNKNOWN";
-    bar.update(`transfer task ${id}: ${job.action} ${state} (${Math.round((Date.now() - began) / 1000)} s)`);
-    if (state === "STOPPED") break;
-    if (Date.now() - began > limit) {
-      bar.fail(`transfer task ${id}: still ${state} after ${options.timeoutSeconds ?? 3600} s`);
-      throw new OpsError(
-        `the transfer task ${id} did not finish within ${options.timeoutSeconds ?? 3600} s; it keeps running: aws ecs stop-task --cluster ${platform.clusterName} --task ${id}`,
-      );
-    }
-    await sleep(pollMs());
-  }
-  let result: Record<string, unknown>;
-  try {
-    const got = await aws.s3.send(new GetObjectCommand({ Bucket: platform.bucket, Key: stage.key("result.json") }));
-    const text = await (got.Body as { transformToString(): Promise<string> }).transformToString();
-    try {
-      result = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      throw new OpsError(`the transfer task ${id} left an unreadable result (${text.length} bytes): ${stoppedWhy(task as Task)}`);
-    }
-  } catch (error) {
-    if ((error as Error).name !== "NoSuchKey") throw error;
-    bar.fail(`transfer task ${id}: stopped without finishing`);
-    throw new OpsError(`the transfer task ${id} stopped without finishing: ${stoppedWhy(task as Task)}`);
-  }
+  const arn = startedArn(started, "transfer task");
+  const stopped = await waitStopped(aws, platform.clusterName as string, arn, {
+    what: "transfer task",
+    doing: String(job.action),
+    timeoutSeconds: options.timeoutSeconds ?? 3600,
+    quiet: options.quiet,
+  });
+  const { run } = stopped;
+  const logs = `/ops/${platform.transferFamily}`;
+  const result = await taskResult<Record<string, unknown>>(
+    aws,
+    { bucket: platform.bucket as string, key: stage.key("result.json") },
+    { ...stopped, container: CONTAINER },
+    { text: "stopped without finishing", logs },
+  );
   if (result.ok !== true) {
-    bar.fail(`transfer task ${id}: ${job.action} failed`);
-    throw new OpsError(`the transfer task ${id} failed: ${String(result.error)} (logs: /ops/${platform.transferFamily})`);
+    run.bar.fail(`transfer task ${run.id}: ${job.action} failed`);
+    throw new OpsError(`the transfer task ${run.id} failed: ${String(result.error)} (logs: ${logs})`);
   }
-  bar.succeed(`transfer task ${id}: ${job.action} done in ${Math.round((Date.now() - began) / 1000)} s`);
+  run.bar.succeed(`transfer task ${run.id}: ${job.action} done in ${elapsedSeconds(run)} s`);
   return result;
 }
 

@@ -7,7 +7,7 @@
 import {
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
-  CognitoIdentityProviderClient,
+  type CognitoIdentityProviderClient,
   paginateListUsers,
   type UserType,
 } from "@aws-sdk/client-cognito-identity-provider";

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { type Command, Option } from "commander";
 import { resolveEnvironment } from "../environment";
-import { fingerprintDifference, REVIEW_EXIT, review } from "../review";
+import { fingerprintDifference, REVIEW_EXIT, type Review, review } from "../review";
 import { isEmpty, parseAllowDataLoss, type PlanJson } from "../review-plan";
 import { REVIEW_FORMATS, type ReviewFormat, renderReview } from "../review-render";
 import { gitPointer, planForReview, readPlanFile, statePointer } from "../review-run";
@@ -35,6 +35,99 @@ export interface ReviewRecord {
   readonly tree: string;
 }
 
+interface Target {
+  readonly tfDir: string;
+  readonly env: string;
+}
+
+/** The plan to review: `--plan`'s file, or a plan of the whole platform made now (removed by `cleanup`). */
+interface PlanToReview {
+  readonly plan: PlanJson;
+  /** The binary plan, where there is one (kept by `--save`). */
+  readonly planFile?: string;
+  /** -detailed-exitcode's answer when this command planned. */
+  readonly changes?: boolean;
+  readonly cleanup: () => void;
+}
+
+function planToReview(target: Target, o: ReviewOptions): PlanToReview {
+  if (o.plan) {
+    // readPlanFile first: it names a missing or unreadable file.
+    const plan = readPlanFile(target, o.plan);
+    const isJson = fs.readFileSync(path.resolve(o.plan)).subarray(0, 1).toString() === "{";
+    return { plan, planFile: isJson ? undefined : path.resolve(o.plan), cleanup: () => {} };
+  }
+  const made = planForReview(target, o.var ?? [], Boolean(o.drift));
+  return {
+    plan: made.plan,
+    planFile: made.planFile,
+    changes: made.changes,
+    cleanup: () => fs.rmSync(made.workDir, { recursive: true, force: true }),
+  };
+}
+
+/** `--against`: exit 6 and the lines that differ when this plan does not do exactly what the reviewed plan did. */
+function againstReviewed(target: Target, against: string, plan: PlanJson): { exitCode?: number; text: string } {
+  const difference = fingerprintDifference(readPlanFile(target, against), plan);
+  if (difference.length === 0) return { text: `\n\nthis plan does exactly what the reviewed plan (${against}) does` };
+  return {
+    exitCode: REVIEW_EXIT.differs,
+    text: `\n\nthis plan differs from the reviewed plan (${against}):\n${difference.map((d) => `  ${d}`).join("\n")}`,
+  };
+}
+
+function driftHeadline(drifted: boolean, verdict: string): string {
+  return drifted
+    ? `DRIFT: the platform differs from the code (exit 2); the review of what an apply would do: ${verdict}`
+    : "no drift: the platform is what the code says (exit 0)";
+}
+
+/** `--save DIR`: the plan (binary unless refused), plan.json, review.md and review.json. */
+function saveReview(
+  dir: string,
+  env: string,
+  r: Review,
+  toReview: PlanToReview,
+  headline: string | undefined,
+  state: ReviewRecord["state"],
+) {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "plan.json"), JSON.stringify(toReview.plan));
+  fs.writeFileSync(path.join(dir, "review.md"), `${renderReview(r, "markdown", env, headline)}\n`);
+  // A refused plan is never kept in a form that can be applied.
+  if (toReview.planFile && r.verdict !== "refused") fs.copyFileSync(toReview.planFile, path.join(dir, "tfplan"));
+  const record: ReviewRecord = { env, verdict: r.verdict, exitCode: r.exitCode, summary: r.summary, state, ...gitPointer() };
+  fs.writeFileSync(path.join(dir, "review.json"), `${JSON.stringify(record, null, 2)}\n`);
+}
+
+async function runReview(o: ReviewOptions, cmd: Command): Promise<void> {
+  const { g, tfDir } = rootOf(cmd);
+  const env = resolveEnvironment(g.env, tfDir);
+  const target = { tfDir, env: env.name };
+  // The state as it was when planned: read before the plan, so a change in between shows as moved.
+  const state = o.save ? statePointer(target) : undefined;
+  const toReview = planToReview(target, o);
+  const plan = toReview.plan;
+  try {
+    const r = review(plan, {
+      tfDir,
+      allowDataLoss: parseAllowDataLoss(process.env.ALLOW_DATA_LOSS),
+      title: o.drift ? "drift: what the platform has that the code does not" : "review of the plan",
+    });
+    const against = o.against ? againstReviewed(target, o.against, plan) : { text: "" };
+    let exitCode: number = against.exitCode ?? r.exitCode;
+    // -detailed-exitcode's answer when this command planned, else the plan's own content.
+    if (o.drift) exitCode = (toReview.changes ?? !isEmpty(plan)) ? REVIEW_EXIT.drift : REVIEW_EXIT.safe;
+    const headline = o.drift ? driftHeadline(exitCode === REVIEW_EXIT.drift, r.verdict) : undefined;
+    if (o.save) saveReview(path.resolve(o.save), env.name, r, toReview, headline, state ?? { serial: 0, lineage: "" });
+    const text = renderReview(r, o.format, env.name, headline);
+    process.stdout.write(`${g.json ? JSON.stringify({ ...r, exitCode }, null, 2) : text + against.text}\n`);
+    process.exitCode = exitCode;
+  } finally {
+    toReview.cleanup();
+  }
+}
+
 export function registerReview(program: Command): void {
   program
     .command("review")
@@ -52,73 +145,5 @@ export function registerReview(program: Command): void {
       "write the plan (binary unless refused), plan.json, review.md and review.json (state serial, lineage, commit) there",
     )
     .option("--var <name=value...>", "extra -var for the plan it makes")
-    .action(async (o: ReviewOptions, cmd: Command) => {
-      const { g, tfDir } = rootOf(cmd);
-      const env = resolveEnvironment(g.env, tfDir);
-      const target = { tfDir, env: env.name };
-      // The state as it was when planned: read before the plan, so a change in between shows as moved.
-      const state = o.save ? statePointer(target) : undefined;
-      let plan: PlanJson;
-      let planFile: string | undefined;
-      let cleanup = () => {};
-      let changes: boolean | undefined;
-      if (o.plan) {
-        plan = readPlanFile(target, o.plan);
-        planFile = fs.readFileSync(path.resolve(o.plan)).subarray(0, 1).toString() === "{" ? undefined : path.resolve(o.plan);
-      } else {
-        const made = planForReview(target, o.var ?? [], Boolean(o.drift));
-        plan = made.plan;
-        changes = made.changes;
-        planFile = made.planFile;
-        cleanup = () => fs.rmSync(made.workDir, { recursive: true, force: true });
-      }
-      try {
-        const r = review(plan, {
-          tfDir,
-          allowDataLoss: parseAllowDataLoss(process.env.ALLOW_DATA_LOSS),
-          title: o.drift ? "drift: what the platform has that the code does not" : "review of the plan",
-        });
-        let exitCode: number = r.exitCode;
-        let extra = "";
-        if (o.against) {
-          const reviewed = readPlanFile(target, o.against);
-          const difference = fingerprintDifference(reviewed, plan);
-          if (difference.length) {
-            exitCode = REVIEW_EXIT.differs;
-            extra = `\n\nthis plan differs from the reviewed plan (${o.against}):\n${difference.map((d) => `  ${d}`).join("\n")}`;
-          } else {
-            extra = `\n\nthis plan does exactly what the reviewed plan (${o.against}) does`;
-          }
-        }
-        // -detailed-exitcode's answer when this command planned, else the plan's own content.
-        if (o.drift) exitCode = (changes ?? !isEmpty(plan)) ? REVIEW_EXIT.drift : REVIEW_EXIT.safe;
-        const headline = o.drift
-          ? exitCode === REVIEW_EXIT.drift
-            ? `DRIFT: the platform differs from the code (exit 2); the review of what an apply would do: ${r.verdict}`
-            : "no drift: the platform is what the code says (exit 0)"
-          : undefined;
-        const text = renderReview(r, o.format, env.name, headline);
-        if (o.save) {
-          const dir = path.resolve(o.save);
-          fs.mkdirSync(dir, { recursive: true });
-          fs.writeFileSync(path.join(dir, "plan.json"), JSON.stringify(plan));
-          fs.writeFileSync(path.join(dir, "review.md"), `${renderReview(r, "markdown", env.name, headline)}\n`);
-          // A refused plan is never kept in a form that can be applied.
-          if (planFile && r.verdict !== "refused") fs.copyFileSync(planFile, path.join(dir, "tfplan"));
-          const record: ReviewRecord = {
-            env: env.name,
-            verdict: r.verdict,
-            exitCode: r.exitCode,
-            summary: r.summary,
-            state: state ?? { serial: 0, lineage: "" },
-            ...gitPointer(),
-          };
-          fs.writeFileSync(path.join(dir, "review.json"), `${JSON.stringify(record, null, 2)}\n`);
-        }
-        process.stdout.write(`${g.json ? JSON.stringify({ ...r, exitCode }, null, 2) : text + extra}\n`);
-        process.exitCode = exitCode;
-      } finally {
-        cleanup();
-      }
-    });
+    .action(runReview);
 }

@@ -110,11 +110,10 @@ function databaseVariant(ctx: ServicesContext, { spec }: PlatformService, runtim
   };
 }
 
-/** Everything one service's `FargateWebService` is built from: its table entry, its variables and the unit's context. */
-export function webServiceProps(ctx: ServicesContext, service: PlatformService): FargateWebServiceProps {
-  const { inputs, names, network, storage, entry } = ctx;
-  const { key, spec, vars } = service;
-  const runtime: ServiceRuntime = {
+/** What a service's command and environment are written from. */
+function serviceRuntime(ctx: ServicesContext, { vars }: PlatformService): ServiceRuntime {
+  const { inputs, storage, entry } = ctx;
+  return {
     // tostring(): inside jsonencode a bare number would reach ECS as a number, and commands are strings.
     port: Fn.tostring(vars.port),
     artifactsBucket: storage.bucketName,
@@ -124,13 +123,16 @@ export function webServiceProps(ctx: ServicesContext, service: PlatformService):
     region: inputs.aws_region,
     privateUrls: ctx.privateUrls,
   };
+}
+
+type ContainerProps = Pick<FargateWebServiceProps, "image" | "command" | "environment" | "conditionalEnvironment" | "secrets" | "variant">;
+
+/** The container: image, command, environment and secrets, and MLflow's PostgreSQL variant. */
+function containerProps(ctx: ServicesContext, service: PlatformService): ContainerProps {
+  const { inputs, storage } = ctx;
+  const { spec } = service;
+  const runtime = serviceRuntime(ctx, service);
   return {
-    enabled: inputs.create_ecs_services,
-    serviceName: vars.serviceName,
-    family: names.scoped(vars.serviceName),
-    targetGroupName: targetGroupName(inputs, vars.serviceName),
-    containerName: key,
-    namePrefix: inputs.project_name,
     // Names and URLs known at plan time (from the variables), so that the plan shows whole container definitions.
     image: `${storage.imageRepository}:${spec.imageTag}`,
     command: spec.command(runtime),
@@ -140,17 +142,15 @@ export function webServiceProps(ctx: ServicesContext, service: PlatformService):
       : undefined,
     secrets: spec.wandbSecret ? { WANDB_API_KEY: storage.wandbSecretReference } : {},
     variant: databaseVariant(ctx, service, runtime),
-    cpu: vars.cpu,
-    memoryMiB: vars.memoryMiB,
-    desiredCount: vars.desiredCount,
-    spotPercent: vars.spotPercent,
-    executeCommand: inputs.ecs_exec_enabled,
-    dependsOn: [ctx.cluster.capacityProviders],
-    port: vars.port,
-    healthCheck: healthCheck(inputs, service),
-    deployment: deployment(inputs, service),
-    // The alarms of the observability unit, by name (built from the variables: no dependency cycle).
-    deploymentAlarms: deploymentAlarms(inputs, names, service),
+  };
+}
+
+type TrafficProps = Pick<FargateWebServiceProps, "stickiness" | "deregistrationDelaySeconds" | "public" | "listenerTls" | "loadBalancer">;
+
+/** How the load balancer reaches the service: stickiness, its listener and whether it is public. */
+function trafficProps(ctx: ServicesContext, { key, spec, vars }: PlatformService): TrafficProps {
+  const { inputs, entry } = ctx;
+  return {
     stickiness: {
       enabled: spec.sessionAffinity
         ? Op.or(Op.gt(vars.maxCapacity, 1), Fn.contains(inputs.alb_sticky_services, key))
@@ -162,17 +162,47 @@ export function webServiceProps(ctx: ServicesContext, service: PlatformService):
     listenerTls: spec.httpsEntry
       ? undefined
       : { enabled: entry.https, certificateArn: inputs.alb_certificate_arn, sslPolicy: inputs.alb_ssl_policy },
+    loadBalancer: entry.loadBalancer,
+  };
+}
+
+/** The tasks' security groups: the platform's, and the database clients' group for MLflow on PostgreSQL. */
+function securityGroupIds(ctx: ServicesContext, { spec }: PlatformService): string[] {
+  const tasks = ctx.network.ecsTasksSecurityGroup.id;
+  if (!spec.databaseCommand) return [tasks];
+  return Token.asList(Fn.concat([[tasks], Fn.conditional(onPostgres(ctx.inputs), [ctx.database.clientSecurityGroupId], [])]));
+}
+
+/** Everything one service's `FargateWebService` is built from: its table entry, its variables and the unit's context. */
+export function webServiceProps(ctx: ServicesContext, service: PlatformService): FargateWebServiceProps {
+  const { inputs, names, network, storage } = ctx;
+  const { key, vars } = service;
+  return {
+    enabled: inputs.create_ecs_services,
+    serviceName: vars.serviceName,
+    family: names.scoped(vars.serviceName),
+    targetGroupName: targetGroupName(inputs, vars.serviceName),
+    containerName: key,
+    namePrefix: inputs.project_name,
+    ...containerProps(ctx, service),
+    cpu: vars.cpu,
+    memoryMiB: vars.memoryMiB,
+    desiredCount: vars.desiredCount,
+    spotPercent: vars.spotPercent,
+    executeCommand: inputs.ecs_exec_enabled,
+    dependsOn: [ctx.cluster.capacityProviders],
+    port: vars.port,
+    healthCheck: healthCheck(inputs, service),
+    deployment: deployment(inputs, service),
+    // The alarms of the observability unit, by name (built from the variables: no dependency cycle).
+    deploymentAlarms: deploymentAlarms(inputs, names, service),
+    ...trafficProps(ctx, service),
     efsMounts: efsMounts(storage, service),
     clusterId: ctx.cluster.cluster.id,
     serviceConnectNamespaceArn: ctx.cluster.namespace.arn,
     vpcId: network.network.vpc.id,
     subnetIds: network.network.privateSubnetIds,
-    securityGroupIds: spec.databaseCommand
-      ? Token.asList(
-          Fn.concat([[network.ecsTasksSecurityGroup.id], Fn.conditional(onPostgres(inputs), [ctx.database.clientSecurityGroupId], [])]),
-        )
-      : [network.ecsTasksSecurityGroup.id],
-    loadBalancer: entry.loadBalancer,
+    securityGroupIds: securityGroupIds(ctx, service),
     logGroup: storage.logGroups[key],
     logGroupName: storage.logGroupNames[key],
     region: inputs.aws_region,
