@@ -7,7 +7,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { lifecycleRuleMatches, stateBackend, stateLifecycleRule } from "../ops/backend";
+import { stateBackend } from "../ops/backend";
+import { lifecycleRuleMatches, stateLifecycleRule } from "../ops/backend-settings";
 import { readKey } from "../ops/secrets";
 import { PLATFORM } from "../platform/config";
 import { tempDir } from "./temp";

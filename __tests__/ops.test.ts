@@ -6,7 +6,7 @@ import { EXIT, explain, OpsError } from "../ops/errors";
 import { age, bytes } from "../ops/format";
 import { resolvePlatform } from "../ops/platform";
 import { renderStatus, type StatusReport } from "../ops/status";
-import { archives, localManifest, planCopy, remotePath } from "../ops/transfer";
+import { archives, localManifest, planCopy, remotePath } from "../ops/transfer-plan";
 import { tempDir } from "./temp";
 
 const ROOT = path.join(__dirname, "..", "deploy", "terraform");

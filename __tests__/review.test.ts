@@ -7,7 +7,8 @@
  * review-cli.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { costLines, DEFAULT_USAGE, total } from "../ops/cost-model";
+import { costLines, total } from "../ops/cost-model";
+import { DEFAULT_USAGE } from "../ops/cost-usage";
 import { fingerprintDifference, REVIEW_EXIT, review } from "../ops/review";
 import { costInputsFromResources } from "../ops/review-cost";
 import { attributeChanges, MASK, UNKNOWN } from "../ops/review-diff";

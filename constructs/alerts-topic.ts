@@ -39,6 +39,32 @@ export interface AlertsTopicProps {
 
 const SNS_NAME = /^[A-Za-z0-9_-]{1,256}$/;
 
+/** Checks the props before anything is made; returns the key's deletion window in days. */
+function checkProps(props: AlertsTopicProps): number {
+  if (!Token.isUnresolved(props.name) && !SNS_NAME.test(props.name)) {
+    throw new Error(`AlertsTopic: name "${props.name}" must be 1-256 letters, digits, hyphens or underscores (an SNS topic name)`);
+  }
+  if (props.publishers.length === 0) {
+    throw new Error("AlertsTopic: publishers is empty; name the AWS services that publish (e.g. cloudwatch.amazonaws.com)");
+  }
+  for (const p of props.publishers) {
+    if (!/^[a-z0-9.-]+\.amazonaws\.com$/.test(p.service)) {
+      throw new Error(`AlertsTopic: publisher "${p.service}" must be an AWS service principal such as "cloudwatch.amazonaws.com"`);
+    }
+  }
+  const window = props.keyDeletionWindowDays ?? 30;
+  if (!Number.isInteger(window) || window < 7 || window > 30) {
+    throw new Error(`AlertsTopic: keyDeletionWindowDays is ${window}; allowed: a whole number from 7 to 30 (KMS's range)`);
+  }
+  const emails = props.emails ?? [];
+  const known = Token.isUnresolved(emails) ? [] : emails.filter((e) => !Token.isUnresolved(e));
+  const wrong = known.find((e) => !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e));
+  if (wrong !== undefined) {
+    throw new Error(`AlertsTopic: emails holds "${wrong}", which is not an e-mail address such as "ml-team@example.com"`);
+  }
+  return window;
+}
+
 /**
  * An alerts topic that AWS services can actually publish to while it is
  * encrypted: SNS with a customer managed KMS key (rotated yearly) whose key
@@ -57,29 +83,8 @@ export class AlertsTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AlertsTopicProps) {
     super(scope, id);
-    if (!Token.isUnresolved(props.name) && !SNS_NAME.test(props.name)) {
-      throw new Error(`AlertsTopic: name "${props.name}" must be 1-256 letters, digits, hyphens or underscores (an SNS topic name)`);
-    }
-    if (props.publishers.length === 0) {
-      throw new Error("AlertsTopic: publishers is empty; name the AWS services that publish (e.g. cloudwatch.amazonaws.com)");
-    }
-    for (const p of props.publishers) {
-      if (!/^[a-z0-9.-]+\.amazonaws\.com$/.test(p.service)) {
-        throw new Error(`AlertsTopic: publisher "${p.service}" must be an AWS service principal such as "cloudwatch.amazonaws.com"`);
-      }
-    }
-    const window = props.keyDeletionWindowDays ?? 30;
-    if (!Number.isInteger(window) || window < 7 || window > 30) {
-      throw new Error(`AlertsTopic: keyDeletionWindowDays is ${window}; allowed: a whole number from 7 to 30 (KMS's range)`);
-    }
+    const window = checkProps(props);
     const emails = props.emails ?? [];
-    if (!Token.isUnresolved(emails)) {
-      for (const e of emails) {
-        if (!Token.isUnresolved(e) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e)) {
-          throw new Error(`AlertsTopic: emails holds "${e}", which is not an e-mail address such as "ml-team@example.com"`);
-        }
-      }
-    }
 
     const root = `arn:aws:iam::${props.accountId}:root`;
     this.key = address(

@@ -73,6 +73,12 @@ export class ArtifactsBucket extends Construct {
       }),
     );
 
+    this.lifecycle(props, ia, glacier);
+    this.tlsOnlyPolicy(publicAccessBlock);
+  }
+
+  /** Old versions expire, data tiers down to IA then Glacier, unfinished uploads are aborted. */
+  private lifecycle(props: ArtifactsBucketProps, ia: number, glacier: number): void {
     address(
       new S3BucketLifecycleConfiguration(this, "lifecycle", {
         bucket: this.bucket.id,
@@ -102,7 +108,10 @@ export class ArtifactsBucket extends Construct {
         ],
       }),
     );
+  }
 
+  /** Refuses every request not made over TLS. */
+  private tlsOnlyPolicy(publicAccessBlock: S3BucketPublicAccessBlock): void {
     address(
       new S3BucketPolicy(this, "tls-only-policy", {
         bucket: this.bucket.id,

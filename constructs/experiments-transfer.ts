@@ -84,8 +84,6 @@ export class ExperimentsTransfer extends Construct {
     // Not under /ecs/: that prefix holds the services' log groups only.
     const logGroupName = `/ops/${family}`;
     const enabled = props.enabled ?? true;
-    const cpu = props.cpu ?? 512;
-    const memory = props.memoryMiB ?? 1024;
 
     this.restoresAccessPoint = address(
       new EfsAccessPoint(this, "restores-access-point", {
@@ -109,8 +107,21 @@ export class ExperimentsTransfer extends Construct {
       }),
     );
 
-    this.executionRole = new ServiceRole(this, "execution-role", {
-      roleName: `${props.namePrefix}-transfer-execution-role`,
+    this.executionRole = this.executionRoleFor(props.namePrefix);
+    this.taskRole = this.taskRoleFor(props.namePrefix, share);
+    this.experimentsClients = [
+      { roleArn: this.taskRole.arn, access: "rw" },
+      { roleArn: this.taskRole.arn, access: "ro", accessPointArn: this.restoresAccessPoint.arn, accessPointName: "Restores" },
+    ];
+
+    this.taskDefinition = this.taskDefinitionFor(props, { family, logGroupName, enabled });
+    this.family = enabled === true ? family : Token.asString(Fn.conditional(enabled, family, ""));
+  }
+
+  /** Starts the task: writes its logs (its image is public). */
+  private executionRoleFor(namePrefix: string): IamRole {
+    return new ServiceRole(this, "execution-role", {
+      roleName: `${namePrefix}-transfer-execution-role`,
       assumedBy: "ecs-tasks.amazonaws.com",
       description: "Starts the experiments transfer task: writes its logs (its image is public)",
       statements: [
@@ -118,9 +129,12 @@ export class ExperimentsTransfer extends Construct {
       ],
       tags: { Name: "Experiments Transfer Execution Role" },
     }).role;
+  }
 
-    this.taskRole = new ServiceRole(this, "task-role", {
-      roleName: `${props.namePrefix}-transfer-task-role`,
+  /** The task: the two mounts, nothing else. */
+  private taskRoleFor(namePrefix: string, share: EfsShare): IamRole {
+    return new ServiceRole(this, "task-role", {
+      roleName: `${namePrefix}-transfer-task-role`,
       assumedBy: "ecs-tasks.amazonaws.com",
       description: "The experiments transfer task: mounts the experiments (read/write) and the restores (read-only)",
       statements: [
@@ -141,12 +155,17 @@ export class ExperimentsTransfer extends Construct {
       ],
       tags: { Name: "Experiments Transfer Task Role" },
     }).role;
+  }
 
-    this.experimentsClients = [
-      { roleArn: this.taskRole.arn, access: "rw" },
-      { roleArn: this.taskRole.arn, access: "ro", accessPointArn: this.restoresAccessPoint.arn, accessPointName: "Restores" },
-    ];
-
+  /** The task definition: one container, the share read/write and the restores read-only. */
+  private taskDefinitionFor(
+    props: ExperimentsTransferProps,
+    names: { family: string; logGroupName: string; enabled: boolean | IResolvable },
+  ): EcsTaskDefinition {
+    const { share } = props;
+    const { family, logGroupName, enabled } = names;
+    const cpu = props.cpu ?? 512;
+    const memory = props.memoryMiB ?? 1024;
     const volume = (name: string, accessPointId: string) => ({
       name,
       efsVolumeConfiguration: {
@@ -158,7 +177,7 @@ export class ExperimentsTransfer extends Construct {
       },
     });
 
-    this.taskDefinition = address(
+    return address(
       new EcsTaskDefinition(this, "task-definition", {
         count: enabled === true ? undefined : Token.asNumber(Fn.conditional(enabled, 1, 0)),
         family,
@@ -189,6 +208,5 @@ export class ExperimentsTransfer extends Construct {
         dependsOn: [this.logGroup],
       }),
     );
-    this.family = enabled === true ? family : Token.asString(Fn.conditional(enabled, family, ""));
   }
 }

@@ -51,6 +51,7 @@ export interface MetricAlarmsProps {
 const COMPARISONS = ["GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"];
 const MISSING = ["breaching", "notBreaching", "ignore", "missing"];
 
+/** Checks one alarm definition against CloudWatch's rules before anything is made. */
 function check(a: AlarmDefinition): void {
   const where = `MetricAlarms: alarm "${a.id}"`;
   if (!COMPARISONS.includes(a.comparison))
@@ -70,14 +71,15 @@ function check(a: AlarmDefinition): void {
   if (!Token.isUnresolved(a.threshold) && !Number.isFinite(a.threshold)) {
     throw new Error(`${where}: threshold is ${a.threshold}; allowed: a finite number or a number variable`);
   }
-  if ("expression" in a.metric) {
-    const ids = Object.keys(a.metric.metrics);
-    if (ids.length === 0) throw new Error(`${where}: the metric math has no metrics; name the ones its expression reads`);
-    for (const id of ids) {
-      if (!/^[a-z][a-zA-Z0-9_]*$/.test(id) || id === "e1") {
-        throw new Error(`${where}: metric id "${id}" must start with a lower-case letter, then letters, digits or underscores (not "e1")`);
-      }
-    }
+  if ("expression" in a.metric) checkMetricIds(where, Object.keys(a.metric.metrics));
+}
+
+/** The metric math's metric ids: at least one, each a valid CloudWatch id other than the expression's own "e1". */
+function checkMetricIds(where: string, ids: readonly string[]): void {
+  if (ids.length === 0) throw new Error(`${where}: the metric math has no metrics; name the ones its expression reads`);
+  const wrong = ids.find((id) => !/^[a-z][a-zA-Z0-9_]*$/.test(id) || id === "e1");
+  if (wrong !== undefined) {
+    throw new Error(`${where}: metric id "${wrong}" must start with a lower-case letter, then letters, digits or underscores (not "e1")`);
   }
 }
 

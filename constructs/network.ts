@@ -52,23 +52,7 @@ export class Network extends Construct {
     const newBits = props.subnetNewBits ?? 8;
     const prefix = props.namePrefix;
 
-    // More zones than the region offers would put two subnets (and two EFS mount targets) in one zone: refused at plan time.
-    const azCountName = props.azCountName ?? "azCount";
-    const zones = address(
-      new DataAwsAvailabilityZones(this, "availability-zones", {
-        state: "available",
-        lifecycle: {
-          postcondition: [
-            {
-              condition: Op.gte(Fn.lengthOf(TerraformSelf.getAny("names")), props.azCount),
-              errorMessage:
-                `${azCountName} must be at most the number of availability zones region \${self.id} offers: ` +
-                `\${length(self.names)} (\${join(", ", self.names)}); got ${props.azCount}.`,
-            },
-          ],
-        },
-      }),
-    );
+    const zones = this.availabilityZones(props);
 
     this.vpc = address(
       new Vpc(this, "vpc", {
@@ -112,6 +96,37 @@ export class Network extends Construct {
       }),
     );
 
+    this.natGateway = this.natGatewayFor(prefix);
+    const privateRoutes = this.privateRouting(prefix, props.azCount);
+
+    this.privateRouteTableId = privateRoutes.id;
+    this.privateSubnetIds = splatRef(this.privateSubnets, "id");
+    this.publicSubnetIds = splatRef(this.publicSubnets, "id");
+  }
+
+  /** The region's zones, with a postcondition that refuses more zones than it has. */
+  private availabilityZones(props: NetworkProps): DataAwsAvailabilityZones {
+    // More zones than the region offers would put two subnets (and two EFS mount targets) in one zone: refused at plan time.
+    const azCountName = props.azCountName ?? "azCount";
+    return address(
+      new DataAwsAvailabilityZones(this, "availability-zones", {
+        state: "available",
+        lifecycle: {
+          postcondition: [
+            {
+              condition: Op.gte(Fn.lengthOf(TerraformSelf.getAny("names")), props.azCount),
+              errorMessage:
+                `${azCountName} must be at most the number of availability zones region \${self.id} offers: ` +
+                `\${length(self.names)} (\${join(", ", self.names)}); got ${props.azCount}.`,
+            },
+          ],
+        },
+      }),
+    );
+  }
+
+  /** The NAT gateway of the private subnets, in the first public subnet, with its address. */
+  private natGatewayFor(prefix: string): NatGateway {
     const natIp = address(
       new Eip(this, "nat-eip", {
         domain: "vpc",
@@ -120,7 +135,7 @@ export class Network extends Construct {
       }),
     );
 
-    this.natGateway = address(
+    return address(
       new NatGateway(this, "nat-gateway", {
         allocationId: natIp.id,
         subnetId: instanceRef(this.publicSubnets, 0, "id"),
@@ -128,7 +143,10 @@ export class Network extends Construct {
         tags: { Name: `${prefix}-nat-gateway` },
       }),
     );
+  }
 
+  /** The private subnets' route table (out through the NAT gateway), associated with each of them. */
+  private privateRouting(prefix: string, azCount: number): RouteTable {
     const privateRoutes = address(
       new RouteTable(this, "private-route-table", {
         vpcId: this.vpc.id,
@@ -137,7 +155,7 @@ export class Network extends Construct {
       }),
     );
 
-    const associationCount = TerraformCount.of(props.azCount);
+    const associationCount = TerraformCount.of(azCount);
     address(
       new RouteTableAssociation(this, "private-route-table-associations", {
         count: associationCount,
@@ -145,9 +163,6 @@ export class Network extends Construct {
         routeTableId: privateRoutes.id,
       }),
     );
-
-    this.privateRouteTableId = privateRoutes.id;
-    this.privateSubnetIds = splatRef(this.privateSubnets, "id");
-    this.publicSubnetIds = splatRef(this.publicSubnets, "id");
+    return privateRoutes;
   }
 }

@@ -20,6 +20,19 @@ export interface ServiceRoleProps {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
+/** Refuses a statement that allows a wildcard action on every resource. */
+function checkStatements(roleName: string, statements: readonly PolicyStatement[]): void {
+  for (const s of statements) {
+    const actions = typeof s.Action === "string" ? [s.Action] : s.Action;
+    const resources = s.Resource === undefined ? [] : typeof s.Resource === "string" ? [s.Resource] : s.Resource;
+    if (s.Effect === "Allow" && actions.some((a) => a === "*" || a.endsWith(":*")) && resources.includes("*")) {
+      throw new Error(
+        `ServiceRole ${roleName}: statement ${s.Sid ?? actions.join(",")} allows a wildcard action on "*"; name the actions and resources`,
+      );
+    }
+  }
+}
+
 /**
  * An IAM role assumed by one AWS service, with its permissions in one
  * inline `aws_iam_role_policy` (a separate resource, so that checkers and
@@ -33,15 +46,7 @@ export class ServiceRole extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceRoleProps) {
     super(scope, id);
-    for (const s of props.statements) {
-      const actions = typeof s.Action === "string" ? [s.Action] : s.Action;
-      const resources = s.Resource === undefined ? [] : typeof s.Resource === "string" ? [s.Resource] : s.Resource;
-      if (s.Effect === "Allow" && actions.some((a) => a === "*" || a.endsWith(":*")) && resources.includes("*")) {
-        throw new Error(
-          `ServiceRole ${props.roleName}: statement ${s.Sid ?? actions.join(",")} allows a wildcard action on "*"; name the actions and resources`,
-        );
-      }
-    }
+    checkStatements(props.roleName, props.statements);
     this.role = address(
       new IamRole(this, "role", {
         name: props.roleName,

@@ -6,52 +6,11 @@
  */
 import { WEB_ACL_RULE_COUNT } from "../constructs/web-firewall";
 import { PLATFORM } from "../platform/config";
+import { DEFAULT_USAGE, type Usage } from "./cost-usage";
 import { PRICES, type Prices } from "./prices";
 
 /** Variable values by name, as Terraform sees them. */
 export type Values = Readonly<Record<string, unknown>>;
-
-/** What the bill depends on that no variable holds; each is a flag of `cost`. */
-export interface Usage {
-  /** Data on the experiments file system, GB (Standard storage). */
-  readonly efsGb: number;
-  /** Share of it in Infrequent Access (files unread for 30 days), 0-1. */
-  readonly efsIaShare: number;
-  /** Elastic throughput only: GB read and written a month. */
-  readonly efsReadGb: number;
-  readonly efsWriteGb: number;
-  /** Data through the NAT gateway a month, GB (image pulls, W&B, outbound API calls). */
-  readonly natGb: number;
-  /** ALB load balancer capacity units used on average (1 is a light web app). */
-  readonly albLcu: number;
-  /** Logs ingested a month, GB, all services together. */
-  readonly logsGb: number;
-  /** VPC flow logs ingested a month, GB (only when vpc_flow_logs_enabled). */
-  readonly flowLogsGb: number;
-  /** MLflow artifacts stored, GB. */
-  readonly artifactsGb: number;
-  /** CloudWatch alarms. */
-  readonly alarms: number;
-  /** Requests to the ALB a month, millions (billed by the web firewall when waf_enabled). */
-  readonly albRequestsMillions: number;
-  /** People who sign in at least once a month (Cognito's monthly active users, when sign_in is cognito). */
-  readonly signInUsers: number;
-}
-
-export const DEFAULT_USAGE: Usage = {
-  efsGb: 100,
-  efsIaShare: 0,
-  efsReadGb: 200,
-  efsWriteGb: 50,
-  natGb: 20,
-  albLcu: 1,
-  logsGb: 5,
-  flowLogsGb: 30,
-  artifactsGb: 20,
-  alarms: 0,
-  albRequestsMillions: 5,
-  signInUsers: 20,
-};
 
 export interface CostLine {
   readonly group: string;
@@ -80,12 +39,23 @@ export function serviceKeys(values: Values): string[] {
     .map((k) => k.slice(0, -"_desired_count".length));
 }
 
-export function costLines(values: Values, usage: Usage = DEFAULT_USAGE, prices: Prices = PRICES): CostLine[] {
-  const h = prices.hoursPerMonth;
+/** A list of cost lines and the function that adds one. */
+function collector() {
   const lines: CostLine[] = [];
   const add = (group: string, item: string, basis: string, monthly: number) => lines.push({ group, item, basis, monthly });
+  return { lines, add };
+}
 
-  // EFS
+/** What the cost lines are computed from. */
+interface CostInputs {
+  readonly values: Values;
+  readonly usage: Usage;
+  readonly prices: Prices;
+}
+
+/** EFS: throughput by mode, storage by class. */
+function efsLines({ values, usage, prices }: CostInputs): CostLine[] {
+  const { lines, add } = collector();
   const mode = String(values.efs_throughput_mode ?? "provisioned");
   if (mode === "provisioned") {
     const mibps = num(values, "efs_provisioned_throughput_mibps");
@@ -114,8 +84,13 @@ export function costLines(values: Values, usage: Usage = DEFAULT_USAGE, prices: 
     standard * prices.efs.standardGbMonth,
   );
   if (ia > 0) add("EFS", "storage, Infrequent Access", `${ia} GB x ${money(prices.efs.iaGbMonth)} per GB-month`, ia * prices.efs.iaGbMonth);
+  return lines;
+}
 
-  // Fargate, per service: its desired count runs all month.
+/** Fargate, per service: its desired count runs all month. */
+function fargateLines({ values, prices }: CostInputs): CostLine[] {
+  const { lines, add } = collector();
+  const h = prices.hoursPerMonth;
   if (values.create_ecs_services !== false) {
     for (const key of serviceKeys(values)) {
       const count = num(values, `${key}_desired_count`);
@@ -133,8 +108,13 @@ export function costLines(values: Values, usage: Usage = DEFAULT_USAGE, prices: 
       );
     }
   }
+  return lines;
+}
 
-  // Network: one NAT gateway (with its public IPv4), one ALB (one public IPv4 per zone).
+/** Network: one NAT gateway (with its public IPv4), one ALB (one public IPv4 per zone). */
+function networkLines({ values, usage, prices }: CostInputs): CostLine[] {
+  const { lines, add } = collector();
+  const h = prices.hoursPerMonth;
   add(
     "Network",
     "NAT gateway",
@@ -154,8 +134,12 @@ export function costLines(values: Values, usage: Usage = DEFAULT_USAGE, prices: 
     `${h} h x ${money(prices.alb.hour)} + ${usage.albLcu} LCU x ${h} h x ${money(prices.alb.lcuHour)}`,
     h * prices.alb.hour + usage.albLcu * h * prices.alb.lcuHour,
   );
+  return lines;
+}
 
-  // Sign-in and the web firewall in front of the ALB.
+/** Sign-in and the web firewall in front of the ALB. */
+function entryLines({ values, usage, prices }: CostInputs): CostLine[] {
+  const { lines, add } = collector();
   if (values.waf_enabled === true) {
     const w = prices.waf;
     add(
@@ -176,8 +160,12 @@ export function costLines(values: Values, usage: Usage = DEFAULT_USAGE, prices: 
       billed * c.monthlyActiveUser,
     );
   }
+  return lines;
+}
 
-  // Backups: daily backups are incremental; warm storage holds about the data once, plus changes.
+/** Backups: daily backups are incremental; warm storage holds about the data once, plus changes. */
+function backupLines({ values, usage, prices }: CostInputs): CostLine[] {
+  const { lines, add } = collector();
   if (bool(values, "efs_backup_enabled")) {
     add(
       "Backups",
@@ -188,8 +176,12 @@ export function costLines(values: Values, usage: Usage = DEFAULT_USAGE, prices: 
   } else {
     add("Backups", "EFS daily backups", "off (efs_backup_enabled = false)", 0);
   }
+  return lines;
+}
 
-  // Logs
+/** Logs: the services' and, when on, the VPC flow logs. */
+function logLines({ values, usage, prices }: CostInputs): CostLine[] {
+  const { lines, add } = collector();
   add(
     "Logs",
     "service logs",
@@ -204,9 +196,13 @@ export function costLines(values: Values, usage: Usage = DEFAULT_USAGE, prices: 
       usage.flowLogsGb * (prices.logs.ingestGb + prices.logs.storedGbMonth),
     );
   }
+  return lines;
+}
 
-  // The rest
-  // MLflow's PostgreSQL database (mlflow_backend = postgres, or kept with mlflow_database_retained).
+/** MLflow's PostgreSQL database (mlflow_backend = postgres, or kept with mlflow_database_retained). */
+function databaseLines({ values, prices }: CostInputs): CostLine[] {
+  const { lines, add } = collector();
+  const h = prices.hoursPerMonth;
   if (values.mlflow_backend === "postgres" || values.mlflow_database_retained === true) {
     const instanceClass = String(values.mlflow_db_instance_class ?? "db.t4g.micro");
     const hourly = prices.rds.instanceHour[instanceClass];
@@ -233,7 +229,12 @@ export function costLines(values: Values, usage: Usage = DEFAULT_USAGE, prices: 
     );
     add("MLflow database", "password secret (managed by RDS)", `1 secret x ${money(prices.secretMonth)}`, prices.secretMonth);
   }
+  return lines;
+}
 
+/** The rest: the WANDB secret, alarms, the artifacts bucket. */
+function otherLines({ usage, prices }: CostInputs): CostLine[] {
+  const { lines, add } = collector();
   add("Other", "WANDB secret", `1 secret x ${money(prices.secretMonth)}`, prices.secretMonth);
   add("Other", "CloudWatch alarms", `${usage.alarms} alarm(s) x ${money(prices.alarmMonth)}`, usage.alarms * prices.alarmMonth);
   add(
@@ -243,6 +244,14 @@ export function costLines(values: Values, usage: Usage = DEFAULT_USAGE, prices: 
     usage.artifactsGb * prices.s3.standardGbMonth,
   );
   return lines;
+}
+
+/** The platform's monthly cost, line by line, for the variables' values and an assumed usage. */
+export function costLines(values: Values, usage: Usage = DEFAULT_USAGE, prices: Prices = PRICES): CostLine[] {
+  const inputs = { values, usage, prices };
+  return [efsLines, fargateLines, networkLines, entryLines, backupLines, logLines, databaseLines, otherLines].flatMap((lines) =>
+    lines(inputs),
+  );
 }
 
 export function total(lines: readonly CostLine[]): number {

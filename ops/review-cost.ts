@@ -3,7 +3,8 @@
  * cost`: "before" from the prior state's resources, "after" from the plan's
  * variables.
  */
-import { type CostLine, costLines, DEFAULT_USAGE, serviceKeys, total, type Usage } from "./cost-model";
+import { type CostLine, costLines, serviceKeys, total } from "./cost-model";
+import { DEFAULT_USAGE, type Usage } from "./cost-usage";
 import { type PlanJson, planVariables, plannedResources, priorResources, type StateResourceJson } from "./review-plan";
 
 export interface CostComparison {

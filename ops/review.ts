@@ -28,7 +28,7 @@ import {
   terraformSummary,
   unitOf,
 } from "./review-plan";
-import type { Usage } from "./cost-model";
+import type { Usage } from "./cost-usage";
 
 /** The exit codes of `ops review` (and `make review`, `make drift`). */
 export const REVIEW_EXIT = {

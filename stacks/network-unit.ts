@@ -77,9 +77,30 @@ export class NetworkUnit extends Construct {
       namePrefix: project,
     });
 
+    this.albSecurityGroup = this.albGroup(props, vpcId);
+    this.ecsTasksSecurityGroup = this.tasksGroup(project, vpcId);
+    this.efsSecurityGroup = address(
+      new SecurityGroup(this, "efs-security-group", {
+        name: `${project}-efs-security-group`,
+        description: "Allow EFS access from ECS tasks",
+        vpcId,
+        ingress: [rule("NFS from ECS tasks", "tcp", 2049, 2049, { securityGroups: [this.ecsTasksSecurityGroup.id] })],
+        egress: [],
+        tags: { Name: `${project}-efs-sg` },
+      }),
+    );
+
+    this.declareOutputs(vpcId);
+  }
+
+  /** The load balancer's group: its listener ports open to alb_ingress_cidr_blocks, out to the tasks in the VPC. */
+  private albGroup(props: NetworkUnitProps, vpcId: string): SecurityGroup {
+    const { inputs } = props;
+    const project = inputs.project_name;
+    const vpcCidr = PLATFORM.vpcCidr;
     const world = { cidrBlocks: inputs.alb_ingress_cidr_blocks };
     const listenerPorts = props.services.map(({ key, vars }) => rule(`${key} listener`, "tcp", vars.port, vars.port, world));
-    this.albSecurityGroup = address(
+    const group = address(
       new SecurityGroup(this, "alb-security-group", {
         name: `${project}-alb-security-group`,
         description: "Controls access to the Application Load Balancer",
@@ -90,14 +111,19 @@ export class NetworkUnit extends Construct {
       }),
     );
     suppress(
-      this.albSecurityGroup,
+      group,
       "SG-RESTRICTED",
       "The ALB is the platform's public entry: its listener ports are open to alb_ingress_cidr_blocks, the whole internet by default as today; narrow that variable to an office or VPN range.",
     );
+    return group;
+  }
 
+  /** The tasks' group, with the live platform's rules. */
+  private tasksGroup(project: string, vpcId: string): SecurityGroup {
+    const vpcCidr = PLATFORM.vpcCidr;
     const inVpc = { cidrBlocks: [vpcCidr] };
     const anywhere = { cidrBlocks: ["0.0.0.0/0"] };
-    this.ecsTasksSecurityGroup = address(
+    return address(
       new SecurityGroup(this, "ecs-tasks-security-group", {
         name: `${project}-ecs-tasks-security-group`,
         description: "Controls access to and from ECS tasks",
@@ -118,18 +144,9 @@ export class NetworkUnit extends Construct {
         tags: { Name: `${project}-ecs-tasks-sg` },
       }),
     );
+  }
 
-    this.efsSecurityGroup = address(
-      new SecurityGroup(this, "efs-security-group", {
-        name: `${project}-efs-security-group`,
-        description: "Allow EFS access from ECS tasks",
-        vpcId,
-        ingress: [rule("NFS from ECS tasks", "tcp", 2049, 2049, { securityGroups: [this.ecsTasksSecurityGroup.id] })],
-        egress: [],
-        tags: { Name: `${project}-efs-sg` },
-      }),
-    );
-
+  private declareOutputs(vpcId: string): void {
     declareOutput(this, "vpc_id", vpcId, "ID of the VPC.");
     declareOutput(this, "public_subnet_ids", this.network.publicSubnetIds, "IDs of the public subnets (ALB), one per AZ.");
     declareOutput(

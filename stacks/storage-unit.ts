@@ -67,41 +67,8 @@ export class StorageUnit extends Construct {
     const project = inputs.project_name;
 
     this.bucketName = names.scoped(inputs.mlflow_artifacts_bucket);
-    this.experiments = new EfsShare(this, "experiments", {
-      creationToken: names.scoped(`${project}-experiments`),
-      name: names.scoped(`${project}-experiments-efs`),
-      accessPointName: `${project}-experiments-access-point`,
-      throughputMode: inputs.efs_throughput_mode,
-      provisionedThroughputMibps: inputs.efs_provisioned_throughput_mibps,
-      subnetIds: network.network.privateSubnetIds,
-      mountTargetCount: inputs.az_count,
-      securityGroupId: network.efsSecurityGroup.id,
-      rootDirectory: PLATFORM.experimentsPath,
-      posixUser: { uid: 1000, gid: 1000 },
-      directoryPermissions: "755",
-      backupEnabled: inputs.efs_backup_enabled,
-    });
-
-    // A service's store: its own directory on the same file system (same backups), through its own access point.
-    const stores: Record<string, EfsAccessPoint> = {};
-    for (const { key, spec } of props.services) {
-      if (!spec.store) continue;
-      stores[key] = this.experiments.addAccessPoint(`${key}-store`, {
-        name: `${project}-${key}-store-access-point`,
-        rootDirectory: spec.store.rootDirectory,
-        posixUser: spec.store.posixUser,
-        directoryPermissions: spec.store.permissions,
-      });
-      // A new root directory would point the service at an empty store: guarded like the data itself.
-      holdsData(stores[key], spec.store.holds);
-    }
-    this.stores = stores;
-
-    suppress(
-      this.experiments.fileSystem,
-      "KMS-CMK",
-      "kms_key_id forces a new file system: moving the live experiments to a customer key means a copy to a new file system, not an apply. At-rest encryption with the AWS managed key is on.",
-    );
+    this.experiments = this.experimentsShare(props);
+    this.stores = this.storesFor(props);
 
     this.backups = new OnDemandBackups(this, "backups", {
       vaultName: names.scoped(`${project}-experiments-backups`),
@@ -118,36 +85,10 @@ export class StorageUnit extends Construct {
       tags: { Name: `${project}-ecr` },
     });
 
-    this.wandbSecret = address(
-      new SecretsmanagerSecret(this, "wandb-secret", {
-        name: names.scoped(inputs.wandb_secret_name),
-        description: "WANDB API Key for AutoVisionAI",
-        recoveryWindowInDays: 7,
-        tags: { Name: `${project}-wandb-api-key`, Environment: inputs.environment },
-      }),
-    );
+    this.wandbSecret = this.wandbSecretFor(props);
     const account = address(new DataAwsCallerIdentity(this, "account"));
     this.imageRepository = `${account.accountId}.dkr.ecr.${inputs.aws_region}.amazonaws.com/${names.scoped(inputs.ecr_repository_name)}`;
     this.wandbSecretReference = `arn:aws:secretsmanager:${inputs.aws_region}:${account.accountId}:secret:${names.scoped(inputs.wandb_secret_name)}`;
-    holdsData(this.wandbSecret, "the WANDB API key set by hand");
-    suppress(
-      this.wandbSecret,
-      "SECRET-ROTATION",
-      "The WANDB API key is issued by Weights & Biases; no AWS rotation function can mint a new one. Rotate it in W&B and put the new value in this secret.",
-    );
-    suppress(
-      this.wandbSecret,
-      "KMS-CMK",
-      "One third-party API key read only by the execution role: a customer key ($1/month plus a key policy to maintain) adds no protection over the AWS managed key here.",
-    );
-    const wandbSecretVersion = address(
-      new SecretsmanagerSecretVersion(this, "wandb-secret-version", {
-        secretId: this.wandbSecret.id,
-        secretString: PLATFORM.wandbKeyPlaceholder,
-        lifecycle: { ignoreChanges: ["secret_string"] },
-      }),
-    );
-    holdsData(wandbSecretVersion, "the WANDB API key's value");
 
     this.mlflowDatabase = new MlflowDatabase(this, "mlflow-database", {
       enabled: Fn.anytrue([Op.eq(inputs.mlflow_backend, "postgres"), inputs.mlflow_database_retained]),
@@ -162,6 +103,35 @@ export class StorageUnit extends Construct {
       engineVersion: PLATFORM.mlflowDatabase.engineVersion,
     });
 
+    const logs = this.logGroupsFor(props);
+    this.logGroups = logs.groups;
+    this.logGroupNames = logs.names;
+
+    this.declareOutputs(props);
+  }
+
+  /** Each service's store: its own directory on the experiments file system (same backups), through its own access point. */
+  private storesFor(props: StorageUnitProps): Record<string, EfsAccessPoint> {
+    const project = props.inputs.project_name;
+    const stores: Record<string, EfsAccessPoint> = {};
+    for (const { key, spec } of props.services) {
+      if (!spec.store) continue;
+      stores[key] = this.experiments.addAccessPoint(`${key}-store`, {
+        name: `${project}-${key}-store-access-point`,
+        rootDirectory: spec.store.rootDirectory,
+        posixUser: spec.store.posixUser,
+        directoryPermissions: spec.store.permissions,
+      });
+      // A new root directory would point the service at an empty store: guarded like the data itself.
+      holdsData(stores[key], spec.store.holds);
+    }
+    return stores;
+  }
+
+  /** Each service's `/ecs/<service name>` log group. */
+  private logGroupsFor(props: StorageUnitProps): { groups: Record<string, CloudwatchLogGroup>; names: Record<string, string> } {
+    const { names } = props;
+    const project = props.inputs.project_name;
     const logGroups: Record<string, CloudwatchLogGroup> = {};
     const logGroupNames: Record<string, string> = {};
     for (const { key, spec, vars } of props.services) {
@@ -174,9 +144,44 @@ export class StorageUnit extends Construct {
         }),
       );
     }
-    this.logGroups = logGroups;
-    this.logGroupNames = logGroupNames;
+    return { groups: logGroups, names: logGroupNames };
+  }
 
+  /** The WANDB API key's secret, set by hand after the first apply (its value is never in the configuration). */
+  private wandbSecretFor(props: StorageUnitProps): SecretsmanagerSecret {
+    const { inputs, names } = props;
+    const project = inputs.project_name;
+    const secret = address(
+      new SecretsmanagerSecret(this, "wandb-secret", {
+        name: names.scoped(inputs.wandb_secret_name),
+        description: "WANDB API Key for AutoVisionAI",
+        recoveryWindowInDays: 7,
+        tags: { Name: `${project}-wandb-api-key`, Environment: inputs.environment },
+      }),
+    );
+    holdsData(secret, "the WANDB API key set by hand");
+    suppress(
+      secret,
+      "SECRET-ROTATION",
+      "The WANDB API key is issued by Weights & Biases; no AWS rotation function can mint a new one. Rotate it in W&B and put the new value in this secret.",
+    );
+    suppress(
+      secret,
+      "KMS-CMK",
+      "One third-party API key read only by the execution role: a customer key ($1/month plus a key policy to maintain) adds no protection over the AWS managed key here.",
+    );
+    const wandbSecretVersion = address(
+      new SecretsmanagerSecretVersion(this, "wandb-secret-version", {
+        secretId: secret.id,
+        secretString: PLATFORM.wandbKeyPlaceholder,
+        lifecycle: { ignoreChanges: ["secret_string"] },
+      }),
+    );
+    holdsData(wandbSecretVersion, "the WANDB API key's value");
+    return secret;
+  }
+
+  private declareOutputs(props: StorageUnitProps): void {
     const tags = [...new Set(props.services.map((s) => `:${s.spec.imageTag}`))];
     declareOutput(
       this,
@@ -200,5 +205,31 @@ export class StorageUnit extends Construct {
       "AWS Backup vault of the on-demand backups of the experiments (npm run ops -- backup).",
     );
     declareOutput(this, "backup_role_arn", this.backups.role.arn, "IAM role AWS Backup assumes for on-demand backups and restores.");
+  }
+
+  /** The experiments file system, its access point, mount targets and backup policy. */
+  private experimentsShare(props: StorageUnitProps): EfsShare {
+    const { inputs, network, names } = props;
+    const project = inputs.project_name;
+    const share = new EfsShare(this, "experiments", {
+      creationToken: names.scoped(`${project}-experiments`),
+      name: names.scoped(`${project}-experiments-efs`),
+      accessPointName: `${project}-experiments-access-point`,
+      throughputMode: inputs.efs_throughput_mode,
+      provisionedThroughputMibps: inputs.efs_provisioned_throughput_mibps,
+      subnetIds: network.network.privateSubnetIds,
+      mountTargetCount: inputs.az_count,
+      securityGroupId: network.efsSecurityGroup.id,
+      rootDirectory: PLATFORM.experimentsPath,
+      posixUser: { uid: 1000, gid: 1000 },
+      directoryPermissions: "755",
+      backupEnabled: inputs.efs_backup_enabled,
+    });
+    suppress(
+      share.fileSystem,
+      "KMS-CMK",
+      "kms_key_id forces a new file system: moving the live experiments to a customer key means a copy to a new file system, not an apply. At-rest encryption with the AWS managed key is on.",
+    );
+    return share;
   }
 }

@@ -1,7 +1,8 @@
 /** `ops upload|download`: experiments to and from the file system, through S3 staging and a one-off task. */
 import * as path from "node:path";
 import type { Command } from "commander";
-import { download, renderPlan, upload } from "../transfer";
+import { download, upload } from "../transfer";
+import { renderPlan } from "../transfer-plan";
 import { platformOf, positiveNumber, print } from "./context";
 
 export function registerTransfers(p: Command): void {
