@@ -2,42 +2,29 @@ import type { AddressTable } from "../constructs/terraform/addresses";
 import { observabilityAddresses } from "./alarms";
 import type { ServiceTable } from "./services";
 
-/**
- * Construct path (below the root stack) → Terraform logical id.
- *
- * Every resource of the legacy HCL root keeps its address here, so the live
- * state maps onto this configuration with nothing destroyed. New resources
- * get readable names in the same style. The address of each row is
- * `<resource type>.<logical id>`; count/for_each keys come from the
- * resource itself. Changing a value on the left of a live resource is a
- * rename: it needs a `moved` block.
- */
-export function addressTable(services: ServiceTable): AddressTable {
-  const serviceKeys = Object.keys(services);
+/** The network unit: the VPC, its subnets, gateways, routes, security groups and endpoints. */
+const NETWORK_ADDRESSES: AddressTable = {
+  "network/network/availability-zones": "available",
+  "network/network/vpc": "main",
+  "network/network/private-subnets": "private",
+  "network/network/public-subnets": "public",
+  "network/network/internet-gateway": "gw",
+  "network/network/internet-route": "internet_access",
+  "network/network/nat-eip": "nat",
+  "network/network/nat-gateway": "main",
+  "network/network/private-route-table": "private",
+  "network/network/private-route-table-associations": "private",
+  "network/alb-security-group": "alb",
+  "network/ecs-tasks-security-group": "ecs_tasks",
+  "network/efs-security-group": "efs",
+  "network/endpoints/s3-gateway": "s3",
+  "network/endpoints/interface": "interface",
+  "network/endpoints/interface-security-group": "vpc_endpoints",
+};
+
+/** The storage unit: the experiments file system, the artifacts bucket, the registry, the secret, backups, logs, stores. */
+function storageAddresses(serviceKeys: readonly string[]): AddressTable {
   return {
-    // the root: inputs held once the platform exists
-    "identity/record": "platform_identity",
-    "identity/check": "platform_identity_check",
-
-    // network unit
-    "network/network/availability-zones": "available",
-    "network/network/vpc": "main",
-    "network/network/private-subnets": "private",
-    "network/network/public-subnets": "public",
-    "network/network/internet-gateway": "gw",
-    "network/network/internet-route": "internet_access",
-    "network/network/nat-eip": "nat",
-    "network/network/nat-gateway": "main",
-    "network/network/private-route-table": "private",
-    "network/network/private-route-table-associations": "private",
-    "network/alb-security-group": "alb",
-    "network/ecs-tasks-security-group": "ecs_tasks",
-    "network/efs-security-group": "efs",
-    "network/endpoints/s3-gateway": "s3",
-    "network/endpoints/interface": "interface",
-    "network/endpoints/interface-security-group": "vpc_endpoints",
-
-    // storage unit
     "storage/experiments/file-system": "experiments",
     "storage/experiments/mount-targets": "experiments",
     "storage/experiments/access-point": "experiments",
@@ -59,8 +46,13 @@ export function addressTable(services: ServiceTable): AddressTable {
     "storage/backups/role/attach-AWSBackupServiceRolePolicyForRestores": "backup_role_restores_policy",
     ...Object.fromEntries(serviceKeys.map((key) => [`storage/${key}-logs`, key])),
     ...Object.fromEntries(serviceKeys.map((key) => [`storage/experiments/${key}-store`, `${key}_store`])),
+  };
+}
 
-    // services unit
+/** The services unit's cluster and IAM, and the transfer task. */
+function serviceIamAddresses(services: ServiceTable): AddressTable {
+  const serviceKeys = Object.keys(services);
+  return {
     "services/namespace": "service_connect",
     "services/cluster": "main",
     "services/exec-logs": "exec",
@@ -96,6 +88,12 @@ export function addressTable(services: ServiceTable): AddressTable {
     "services/transfer/task-definition": "experiments_transfer",
     "services/iam/autoscale-role/role": "ecs_auto_scale_role",
     "services/iam/autoscale-role/attach-AmazonEC2ContainerServiceAutoscaleRole": "ecs_auto_scale_role_policy",
+  };
+}
+
+/** The public entry: the load balancer, each service's task, service and listener, HTTPS, sign-in, the firewall, autoscaling. */
+function entryAddresses(serviceKeys: readonly string[]): AddressTable {
+  return {
     "services/entry/load-balancer": "main",
     ...Object.fromEntries(
       serviceKeys.flatMap((key) => [
@@ -126,7 +124,29 @@ export function addressTable(services: ServiceTable): AddressTable {
     "services/autoscaling/services": "ecs_services",
     "services/autoscaling/targets": "ecs_target",
     "services/autoscaling/cpu-policies": "ecs_cpu_scaling_policy",
+  };
+}
 
+/**
+ * Construct path (below the root stack) → Terraform logical id.
+ *
+ * Every resource of the legacy HCL root keeps its address here, so the live
+ * state maps onto this configuration with nothing destroyed. New resources
+ * get readable names in the same style. The address of each row is
+ * `<resource type>.<logical id>`; count/for_each keys come from the
+ * resource itself. Changing a value on the left of a live resource is a
+ * rename: it needs a `moved` block.
+ */
+export function addressTable(services: ServiceTable): AddressTable {
+  const serviceKeys = Object.keys(services);
+  return {
+    // the root: inputs held once the platform exists
+    "identity/record": "platform_identity",
+    "identity/check": "platform_identity_check",
+    ...NETWORK_ADDRESSES,
+    ...storageAddresses(serviceKeys),
+    ...serviceIamAddresses(services),
+    ...entryAddresses(serviceKeys),
     // observability unit: alerts topic, alarms, task start failures, dashboard
     ...observabilityAddresses(serviceKeys),
   };

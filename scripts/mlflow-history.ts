@@ -107,6 +107,34 @@ export class MlflowError extends Error {
   }
 }
 
+type SearchedRun = { info: ExportedRun["info"]; data?: { metrics?: Metric[]; params?: Tag[]; tags?: Tag[] } };
+
+/** Every value of one metric of a run, page by page. */
+async function metricHistory(client: MlflowClient, runId: string, key: string): Promise<Metric[]> {
+  const out: Metric[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.call<{ metrics?: Metric[]; next_page_token?: string }>("GET", "metrics/get-history", {
+      run_id: runId,
+      metric_key: key,
+      max_results: 25000,
+      ...(token ? { page_token: token } : {}),
+    });
+    out.push(...(page.metrics ?? []).map((m) => ({ key, value: m.value, timestamp: m.timestamp, step: m.step ?? 0 })));
+    token = page.next_page_token;
+  } while (token);
+  return out;
+}
+
+/** One run with its parameters, tags and each metric's full history. */
+async function exportRun(client: MlflowClient, run: SearchedRun): Promise<ExportedRun> {
+  const metrics: Metric[] = [];
+  for (const key of [...new Set((run.data?.metrics ?? []).map((m) => m.key))]) {
+    metrics.push(...(await metricHistory(client, run.info.run_id, key)));
+  }
+  return { info: run.info, params: run.data?.params ?? [], tags: run.data?.tags ?? [], metrics };
+}
+
 /** Reads every experiment and run, with each metric's full history. */
 export async function exportHistory(client: MlflowClient): Promise<History> {
   const experiments = await client.all<Record<string, unknown>>("experiments/search", "experiments", {
@@ -116,29 +144,9 @@ export async function exportHistory(client: MlflowClient): Promise<History> {
   const out: ExportedExperiment[] = [];
   for (const e of experiments) {
     const id = String(e.experiment_id);
-    const runs = await client.all<{ info: ExportedRun["info"]; data?: { metrics?: Metric[]; params?: Tag[]; tags?: Tag[] } }>(
-      "runs/search",
-      "runs",
-      { experiment_ids: [id], max_results: 1000, run_view_type: "ALL" },
-    );
+    const runs = await client.all<SearchedRun>("runs/search", "runs", { experiment_ids: [id], max_results: 1000, run_view_type: "ALL" });
     const exportedRuns: ExportedRun[] = [];
-    for (const run of runs) {
-      const metrics: Metric[] = [];
-      for (const key of [...new Set((run.data?.metrics ?? []).map((m) => m.key))]) {
-        let token: string | undefined;
-        do {
-          const page = await client.call<{ metrics?: Metric[]; next_page_token?: string }>("GET", "metrics/get-history", {
-            run_id: run.info.run_id,
-            metric_key: key,
-            max_results: 25000,
-            ...(token ? { page_token: token } : {}),
-          });
-          metrics.push(...(page.metrics ?? []).map((m) => ({ key, value: m.value, timestamp: m.timestamp, step: m.step ?? 0 })));
-          token = page.next_page_token;
-        } while (token);
-      }
-      exportedRuns.push({ info: run.info, params: run.data?.params ?? [], tags: run.data?.tags ?? [], metrics });
-    }
+    for (const run of runs) exportedRuns.push(await exportRun(client, run));
     out.push({
       experiment_id: id,
       name: String(e.name),
@@ -174,6 +182,39 @@ export interface ImportReport {
   readonly metricValues: number;
 }
 
+/** The experiment of that name: created, or the existing one (such as Default). */
+async function experimentFor(client: MlflowClient, e: ExportedExperiment): Promise<string> {
+  try {
+    const created = await client.call<{ experiment_id: string }>("POST", "experiments/create", {
+      name: e.name,
+      ...(e.artifact_location ? { artifact_location: e.artifact_location } : {}),
+      tags: e.tags,
+    });
+    return created.experiment_id;
+  } catch (error) {
+    if (!(error instanceof MlflowError) || error.code !== "RESOURCE_ALREADY_EXISTS") throw error;
+    return (await client.call<{ experiment: { experiment_id: string } }>("GET", "experiments/get-by-name", { experiment_name: e.name }))
+      .experiment.experiment_id;
+  }
+}
+
+/** One run written again: parameters, tags (with where it came from), every metric value, status, times; deleted if it was. */
+async function importRun(client: MlflowClient, experimentId: string, run: ExportedRun): Promise<void> {
+  const created = await client.call<{ run: { info: { run_id: string } } }>("POST", "runs/create", {
+    experiment_id: experimentId,
+    start_time: run.info.start_time,
+    ...(run.info.run_name ? { run_name: run.info.run_name } : {}),
+  });
+  const runId = created.run.info.run_id;
+  const provenance = [
+    { key: "autovisionai.original_run_id", value: run.info.run_id },
+    ...(run.info.artifact_uri ? [{ key: "autovisionai.original_artifact_uri", value: run.info.artifact_uri }] : []),
+  ];
+  for (const batch of batches(run, provenance)) await client.call("POST", "runs/log-batch", { run_id: runId, ...batch });
+  await client.call("POST", "runs/update", { run_id: runId, status: run.info.status ?? "FINISHED", end_time: run.info.end_time });
+  if (run.info.lifecycle_stage === "deleted") await client.call("POST", "runs/delete", { run_id: runId });
+}
+
 /**
  * Writes a history into the MLflow at `client`: experiments by name (an
  * existing one, such as Default, is reused), every run with its parameters,
@@ -185,34 +226,9 @@ export async function importHistory(client: MlflowClient, history: History): Pro
   let runs = 0;
   let metricValues = 0;
   for (const e of history.experiments) {
-    let experimentId: string;
-    try {
-      const created = await client.call<{ experiment_id: string }>("POST", "experiments/create", {
-        name: e.name,
-        ...(e.artifact_location ? { artifact_location: e.artifact_location } : {}),
-        tags: e.tags,
-      });
-      experimentId = created.experiment_id;
-    } catch (error) {
-      if (!(error instanceof MlflowError) || error.code !== "RESOURCE_ALREADY_EXISTS") throw error;
-      experimentId = (
-        await client.call<{ experiment: { experiment_id: string } }>("GET", "experiments/get-by-name", { experiment_name: e.name })
-      ).experiment.experiment_id;
-    }
+    const experimentId = await experimentFor(client, e);
     for (const run of e.runs) {
-      const created = await client.call<{ run: { info: { run_id: string } } }>("POST", "runs/create", {
-        experiment_id: experimentId,
-        start_time: run.info.start_time,
-        ...(run.info.run_name ? { run_name: run.info.run_name } : {}),
-      });
-      const runId = created.run.info.run_id;
-      const provenance = [
-        { key: "autovisionai.original_run_id", value: run.info.run_id },
-        ...(run.info.artifact_uri ? [{ key: "autovisionai.original_artifact_uri", value: run.info.artifact_uri }] : []),
-      ];
-      for (const batch of batches(run, provenance)) await client.call("POST", "runs/log-batch", { run_id: runId, ...batch });
-      await client.call("POST", "runs/update", { run_id: runId, status: run.info.status ?? "FINISHED", end_time: run.info.end_time });
-      if (run.info.lifecycle_stage === "deleted") await client.call("POST", "runs/delete", { run_id: runId });
+      await importRun(client, experimentId, run);
       runs += 1;
       metricValues += run.metrics.length;
     }

@@ -7,7 +7,8 @@ import { declareNamedVariables, declareVariables, type Inputs, type NamedInputs 
 import { addressTable, optionalAddresses } from "../platform/addresses";
 import { PLATFORM } from "../platform/config";
 import { HELD_INPUTS } from "../platform/held-inputs";
-import { inputGroups, inputTable, PLATFORM_INPUTS, serviceInputs, serviceVariableName, type ServiceInputTable } from "../platform/inputs";
+import { inputGroups, inputTable, PLATFORM_INPUTS } from "../platform/inputs";
+import { type ServiceInputTable, serviceInputs, serviceVariableName } from "../platform/service-inputs";
 import { checkServiceTable, type ServiceSpec, type ServiceTable } from "../platform/services";
 
 /** The platform's root variables, as typed Terraform references. */

@@ -52,12 +52,15 @@ const isObject = (v: unknown): v is Json => v !== null && typeof v === "object" 
 function dropEmpty(json: Json): void {
   for (const [section, body] of Object.entries(json)) {
     if (!isObject(body)) continue;
-    if (section === "resource" || section === "data") {
-      for (const [type, byName] of Object.entries(body)) {
-        if (isObject(byName) && Object.keys(byName).length === 0) delete body[type];
-      }
-    }
+    if (section === "resource" || section === "data") dropEmptyTypes(body);
     if (Object.keys(body).length === 0) delete json[section];
+  }
+}
+
+/** Drops the resource (or data source) types of a section that have no block left. */
+function dropEmptyTypes(section: Json): void {
+  for (const [type, byName] of Object.entries(section)) {
+    if (isObject(byName) && Object.keys(byName).length === 0) delete section[type];
   }
 }
 
