@@ -57,17 +57,18 @@ export function mergeRoot(files: Record<string, Json>): Json {
   for (const file of Object.values(files)) {
     for (const [section, body] of Object.entries(file)) {
       if (section === "//") continue;
-      if (section === "resource" || section === "data") {
-        merged[section] ??= {};
-        for (const [type, byName] of Object.entries(body as Json)) {
-          merged[section][type] = { ...(merged[section][type] ?? {}), ...(byName as Json) };
-        }
-      } else {
-        merged[section] = { ...(merged[section] ?? {}), ...(body as Json) };
-      }
+      merged[section] =
+        section === "resource" || section === "data" ? mergeByType(merged[section], body as Json) : { ...merged[section], ...body };
     }
   }
   return merged;
+}
+
+/** A resource (or data) section merged into another, type by type. */
+function mergeByType(into: Json | undefined, section: Json): Json {
+  const out: Json = { ...into };
+  for (const [type, byName] of Object.entries(section)) out[type] = { ...out[type], ...(byName as Json) };
+  return out;
 }
 
 /** Synthesizes what `build` creates in a fresh stack and returns the Terraform JSON. */

@@ -35,6 +35,22 @@ beforeAll(() => {
 
 const alarms = (json: Json) => resources(json, "aws_cloudwatch_metric_alarm");
 
+/** The threshold as the table gives it: a number, or the variable (scaled) that holds it. */
+function expectedThreshold(kind: AlarmKind): unknown {
+  if (typeof kind.threshold === "number") return kind.threshold;
+  if (kind.threshold.scale) return `\${(var.${kind.threshold.input} * ${kind.threshold.scale})}`;
+  return `\${var.${kind.threshold.input}}`;
+}
+
+/** The metric's dimensions for the alarm's scope. */
+function expectedDimensions(kind: AlarmKind, key: string | undefined): Record<string, string> {
+  if (kind.scope === "service") return { ClusterName: "${var.cluster_name}", ServiceName: `\${var.${key}_service_name}` };
+  if (kind.scope === "target-group")
+    return { TargetGroup: `\${aws_lb_target_group.${key}[0].arn_suffix}`, LoadBalancer: "${aws_lb.main.arn_suffix}" };
+  if (kind.scope === "load-balancer") return { LoadBalancer: "${aws_lb.main.arn_suffix}" };
+  return { FileSystemId: "${aws_efs_file_system.experiments.id}" };
+}
+
 /** What the table says the alarm resource holds. */
 function expectAlarm(json: Json, kind: AlarmKind, key: string | undefined, table: ServiceTable): void {
   const id = alarmLogicalId(kind, key);
@@ -49,18 +65,8 @@ function expectAlarm(json: Json, kind: AlarmKind, key: string | undefined, table
     datapoints_to_alarm: kind.datapointsToAlarm,
     treat_missing_data: kind.treatMissingData,
   });
-  if (typeof kind.threshold === "number") expect(alarm.threshold, id).toBe(kind.threshold);
-  else if (kind.threshold.scale) expect(alarm.threshold, id).toBe(`\${(var.${kind.threshold.input} * ${kind.threshold.scale})}`);
-  else expect(alarm.threshold, id).toBe(`\${var.${kind.threshold.input}}`);
-
-  const dimensions =
-    kind.scope === "service"
-      ? { ClusterName: "${var.cluster_name}", ServiceName: `\${var.${key}_service_name}` }
-      : kind.scope === "target-group"
-        ? { TargetGroup: `\${aws_lb_target_group.${key}[0].arn_suffix}`, LoadBalancer: "${aws_lb.main.arn_suffix}" }
-        : kind.scope === "load-balancer"
-          ? { LoadBalancer: "${aws_lb.main.arn_suffix}" }
-          : { FileSystemId: "${aws_efs_file_system.experiments.id}" };
+  expect(alarm.threshold, id).toBe(expectedThreshold(kind));
+  const dimensions = expectedDimensions(kind, key);
   if (isMetricMath(kind.metric)) {
     const queries = alarm.metric_query as Json[];
     expect(queries.find((q) => q.return_data)?.expression, id).toBe(kind.metric.expression);
