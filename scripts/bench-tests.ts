@@ -46,7 +46,9 @@ function run(label: string, command: string, args: readonly string[], cwd: strin
   const started = process.hrtime.bigint();
   console.log(`\n== ${label}: ${command} ${args.join(" ")}`);
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, FORCE_COLOR: "0" } });
+    // No colours: vitest colours its output whenever FORCE_COLOR is set at all, "0" included; NO_COLOR turns them off.
+    const { FORCE_COLOR: _colour, ...env } = process.env;
+    const child = spawn(command, args, { cwd, env: { ...env, NO_COLOR: "1" } });
     let output = "";
     const keep = (d: Buffer) => {
       output += d.toString();
@@ -101,11 +103,25 @@ export function phaseOf(label: string): string {
   return "other";
 }
 
+/** Terminal colour and style codes (a run in a terminal may still carry them). */
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+const plain = (output: string) => output.replace(ANSI, "");
+
+/**
+ * Seconds per suite file as vitest's own reporter states them (`✓ terraform x.test.ts (7 tests) 444388ms`):
+ * the whole file, its `beforeAll` included, which the JSON report's start and end times leave out.
+ */
+export function reportedSeconds(output: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const m of plain(output).matchAll(/(\S+\.test\.ts) \(\d+ tests?[^)]*\) (\d+)ms/g)) out.set(m[1], Number(m[2]) / 1000);
+  return out;
+}
+
 /** Seconds per suite file and phase, from the `[timing]` lines under vitest's `stdout | <file>` headers. */
 export function phases(output: string): Map<string, Map<string, number>> {
   const byFile = new Map<string, Map<string, number>>();
   let file = "";
-  for (const line of output.split("\n")) {
+  for (const line of plain(output).split("\n")) {
     const header = /stdout \| (\S+\.test\.ts)/.exec(line);
     if (header) file = header[1];
     const t = /\[timing\] (.*): ([\d.]+) s/.exec(line);
@@ -203,7 +219,11 @@ export async function benchTests(args: readonly string[]): Promise<void> {
     const tfReport = path.join(tmp, "terraform.json");
     const steps = await runSteps(cwd, fresh, unitReport, tfReport);
     const failedSteps = steps.filter((st) => st.code !== 0);
-    const rows = [...fileRows(unitReport, "unit", cwd), ...fileRows(tfReport, "terraform", cwd)];
+    const reported = reportedSeconds(steps.map((st) => st.output).join("\n"));
+    const rows = [...fileRows(unitReport, "unit", cwd), ...fileRows(tfReport, "terraform", cwd)].map((r) => ({
+      ...r,
+      seconds: reported.get(r.file) ?? r.seconds,
+    }));
     const { text, tf } = renderFigures(steps, rows, fresh);
     console.log(`\n${text}`);
     if (failedSteps.length > 0) {
