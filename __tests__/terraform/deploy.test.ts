@@ -57,6 +57,15 @@ function one(state: StateJson, address: string): Record<string, unknown> {
   return found.values;
 }
 
+/** How our planned value of a replacement-forcing attribute differs from the live one; undefined when it holds. */
+function forceNewDifference(address: string, attribute: string, live: unknown, ours: Values | undefined): string | undefined {
+  if (!ours) return `${address}: not planned`;
+  if (!(attribute in ours)) return `${address} ${attribute}: live ${JSON.stringify(live)}, ours unknown until apply`;
+  if (!sameKnown(live, ours[attribute]))
+    return `${address} ${attribute}: live ${JSON.stringify(live)}, ours ${JSON.stringify(ours[attribute])}`;
+  return undefined;
+}
+
 describe("the synthesized root against the AWS emulator", () => {
   beforeAll(async () => {
     checkTools();
@@ -91,22 +100,13 @@ describe("the synthesized root against the AWS emulator", () => {
     // Task definition revisions are the intended replacements; their other attributes must hold.
     // (An entry naming a part, container_definitions/<c>/…, covers the attribute it is part of.)
     const intended = new Set(INTENDED_CHANGES.filter((c) => c.kind === "replace").map((c) => `${c.address} ${c.attribute.split("/")[0]}`));
-    const differences: string[] = [];
-    let checked = 0;
-    for (const [address, { type, values }] of Object.entries(live)) {
-      const attributes = new Set((types[type]?.attributes ?? []).map((a) => a.split(".")[0]));
-      for (const attribute of attributes) {
-        if (!(attribute in values) || intended.has(`${address} ${attribute}`)) continue;
-        checked += 1;
-        const ours = planned[address];
-        if (!ours) differences.push(`${address}: not planned`);
-        else if (!(attribute in ours))
-          differences.push(`${address} ${attribute}: live ${JSON.stringify(values[attribute])}, ours unknown until apply`);
-        else if (!sameKnown(values[attribute], ours[attribute])) {
-          differences.push(`${address} ${attribute}: live ${JSON.stringify(values[attribute])}, ours ${JSON.stringify(ours[attribute])}`);
-        }
-      }
-    }
+    const checks = Object.entries(live).flatMap(([address, { type, values }]) =>
+      [...new Set((types[type]?.attributes ?? []).map((a) => a.split(".")[0]))]
+        .filter((attribute) => attribute in values && !intended.has(`${address} ${attribute}`))
+        .map((attribute) => forceNewDifference(address, attribute, values[attribute], planned[address])),
+    );
+    const checked = checks.length;
+    const differences = checks.filter((d): d is string => d !== undefined);
     console.log(`[force-new] ${checked} replacement-forcing attribute values of the live platform checked`);
     expect(checked).toBeGreaterThan(100);
     expect(differences).toEqual([]);

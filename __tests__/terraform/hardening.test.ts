@@ -1,25 +1,21 @@
 /**
  * Hardening and cost options, and applies that survive interruption, against
- * the emulator: an apply stopped mid-way converges on a re-run; autoscaling
- * keeps the count it chose; ECS Exec, Fargate Spot, interface endpoints and
- * another EFS throughput mode apply, re-plan empty and go back.
+ * the emulator, on the shared applied platform (appliedPlatform: the default
+ * variables, both phases): autoscaling keeps the count it chose; ECS Exec,
+ * Fargate Spot, interface endpoints and another EFS throughput mode apply,
+ * stopped mid-way and run again, re-plan empty and go back.
  */
 import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  appliedPlatform,
   awsCall,
   checkTools,
-  copyRoot,
-  expectOk,
-  init,
-  make,
   planJson,
   PROJECT_DIR,
   runCommand,
-  startMoto,
-  SYNTH_DIR,
   terraform,
   terraformOk,
   timing,
@@ -46,45 +42,12 @@ async function planIsEmpty(extra: readonly string[] = []): Promise<void> {
 describe("hardening options and interrupted applies", () => {
   beforeAll(async () => {
     checkTools();
-    moto = await startMoto();
-    dir = copyRoot(SYNTH_DIR, "hardening");
-    await init(dir, moto);
-  });
+    ({ moto, dir } = await appliedPlatform("hardening"));
+  }, 900_000);
 
   afterAll(async () => {
     await moto?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  it("an apply stopped mid-way (SIGTERM, as a cancelled CI job) releases the lock, and a re-run converges", async () => {
-    let child: ChildProcess | undefined;
-    let seen = "";
-    const args = ["apply", "-input=false", "-auto-approve", "-var", "create_ecs_services=false"];
-    const first = terraform(dir, moto, args, {
-      onStart: (c) => {
-        child = c;
-        c.stdout?.on("data", (d: Buffer) => {
-          seen += d.toString();
-          // The load balancer takes the longest: stop while it is being created and everything else is done.
-          if (seen.includes("aws_lb.main: Still creating") && !c.killed) c.kill("SIGTERM");
-        });
-      },
-    });
-    const interrupted = await first;
-    expect(child?.killed).toBe(true);
-    expect(interrupted.code).not.toBe(0);
-    expect(interrupted.stdout).toContain("Interrupt received");
-    // The lock is released: a plan that will not wait for it gets it.
-    const plan = await terraform(dir, moto, ["plan", "-input=false", "-lock-timeout=0s", "-var", "create_ecs_services=false"]);
-    expect(plan.stderr).not.toContain("Error acquiring the state lock");
-    const rerun = await terraformOk(dir, moto, args);
-    timing("hardening suite: re-run after the interrupted apply", rerun.seconds);
-    await planIsEmpty(["-var", "create_ecs_services=false"]);
-  });
-
-  it("deploys the services (make deploy-services)", async () => {
-    const run = expectOk(await make(dir, moto, "deploy-services"), "make deploy-services");
-    timing("hardening suite: make deploy-services", run.seconds);
   });
 
   it("puts an S3 gateway endpoint on the private route table by default", async () => {
@@ -116,10 +79,36 @@ describe("hardening options and interrupted applies", () => {
     expect(fileSystem?.change.after).toMatchObject({ throughput_mode: "elastic", provisioned_throughput_in_mibps: null });
   });
 
-  it("applies ECS Exec, Fargate Spot, interface endpoints and elastic throughput, re-plans empty, and goes back", async () => {
-    const applied = await terraformOk(dir, moto, ["apply", "-input=false", "-auto-approve", ...OPTIONS]);
-    timing("hardening suite: apply the options", applied.seconds);
+  it("an apply of the options stopped mid-way (SIGTERM, as a cancelled CI job) releases the lock, and a re-run converges", async () => {
+    let child: ChildProcess | undefined;
+    let seen = "";
+    const args = ["apply", "-input=false", "-auto-approve", ...OPTIONS];
+    const interrupted = await terraform(dir, moto, args, {
+      onStart: (c) => {
+        child = c;
+        c.stdout?.on("data", (d: Buffer) => {
+          seen += d.toString();
+          // Stop once the first change is done and the ones that depend on it (endpoints after their security group,
+          // services after their task definitions) are still to come.
+          if (/: (Creation|Modifications|Destruction) complete after/.test(seen) && !c.killed) c.kill("SIGTERM");
+        });
+      },
+    });
+    expect(child?.killed).toBe(true);
+    expect(interrupted.code, interrupted.stdout.slice(-3000)).not.toBe(0);
+    expect(interrupted.stdout).toContain("Interrupt received");
+    // The lock is released: a plan that will not wait for it gets it.
+    const plan = await terraform(dir, moto, ["plan", "-input=false", "-lock-timeout=0s", ...OPTIONS]);
+    expect(plan.stderr).not.toContain("Error acquiring the state lock");
+    // The interruption left part of the options applied: the re-run has changes left to make.
+    expect(plan.code, plan.stderr.slice(-3000)).toBe(0);
+    expect(plan.stdout).not.toContain("No changes.");
+    const rerun = await terraformOk(dir, moto, args);
+    timing("hardening suite: re-run after the interrupted apply", rerun.seconds);
+    await planIsEmpty(OPTIONS);
+  });
 
+  it("with ECS Exec, Fargate Spot, interface endpoints and elastic throughput applied, each is in place; back to the defaults", async () => {
     const fsId = (await terraformOk(dir, moto, ["output", "-raw", "efs_file_system_id"])).stdout;
     const [fileSystem] = awsCall(moto, "efs", "describe_file_systems", { FileSystemId: fsId }).FileSystems as Record<string, unknown>[];
     expect(fileSystem.ThroughputMode).toBe("elastic");

@@ -115,6 +115,19 @@ function taskEvent(clusterArn: string, stoppedReason: string, lastStatus = "STOP
   });
 }
 
+/** The dimensions an alarm's metric has in the emulator, for its scope. */
+function emulatorDimensions(
+  kind: AlarmKind,
+  key: string | undefined,
+  applied: { state: StateJson; lbSuffix: string; fsId: string },
+): Record<string, unknown> {
+  if (kind.scope === "service") return { ClusterName: CLUSTER, ServiceName: SERVICES[key as keyof typeof SERVICES].defaults.serviceName };
+  if (kind.scope === "target-group")
+    return { TargetGroup: stateValues(applied.state, `aws_lb_target_group.${key}[0]`).arn_suffix, LoadBalancer: applied.lbSuffix };
+  if (kind.scope === "load-balancer") return { LoadBalancer: applied.lbSuffix };
+  return { FileSystemId: applied.fsId };
+}
+
 describe("the platform with alarms, against the emulator", () => {
   beforeAll(async () => {
     checkTools();
@@ -187,14 +200,7 @@ describe("the platform with alarms, against the emulator", () => {
         DatapointsToAlarm: kind.datapointsToAlarm,
         TreatMissingData: kind.treatMissingData,
       });
-      const dimensions =
-        kind.scope === "service"
-          ? { ClusterName: CLUSTER, ServiceName: SERVICES[key as keyof typeof SERVICES].defaults.serviceName }
-          : kind.scope === "target-group"
-            ? { TargetGroup: stateValues(state, `aws_lb_target_group.${key}[0]`).arn_suffix, LoadBalancer: lbSuffix }
-            : kind.scope === "load-balancer"
-              ? { LoadBalancer: lbSuffix }
-              : { FileSystemId: fsId };
+      const dimensions = emulatorDimensions(kind, key, { state, lbSuffix, fsId });
       if (isMetricMath(kind.metric)) {
         const queries = alarm.Metrics ?? [];
         expect(queries.find((q) => q.ReturnData)?.Expression, name).toBe(kind.metric.expression);

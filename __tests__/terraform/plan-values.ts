@@ -49,26 +49,28 @@ export function sameJson(a: unknown, b: unknown): boolean {
  * side only, an attribute known on one side only, or a different value.
  */
 export function compareValues(expected: Record<string, Values>, actual: Record<string, Values>): ValueDifference[] {
-  const out: ValueDifference[] = [];
   const addresses = [...new Set([...Object.keys(expected), ...Object.keys(actual)])].sort();
-  for (const address of addresses) {
+  return addresses.flatMap((address) => {
     const e = expected[address];
     const a = actual[address];
-    if (!e || !a) {
-      out.push({ address, attribute: "(resource)", expected: e ? "present" : "absent", actual: a ? "present" : "absent" });
-      continue;
-    }
-    for (const attribute of [...new Set([...Object.keys(e), ...Object.keys(a)])].sort()) {
-      const inE = attribute in e;
-      const inA = attribute in a;
-      if (inE && inA && sameJson(e[attribute], a[attribute])) continue;
-      out.push({
-        address,
-        attribute,
-        expected: inE ? e[attribute] : "(unknown until apply)",
-        actual: inA ? a[attribute] : "(unknown until apply)",
-      });
-    }
+    if (!e || !a) return [{ address, attribute: "(resource)", expected: e ? "present" : "absent", actual: a ? "present" : "absent" }];
+    return attributeDifferences(address, e, a);
+  });
+}
+
+/** The attributes of one resource that differ, or are known on one side only. */
+function attributeDifferences(address: string, e: Values, a: Values): ValueDifference[] {
+  const out: ValueDifference[] = [];
+  for (const attribute of [...new Set([...Object.keys(e), ...Object.keys(a)])].sort()) {
+    const inE = attribute in e;
+    const inA = attribute in a;
+    if (inE && inA && sameJson(e[attribute], a[attribute])) continue;
+    out.push({
+      address,
+      attribute,
+      expected: inE ? e[attribute] : "(unknown until apply)",
+      actual: inA ? a[attribute] : "(unknown until apply)",
+    });
   }
   return out;
 }
@@ -134,20 +136,15 @@ export function sameKnown(before: unknown, after: unknown, marker: unknown = fal
     const marks = Array.isArray(marker) ? marker : [];
     return before.length === after.length && before.every((b, i) => sameKnown(b, after[i], marks[i]));
   }
-  if (
-    before !== null &&
-    after !== null &&
-    typeof before === "object" &&
-    typeof after === "object" &&
-    !Array.isArray(before) &&
-    !Array.isArray(after)
-  ) {
-    const marks = (marker !== null && typeof marker === "object" ? marker : {}) as Values;
+  if (isPlainObject(before) && isPlainObject(after)) {
+    const marks = (isPlainObject(marker) || Array.isArray(marker) ? marker : {}) as Values;
     const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-    return [...keys].every((k) => sameKnown((before as Values)[k], (after as Values)[k], marks[k]));
+    return [...keys].every((k) => sameKnown(before[k], after[k], marks[k]));
   }
   return sameJson(before, after);
 }
+
+const isPlainObject = (v: unknown): v is Values => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** Lists of rules: a rule is compared whole, even when there is one. */
 const RULE_LISTS = new Set(["ingress", "egress", "rule", "route"]);
@@ -179,29 +176,38 @@ export function containerParts(definitions: string): Record<string, unknown> {
     const name = String(c.name);
     for (const [field, value] of Object.entries(c)) {
       if (value === null || (Array.isArray(value) && value.length === 0)) continue;
-      if ((field === "environment" || field === "secrets") && Array.isArray(value)) {
-        for (const item of value as { name: string; value?: string; valueFrom?: string }[]) {
-          out[`${name}/${field}/${item.name}`] = item.value ?? item.valueFrom;
-        }
-      } else if (field === "healthCheck" && value !== null && typeof value === "object") {
-        for (const [k, v] of Object.entries(value as Values)) out[`${name}/healthCheck/${k}`] = v;
-      } else if (field === "portMappings" && Array.isArray(value)) {
-        // ECS fills in hostPort (= containerPort under awsvpc) and protocol tcp.
-        out[`${name}/portMappings`] = (value as Values[]).map((m) => {
-          const { hostPort, protocol, ...rest } = m;
-          return {
-            ...rest,
-            ...(hostPort !== undefined && hostPort !== m.containerPort ? { hostPort } : {}),
-            ...(protocol !== undefined && protocol !== "tcp" ? { protocol } : {}),
-          };
-        });
-      } else {
-        out[`${name}/${field}`] = value;
-      }
+      Object.assign(out, fieldParts(`${name}/${field}`, field, value));
     }
   }
   return out;
 }
+
+/** One field of a container definition, as parts keyed below `prefix` (`api/environment`). */
+function fieldParts(prefix: string, field: string, value: unknown): Record<string, unknown> {
+  if ((field === "environment" || field === "secrets") && Array.isArray(value)) {
+    const items = value as { name: string; value?: string; valueFrom?: string }[];
+    return Object.fromEntries(items.map((item) => [`${prefix}/${item.name}`, item.value ?? item.valueFrom]));
+  }
+  if (field === "healthCheck" && value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value as Values).map(([k, v]) => [`${prefix}/${k}`, v]));
+  }
+  if (field === "portMappings" && Array.isArray(value)) {
+    // ECS fills in hostPort (= containerPort under awsvpc) and protocol tcp.
+    return {
+      [prefix]: (value as Values[]).map((m) => {
+        const { hostPort, protocol, ...rest } = m;
+        return {
+          ...rest,
+          ...(hostPort !== undefined && hostPort !== m.containerPort ? { hostPort } : {}),
+          ...(protocol !== undefined && protocol !== "tcp" ? { protocol } : {}),
+        };
+      }),
+    };
+  }
+  return { [prefix]: value };
+}
+
+type ResourceChange = NonNullable<PlanJson["resource_changes"]>[number];
 
 /** Every attribute a plan changes, one entry each; no-ops are left out. */
 export function attributeChanges(plan: PlanJson): AttributeChange[] {
@@ -214,43 +220,61 @@ export function attributeChanges(plan: PlanJson): AttributeChange[] {
       out.push({ address: rc.address, kind, attribute: "(resource)", before: rc.change.before, after: rc.change.after });
       continue;
     }
-    const before = (rc.change.before ?? {}) as Values;
-    const after = (rc.change.after ?? {}) as Values;
-    const unknown = (rc.change.after_unknown ?? {}) as Values;
-    const keys = [...new Set([...Object.keys(before), ...Object.keys(after), ...Object.keys(unknown)])].sort();
-    for (const key of keys) {
-      const marker = unknown[key];
-      if (marker !== true && sameKnown(before[key], after[key], marker)) continue;
-      // On a replacement, the computed attributes (id, arn, revision …) are new without being a change of their own.
-      const causes = (rc.change.replace_paths ?? []).some((p) => p[0] === key);
-      if (kind === "replace" && marker === true && !(key in after) && !causes) continue;
-      const push = (attribute: string, b: unknown, a: unknown) => out.push({ address: rc.address, kind, attribute, before: b, after: a });
-      if (marker === true) {
-        push(key, before[key], UNKNOWN);
-        continue;
-      }
-      if (key === "container_definitions" && typeof before[key] === "string" && typeof after[key] === "string") {
-        const b = containerParts(before[key] as string);
-        const a = containerParts(after[key] as string);
-        for (const part of [...new Set([...Object.keys(b), ...Object.keys(a)])].sort()) {
-          if (!sameJson(b[part], a[part])) push(`container_definitions/${part}`, b[part], a[part]);
-        }
-        continue;
-      }
-      // One block written once (health_check): name the fields that change.
-      const b = singleBlock(before[key]);
-      const a = singleBlock(after[key]);
-      if (b && a && !RULE_LISTS.has(key)) {
-        const marks = (singleBlock(marker) ?? {}) as Values;
-        for (const field of [...new Set([...Object.keys(b), ...Object.keys(a)])].sort()) {
-          if (!sameKnown(b[field], a[field], marks[field])) push(`${key}.${field}`, b[field], marks[field] === true ? UNKNOWN : a[field]);
-        }
-        continue;
-      }
-      push(key, before[key], after[key]);
-    }
+    out.push(...updatedAttributes(rc, kind));
   }
   return out;
+}
+
+/** Whether an attribute changes (an unknown counts, except a computed one a replacement renews without causing it). */
+function changes(rc: ResourceChange, kind: ChangeKind, key: string, marker: unknown): boolean {
+  const before = (rc.change.before ?? {}) as Values;
+  const after = (rc.change.after ?? {}) as Values;
+  if (marker !== true) return !sameKnown(before[key], after[key], marker);
+  // On a replacement, the computed attributes (id, arn, revision …) are new without being a change of their own.
+  const causes = (rc.change.replace_paths ?? []).some((p) => p[0] === key);
+  return !(kind === "replace" && !(key in after) && !causes);
+}
+
+/** The attributes an update or a replacement changes. */
+function updatedAttributes(rc: ResourceChange, kind: ChangeKind): AttributeChange[] {
+  const out: AttributeChange[] = [];
+  const before = (rc.change.before ?? {}) as Values;
+  const after = (rc.change.after ?? {}) as Values;
+  const unknown = (rc.change.after_unknown ?? {}) as Values;
+  const push = (attribute: string, b: unknown, a: unknown) => out.push({ address: rc.address, kind, attribute, before: b, after: a });
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after), ...Object.keys(unknown)])].sort();
+  for (const key of keys) {
+    const marker = unknown[key];
+    if (!changes(rc, kind, key, marker)) continue;
+    if (marker === true) push(key, before[key], UNKNOWN);
+    else if (key === "container_definitions" && typeof before[key] === "string" && typeof after[key] === "string")
+      containerChanges(before[key] as string, after[key] as string, push);
+    else if (!blockChanges(key, before[key], after[key], marker, push)) push(key, before[key], after[key]);
+  }
+  return out;
+}
+
+type Push = (attribute: string, before: unknown, after: unknown) => void;
+
+/** Container definitions compared part by part (an environment variable, a health check field …). */
+function containerChanges(beforeText: string, afterText: string, push: Push): void {
+  const b = containerParts(beforeText);
+  const a = containerParts(afterText);
+  for (const part of [...new Set([...Object.keys(b), ...Object.keys(a)])].sort()) {
+    if (!sameJson(b[part], a[part])) push(`container_definitions/${part}`, b[part], a[part]);
+  }
+}
+
+/** One block written once (health_check): names the fields that change; false when the attribute is no such block. */
+function blockChanges(key: string, before: unknown, after: unknown, marker: unknown, push: Push): boolean {
+  const b = singleBlock(before);
+  const a = singleBlock(after);
+  if (!b || !a || RULE_LISTS.has(key)) return false;
+  const marks = (singleBlock(marker) ?? {}) as Values;
+  for (const field of [...new Set([...Object.keys(b), ...Object.keys(a)])].sort()) {
+    if (!sameKnown(b[field], a[field], marks[field])) push(`${key}.${field}`, b[field], marks[field] === true ? UNKNOWN : a[field]);
+  }
+  return true;
 }
 
 /* ------------------------------------------------------------------------ *
@@ -274,31 +298,36 @@ export interface IntendedCheck {
 
 const PROTECTED_PART = /^container_definitions\/[^/]+\/(environment|secrets|healthCheck)\//;
 
+/** The live tags a change of `tags` or `tags_all` drops or changes. */
+function lostTags(c: AttributeChange): string[] {
+  if ((c.attribute !== "tags" && c.attribute !== "tags_all") || c.after === "(known after apply)") return [];
+  const after = (c.after ?? {}) as Values;
+  return Object.entries((c.before ?? {}) as Values)
+    .filter(([tag, value]) => after[tag] !== value)
+    .map(([tag, value]) => `${c.address} loses its live tag ${tag}=${String(value)}`);
+}
+
+/** What must never happen in one change: a replacement or deletion (task definitions aside), a live tag or protected container value lost. */
+function forbiddenIn(c: AttributeChange): string[] {
+  const out: string[] = [];
+  if ((c.kind === "replace" || c.kind === "delete") && !c.address.startsWith("aws_ecs_task_definition.")) {
+    out.push(`${c.address} would be ${c.kind === "delete" ? "destroyed" : "replaced"} (${c.attribute})`);
+  }
+  out.push(...lostTags(c));
+  if (PROTECTED_PART.test(c.attribute) && c.before !== undefined) {
+    out.push(`${c.address} ${c.attribute}: the live value ${JSON.stringify(c.before)} becomes ${JSON.stringify(c.after)}`);
+  }
+  return out;
+}
+
 /** What a plan does to the live platform, held against the intended changes. */
 export function checkIntended(changes: readonly AttributeChange[], intended: readonly Intended[]): IntendedCheck {
   const key = (c: { address: string; attribute: string; kind: string }) => `${c.kind} ${c.address} ${c.attribute}`;
   const listed = new Set(intended.map(key));
   const seen = new Set(changes.map(key));
-  const forbidden: string[] = [];
-  for (const c of changes) {
-    if ((c.kind === "replace" || c.kind === "delete") && !c.address.startsWith("aws_ecs_task_definition.")) {
-      forbidden.push(`${c.address} would be ${c.kind === "delete" ? "destroyed" : "replaced"} (${c.attribute})`);
-    }
-    if (c.attribute === "tags" || c.attribute === "tags_all") {
-      const before = (c.before ?? {}) as Values;
-      const after = (c.after ?? {}) as Values;
-      for (const [tag, value] of Object.entries(before)) {
-        if (c.after !== "(known after apply)" && after[tag] !== value)
-          forbidden.push(`${c.address} loses its live tag ${tag}=${String(value)}`);
-      }
-    }
-    if (PROTECTED_PART.test(c.attribute) && c.before !== undefined) {
-      forbidden.push(`${c.address} ${c.attribute}: the live value ${JSON.stringify(c.before)} becomes ${JSON.stringify(c.after)}`);
-    }
-  }
   return {
     unexpected: changes.filter((c) => !listed.has(key(c))),
     missing: intended.filter((i) => !seen.has(key(i))),
-    forbidden,
+    forbidden: changes.flatMap(forbiddenIn),
   };
 }
