@@ -54,10 +54,11 @@ export interface WaitOptions {
 
 /** Waits until the task stops, its state on the progress line; past the timeout, names the command that stops it. */
 export async function waitStopped(aws: Clients, cluster: string, arn: string, options: WaitOptions): Promise<{ run: TaskRun; task: Task }> {
+  const id = arn.split("/").pop() ?? arn;
   const run: TaskRun = {
     what: options.what,
-    id: arn.split("/").pop() ?? arn,
-    bar: progress(`${options.what} ${arn.split("/").pop()}: ${options.doing} starting`, options.quiet),
+    id,
+    bar: progress(`${options.what} ${id}: ${options.doing} starting`, options.quiet),
     began: Date.now(),
   };
   for (;;) {

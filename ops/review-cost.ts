@@ -5,7 +5,7 @@
  */
 import { type CostLine, costLines, serviceKeys, total } from "./cost-model";
 import { DEFAULT_USAGE, type Usage } from "./cost-usage";
-import { type PlanJson, planVariables, plannedResources, priorResources, type StateResourceJson } from "./review-plan";
+import { list, obj, type PlanJson, planVariables, plannedResources, priorResources, type StateResourceJson } from "./review-plan";
 
 export interface CostComparison {
   readonly before: readonly CostLine[];
@@ -14,9 +14,6 @@ export interface CostComparison {
   readonly totalBefore: number;
   readonly totalAfter: number;
 }
-
-const obj = (v: unknown): Record<string, unknown> => (typeof v === "object" && v !== null ? (v as Record<string, unknown>) : {});
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** Resources of a type in a list of instances. */
 const ofType = (rs: readonly StateResourceJson[], type: string) => rs.filter((r) => r.type === type);

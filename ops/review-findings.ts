@@ -4,7 +4,7 @@
  * replaced, and the data-holding resources the plan touches.
  */
 import type { AttributeChange } from "./review-diff";
-import type { Action, ProtectedTouch, ResourceChange } from "./review-plan";
+import { type Action, list, obj, type ProtectedTouch, type ResourceChange } from "./review-plan";
 
 export type FindingKind = "data" | "exposure" | "iam" | "capacity" | "destroy" | "cost";
 
@@ -15,8 +15,6 @@ export interface Finding {
   readonly text: string;
 }
 
-const obj = (v: unknown): Record<string, unknown> => (typeof v === "object" && v !== null ? (v as Record<string, unknown>) : {});
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const world = (cidr: unknown) => cidr === "0.0.0.0/0" || cidr === "::/0";
 
 /** The CIDRs an inline ingress list (aws_security_group) or one ingress rule opens, each as `cidr:port`. */

@@ -58,6 +58,11 @@ export interface PlanJson {
   readonly relevant_attributes?: readonly { readonly resource: string; readonly attribute?: readonly (string | number)[] }[];
 }
 
+/** A plan value read as an object ({} when it is none): plan JSON is untyped below the resource. */
+export const obj = (v: unknown): Record<string, unknown> => (typeof v === "object" && v !== null ? (v as Record<string, unknown>) : {});
+/** A plan value read as a list ([] when it is none). */
+export const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
 /** What a plan does to one address, in the words of `terraform plan`'s summary. */
 export type Action = "create" | "update" | "replace" | "delete" | "read" | "no-op" | "move";
 
