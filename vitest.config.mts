@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { defineConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
+import { suiteOrder, TERRAFORM_WORKERS } from "./__tests__/terraform/workers";
 
 /** Counts each test's assertions into vitest's report (`npm run bench -- tests` prints them). */
 const COUNT_ASSERTIONS = "__tests__/count-assertions.ts";
@@ -33,28 +34,30 @@ const SUITE_SECONDS: Record<string, number> = (() => {
 })();
 
 /**
- * Longest Terraform suite first, so that two workers finish together instead
- * of one waiting on the last long suite; a suite not measured yet starts
- * first (it most likely applies). Other files keep vitest's order.
+ * The Terraform suite files in `suiteOrder` (__tests__/terraform/workers.ts): the platform's builder first, the
+ * suites with a platform of their own while it builds, then the rest, longest first. Other files keep vitest's order.
  */
-class LongestFirst extends BaseSequencer {
+class SuiteOrder extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
-    const seconds = (spec: TestSpecification) =>
-      spec.moduleId.includes(`${path.sep}terraform${path.sep}`)
-        ? (SUITE_SECONDS[path.basename(spec.moduleId)] ?? Number.POSITIVE_INFINITY)
-        : 0;
-    return [...sorted].sort((a, b) => seconds(b) - seconds(a));
+    const isSuite = (spec: TestSpecification) => spec.moduleId.includes(`${path.sep}terraform${path.sep}`);
+    const suites = sorted.filter(isSuite);
+    const order = suiteOrder(
+      suites.map((s) => path.basename(s.moduleId)),
+      SUITE_SECONDS,
+    );
+    const rank = (spec: TestSpecification) => order.indexOf(path.basename(spec.moduleId));
+    return [...sorted.filter((s) => !isSuite(s)), ...suites.sort((a, b) => rank(a) - rank(b))];
   }
 }
 
 export default defineConfig({
   test: {
-    // The Terraform suites mostly wait on terraform and moto: two suite files at a time on 2 cores (CI has 2).
+    // Two test files at a time on 2 cores (CI has 2); the Terraform project sets its own below.
     maxWorkers: 2,
     // One temp folder per run, removed at the end: tests leave nothing in /tmp.
     globalSetup: ["__tests__/global-setup.ts"],
-    sequence: { sequencer: LongestFirst },
+    sequence: { sequencer: SuiteOrder },
     projects: [
       {
         test: {
@@ -88,6 +91,7 @@ export default defineConfig({
           include: ["__tests__/terraform/*.test.ts"],
           // Real terraform against moto: minutes, not milliseconds. One moto per suite file.
           testTimeout: 600_000,
+          maxWorkers: TERRAFORM_WORKERS,
           // The suite that asks first for the shared applied platform (harness.ts) builds it in its beforeAll.
           hookTimeout: 900_000,
           pool: "forks",

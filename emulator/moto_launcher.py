@@ -40,10 +40,16 @@ Test infrastructure, not an AWS API (no AWS behaviour is added or changed):
   platform once per run and start each suite's own emulator from that file
   (the Terraform S3 state lives in the emulator, so it travels with it).
   Only the harness writes and reads these files, in the run's temp folder.
+- POST /moto-api/aws-call with {"service", "region", "method", "params"} makes that one
+  AWS API call with boto3 from inside this process, against this same server
+  (over HTTP, as any client), and answers with its JSON result: the suites'
+  `awsCall` reads the emulator this way instead of starting a Python process
+  (and importing boto3) for every call.
 """
 import json
 import os
 import sys
+import threading
 
 # The auto scale role attaches an AWS managed policy.
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
@@ -408,9 +414,45 @@ def _snapshot_save_response(request, full_url, headers):
     return 200, {"Content-Type": "application/json"}, json.dumps({"path": target, "bytes": size})
 
 
+_CLIENTS_LOCK = threading.Lock()
+_clients = {}
+
+
+def _client(service, region, endpoint):
+    """One boto3 client per service, region and endpoint (making one takes a tenth of a second; its calls are thread-safe)."""
+    import boto3
+
+    with _CLIENTS_LOCK:
+        key = (service, region, endpoint)
+        if key not in _clients:
+            _clients[key] = boto3.session.Session().client(
+                service,
+                endpoint_url=endpoint,
+                region_name=region,
+                aws_access_key_id="test",
+                aws_secret_access_key="test",
+            )
+        return _clients[key]
+
+
+def _aws_call_response(request, full_url, headers):
+    if request.method != "POST":
+        return 405, {}, "POST only"
+    size = int(headers.get("Content-Length") or 0)
+    call = json.loads(request.environ["wsgi.input"].read(size).decode("utf-8"))
+    client = _client(call["service"], call["region"], f"http://{request.host}")
+    try:
+        result = getattr(client, call["method"])(**call.get("params", {}))
+    except Exception as error:  # the caller's error names the call and AWS's answer
+        return 400, {"Content-Type": "text/plain"}, f"{type(error).__name__}: {error}"
+    result.pop("ResponseMetadata", None)
+    return 200, {"Content-Type": "application/json"}, json.dumps(result, default=str)
+
+
 from moto.moto_api._internal import urls as _moto_api_urls  # noqa: E402
 
 _moto_api_urls.url_paths["{0}/moto-api/snapshot/save"] = _snapshot_save_response
+_moto_api_urls.url_paths["{0}/moto-api/aws-call"] = _aws_call_response
 
 
 if __name__ == "__main__":

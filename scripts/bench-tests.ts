@@ -18,6 +18,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { TERRAFORM_WORKERS } from "../__tests__/terraform/workers";
 import { README } from "./docs-tables";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -196,7 +197,7 @@ function renderFigures(steps: readonly Step[], rows: readonly FileRow[], fresh: 
     "",
     `Tests: ${count("unit", "tests")} unit and build (${count("unit", "assertions")} assertions), ${count("terraform", "tests")} Terraform (${count("terraform", "assertions")} assertions)${failed ? `; ${failed} FAILED` : ""}.`,
     "",
-    "Terraform suite files (two at a time; the phases are the `[timing]` lines each suite prints, summed):",
+    `Terraform suite files (${TERRAFORM_WORKERS} at a time; the phases are the \`[timing]\` lines each suite prints, summed):`,
     "",
     `| suite file | tests | assertions | seconds | ${phaseNames.join(" | ")} |`,
     `|---|---|---|---|${phaseNames.map(() => "---|").join("")}`,

@@ -12,6 +12,8 @@ import { INTENDED_CHANGES } from "../../platform/intended-changes";
 import { alarmLogicalId, serviceAlarmKinds } from "../../platform/alarms";
 import { plannedValues, sameKnown, type Values } from "./plan-values";
 import {
+  type AppliedPlatform,
+  appliedPlatform,
   awsCall,
   checkTools,
   copyRoot,
@@ -19,6 +21,7 @@ import {
   importTestCertificate,
   init,
   make,
+  platformBuild,
   PROJECT_DIR,
   runCommand,
   planJson,
@@ -31,6 +34,7 @@ import {
   timing,
   type Moto,
   type StateJson,
+  NO_REFRESH,
 } from "./harness";
 
 const SERVICE_ONLY_TYPES = [
@@ -44,8 +48,13 @@ const SERVICE_ONLY_TYPES = [
 
 const DESTROY_SCRIPT = path.join(PROJECT_DIR, "scripts", "destroy-infrastructure.sh");
 
+/** The run's shared applied platform, deployed from nothing with make deploy-infra and make deploy-services. */
 let moto: Moto;
 let dir: string;
+/** An emulator with nothing in it, for what needs a fresh state: the plan of every attribute, the input checks. */
+let fresh: Moto;
+let freshDir: string;
+let platform: Promise<AppliedPlatform>;
 
 function addresses(state: StateJson): string[] {
   return (state.values?.root_module.resources ?? []).map((r) => r.address).filter((a) => !a.startsWith("data."));
@@ -69,18 +78,21 @@ function forceNewDifference(address: string, attribute: string, live: unknown, o
 describe("the synthesized root against the AWS emulator", () => {
   beforeAll(async () => {
     checkTools();
-    moto = await startMoto();
-    dir = copyRoot(SYNTH_DIR, "deploy");
-    timing("deploy suite: init", (await init(dir, moto)).seconds);
+    // The shared platform builds (or is restored) while the fresh-state checks run.
+    platform = appliedPlatform("deploy");
+    platform.catch(() => undefined); // its failure is reported by the tests that await it
+    fresh = await startMoto();
+    freshDir = copyRoot(SYNTH_DIR, "deploy-fresh");
+    timing("deploy suite: init", (await init(freshDir, fresh)).seconds);
   });
 
   afterAll(async () => {
-    await moto?.stop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    await Promise.all([moto?.stop(), fresh?.stop()]);
+    for (const d of [dir, freshDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
   });
 
   it("validates with the real provider and no warnings", async () => {
-    const run = await terraformOk(dir, moto, ["validate", "-json"]);
+    const run = await terraformOk(freshDir, fresh, ["validate", "-json"]);
     const result = JSON.parse(run.stdout) as { valid: boolean; warning_count: number; diagnostics: { summary: string }[] };
     expect(result.valid).toBe(true);
     expect(result.diagnostics.map((d) => d.summary)).toEqual([]);
@@ -88,8 +100,8 @@ describe("the synthesized root against the AWS emulator", () => {
   });
 
   it("plans every attribute that forces replacement with the live platform's value (fresh state, default variables)", async () => {
-    const { plan } = await planJson(dir, moto);
-    fs.rmSync(path.join(dir, "tfplan"));
+    const { plan } = await planJson(freshDir, fresh);
+    fs.rmSync(path.join(freshDir, "tfplan"));
     const planned = plannedValues(plan);
     const live = (
       JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "__tests__", "fixtures", "legacy-values.json"), "utf8")) as {
@@ -127,7 +139,7 @@ describe("the synthesized root against the AWS emulator", () => {
       efs_provisioned_throughput_mibps: "0",
     };
     const args = Object.entries(bad).flatMap(([k, v]) => ["-var", `${k}=${v}`]);
-    const run = await terraform(dir, moto, ["plan", "-input=false", "-lock=false", ...args]);
+    const run = await terraform(freshDir, fresh, ["plan", "-input=false", "-lock=false", ...args]);
     expect(run.code).toBe(1);
     const errors = run.stderr.replace(/\s*│\s*/g, " ");
     for (const name of Object.keys(bad)) {
@@ -136,17 +148,17 @@ describe("the synthesized root against the AWS emulator", () => {
     expect(errors).toContain("az_count must be a whole number from 2 to 6");
     // Alone: Terraform skips all of a variable's rules when one reads another variable that failed (environment's
     // length rules read mlflow_artifacts_bucket), so a bad environment shows once the bucket name is right.
-    const env = await terraform(dir, moto, ["plan", "-input=false", "-lock=false", "-var", "environment=QA-1"]);
+    const env = await terraform(freshDir, fresh, ["plan", "-input=false", "-lock=false", "-var", "environment=QA-1"]);
     expect(env.code).toBe(1);
     expect(env.stderr.replace(/\s*│\s*/g, " ")).toContain("environment must be 2-10 lower-case letters or digits, starting with a letter");
     expect(errors).toContain("tensorboard_port must differ from api_port, ui_port, mlflow_port");
   });
 
+  // The two phases from nothing are the shared platform's build (harness.ts: platformBuild), checked here.
   it("deploys the base infrastructure only with create_ecs_services=false (make deploy-infra)", async () => {
-    const run = expectOk(await make(dir, moto, "deploy-infra"), "make deploy-infra");
+    const { deployInfra: run, infraState: state } = await platformBuild();
+    expect(run.code).toBe(0);
     expect(run.stdout).toContain("create_ecs_services=false");
-    timing("make deploy-infra (apply create_ecs_services=false)", run.seconds);
-    const state = await stateJson(dir, moto);
     for (const type of SERVICE_ONLY_TYPES) expect(resourcesOf(state, type), type).toHaveLength(0);
     for (const address of [
       "aws_vpc.main",
@@ -161,8 +173,10 @@ describe("the synthesized root against the AWS emulator", () => {
   });
 
   it("then deploys the full platform, holding every legacy address (make deploy-services)", async () => {
-    const run = expectOk(await make(dir, moto, "deploy-services"), "make deploy-services");
-    timing("make deploy-services (apply create_ecs_services=true)", run.seconds);
+    const run = (await platformBuild()).deployServices;
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("create_ecs_services=true");
+    ({ moto, dir } = await platform);
     const state = await stateJson(dir, moto);
     const present = addresses(state);
     expect(contract.addresses.filter((a) => !present.includes(a))).toEqual([]);
@@ -170,6 +184,13 @@ describe("the synthesized root against the AWS emulator", () => {
 
   it("outputs every contract output with the right value", async () => {
     const state = await stateJson(dir, moto);
+    // The harness reads the state with terraform state pull: what terraform show -json shows, resource by resource.
+    const shown = JSON.parse((await terraformOk(dir, moto, ["show", "-json"])).stdout) as StateJson;
+    const byAddress = (s: StateJson) => Object.fromEntries((s.values?.root_module.resources ?? []).map((r) => [r.address, r.values]));
+    expect(byAddress(state)).toEqual(byAddress(shown));
+    expect(state.values?.outputs).toEqual(
+      Object.fromEntries(Object.entries(shown.values?.outputs ?? {}).map(([name, o]) => [name, { value: o.value }])),
+    );
     const raw = await terraformOk(dir, moto, ["output", "-raw", "efs_file_system_id"]);
     expect(raw.stdout).toBe(one(state, "aws_efs_file_system.experiments").id);
     expect(raw.stdout).toMatch(/^fs-[0-9a-f]+$/);
@@ -342,7 +363,7 @@ describe("the synthesized root against the AWS emulator", () => {
     const tfvars = path.join(dir, "terraform.tfvars");
     fs.writeFileSync(tfvars, 'api_cpu = 512\napi_memory = 1024\nalb_ingress_cidr_blocks = ["10.0.0.0/8"]\n');
     try {
-      const { plan } = await planJson(dir, moto);
+      const { plan } = await planJson(dir, moto, [NO_REFRESH]);
       const td = plan.resource_changes?.find((c) => c.address === "aws_ecs_task_definition.api[0]");
       expect(td?.change.after).toMatchObject({ cpu: "512", memory: "1024" });
       const alb = plan.resource_changes?.find((c) => c.address === "aws_security_group.alb");
@@ -358,7 +379,7 @@ describe("the synthesized root against the AWS emulator", () => {
   it("with a certificate, plans HTTPS: the UI on 443, 80 and the UI port redirected, the other ports on TLS", async () => {
     const cert = "arn:aws:acm:us-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
     try {
-      const { plan } = await planJson(dir, moto, ["-var", `alb_certificate_arn=${cert}`]);
+      const { plan } = await planJson(dir, moto, [NO_REFRESH, "-var", `alb_certificate_arn=${cert}`]);
       const change = (address: string) => plan.resource_changes?.find((c) => c.address === address);
       expect(change("aws_lb_listener.https[0]")?.change).toMatchObject({
         actions: ["create"],
@@ -385,7 +406,7 @@ describe("the synthesized root against the AWS emulator", () => {
 
   it("with mlflow_public and tensorboard_public false, plans them off the ALB and keeps the services", async () => {
     try {
-      const { plan } = await planJson(dir, moto, ["-var", "mlflow_public=false", "-var", "tensorboard_public=false"]);
+      const { plan } = await planJson(dir, moto, [NO_REFRESH, "-var", "mlflow_public=false", "-var", "tensorboard_public=false"]);
       const deleted = (plan.resource_changes ?? [])
         .filter((c) => c.change.actions.includes("delete"))
         .map((c) => c.address)
@@ -437,7 +458,7 @@ describe("the synthesized root against the AWS emulator", () => {
   it("refuses a second run while the S3 lock is held", async () => {
     let holder: ChildProcess | undefined;
     // A change to approve (one autoscaling target), so that apply stops at its prompt.
-    const held = terraform(dir, moto, ["apply", "-input=true", "-var", "scaling_cpu_target_percentage=71"], {
+    const held = terraform(dir, moto, ["apply", "-input=true", NO_REFRESH, "-var", "scaling_cpu_target_percentage=71"], {
       onStart: (c) => (holder = c),
     });
     // The holder waits at the approval prompt, holding the lock.

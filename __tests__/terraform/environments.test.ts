@@ -1,8 +1,10 @@
 /**
  * Environments, tried as the team would in one account (the emulator):
  * `make setup-backend` creates and sets up the state bucket and changes
- * nothing the second time; prod and staging are deployed side by side with
- * the make targets, each in its own state, with names that do not collide;
+ * nothing the second time (on an emulator of its own, with no bucket yet);
+ * staging is deployed with the make targets beside prod (the run's shared
+ * platform, which make deployed from nothing), each in its own state, with
+ * names that do not collide;
  * `make push-secrets ENV=staging` puts the WANDB key where only Secrets
  * Manager holds it; destroying staging leaves prod as it was.
  */
@@ -11,6 +13,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../temp";
 import {
+  appliedPlatform,
   awsCall,
   checkTools,
   copyRoot,
@@ -28,9 +31,13 @@ import {
   timing,
 } from "./harness";
 
+/** The run's shared applied platform (prod, deployed by make from nothing), where staging is deployed beside it. */
 let moto: Moto;
 let dir: string;
 let envDir: string;
+/** An emulator with no state bucket, for make setup-backend (its own work dir: the root's files, nothing applied). */
+let bare: Moto;
+let bareDir: string;
 const states: Record<string, StateJson> = {};
 
 /** A make target in ENV `env` (the suite's environments folder), with extra variables and process environment. */
@@ -41,6 +48,11 @@ function makeIn(
   processEnv: Record<string, string> = {},
 ): Promise<RunResult> {
   return make(dir, moto, target, { ENV_DIR: envDir, ENV: env, ...vars }, { env: processEnv });
+}
+
+/** make setup-backend on the emulator that has no state bucket yet. */
+function setupBackend(processEnv: Record<string, string> = {}): Promise<RunResult> {
+  return make(bareDir, bare, "setup-backend", { ENV_DIR: envDir, ENV: "prod" }, { env: processEnv });
 }
 
 async function state(env: string): Promise<StateJson> {
@@ -97,66 +109,66 @@ describe("environments side by side in one account, and the state bucket", () =>
   beforeAll(async () => {
     checkTools();
     // No state bucket: make setup-backend makes it.
-    moto = await startMoto({ stateBucket: false });
-    dir = copyRoot(SYNTH_DIR, "envs");
+    bare = await startMoto({ stateBucket: false });
+    bareDir = copyRoot(SYNTH_DIR, "envs-backend");
     envDir = tempDir("envs-vars");
     fs.copyFileSync(path.join(PROJECT_DIR, "environments", "staging.tfvars"), path.join(envDir, "staging.tfvars"));
   });
 
   afterAll(async () => {
-    await moto?.stop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    await Promise.all([moto?.stop(), bare?.stop()]);
+    for (const d of [dir, bareDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
   });
 
   it("make setup-backend creates the state bucket versioned, encrypted, private, TLS only, old states expiring; a second run changes nothing", async () => {
-    const first = expectOk(await makeIn("prod", "setup-backend"), "make setup-backend");
+    const first = expectOk(await setupBackend(), "make setup-backend");
     const rows = settingRows(first);
     expect(rows.bucket).toBe("created");
     // A new bucket comes without these (what else AWS gives a new bucket by default differs between AWS and the emulator).
     expect([rows.versioning, rows["bucket policy"], rows.lifecycle]).toEqual(["set", "set", "set"]);
     expect(Object.keys(rows)).toHaveLength(7);
 
-    expect(awsCall(moto, "s3", "get_bucket_versioning", { Bucket: STATE_BUCKET }).Status).toBe("Enabled");
-    const sse = awsCall(moto, "s3", "get_bucket_encryption", { Bucket: STATE_BUCKET }) as {
+    expect(awsCall(bare, "s3", "get_bucket_versioning", { Bucket: STATE_BUCKET }).Status).toBe("Enabled");
+    const sse = awsCall(bare, "s3", "get_bucket_encryption", { Bucket: STATE_BUCKET }) as {
       ServerSideEncryptionConfiguration: { Rules: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: string } }[] };
     };
     expect(sse.ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm).toBe("AES256");
-    expect(awsCall(moto, "s3", "get_public_access_block", { Bucket: STATE_BUCKET }).PublicAccessBlockConfiguration).toEqual({
+    expect(awsCall(bare, "s3", "get_public_access_block", { Bucket: STATE_BUCKET }).PublicAccessBlockConfiguration).toEqual({
       BlockPublicAcls: true,
       IgnorePublicAcls: true,
       BlockPublicPolicy: true,
       RestrictPublicBuckets: true,
     });
-    const policy = JSON.parse(String(awsCall(moto, "s3", "get_bucket_policy", { Bucket: STATE_BUCKET }).Policy)) as {
+    const policy = JSON.parse(String(awsCall(bare, "s3", "get_bucket_policy", { Bucket: STATE_BUCKET }).Policy)) as {
       Statement: { Sid: string; Effect: string; Condition: unknown }[];
     };
     expect(policy.Statement).toContainEqual(
       expect.objectContaining({ Sid: "DenyInsecureTransport", Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
     );
-    const rules = awsCall(moto, "s3", "get_bucket_lifecycle_configuration", { Bucket: STATE_BUCKET }).Rules as {
+    const rules = awsCall(bare, "s3", "get_bucket_lifecycle_configuration", { Bucket: STATE_BUCKET }).Rules as {
       ID: string;
       NoncurrentVersionExpiration: { NoncurrentDays: number };
     }[];
     expect(rules.map((r) => [r.ID, r.NoncurrentVersionExpiration.NoncurrentDays])).toEqual([["terraform-state-history", 90]]);
 
-    const second = expectOk(await makeIn("prod", "setup-backend"), "make setup-backend (again)");
+    const second = expectOk(await setupBackend(), "make setup-backend (again)");
     expect(new Set(Object.values(settingRows(second)))).toEqual(new Set(["unchanged"]));
     expect(Object.keys(settingRows(second))).toHaveLength(7);
     expect(second.stdout).toContain("nothing to change");
   });
 
   it("a setting changed by hand is put back, and only that one; the team's own lifecycle rule stays", async () => {
-    awsCall(moto, "s3", "put_bucket_versioning", { Bucket: STATE_BUCKET, VersioningConfiguration: { Status: "Suspended" } });
+    awsCall(bare, "s3", "put_bucket_versioning", { Bucket: STATE_BUCKET, VersioningConfiguration: { Status: "Suspended" } });
     const teamRule = { ID: "team-logs", Status: "Enabled", Filter: { Prefix: "logs/" }, Expiration: { Days: 30 } };
-    awsCall(moto, "s3", "put_bucket_lifecycle_configuration", { Bucket: STATE_BUCKET, LifecycleConfiguration: { Rules: [teamRule] } });
+    awsCall(bare, "s3", "put_bucket_lifecycle_configuration", { Bucket: STATE_BUCKET, LifecycleConfiguration: { Rules: [teamRule] } });
 
-    const run = expectOk(await makeIn("prod", "setup-backend"), "make setup-backend (after a hand edit)");
+    const run = expectOk(await setupBackend(), "make setup-backend (after a hand edit)");
     const changed = Object.entries(settingRows(run))
       .filter(([, a]) => a !== "unchanged")
       .map(([s]) => s);
     expect(changed).toEqual(["versioning", "lifecycle"]);
-    expect(awsCall(moto, "s3", "get_bucket_versioning", { Bucket: STATE_BUCKET }).Status).toBe("Enabled");
-    const ids = (awsCall(moto, "s3", "get_bucket_lifecycle_configuration", { Bucket: STATE_BUCKET }).Rules as { ID: string }[]).map(
+    expect(awsCall(bare, "s3", "get_bucket_versioning", { Bucket: STATE_BUCKET }).Status).toBe("Enabled");
+    const ids = (awsCall(bare, "s3", "get_bucket_lifecycle_configuration", { Bucket: STATE_BUCKET }).Rules as { ID: string }[]).map(
       (r) => r.ID,
     );
     expect(ids.sort()).toEqual(["team-logs", "terraform-state-history"]);
@@ -164,13 +176,13 @@ describe("environments side by side in one account, and the state bucket", () =>
 
   it("a state bucket name taken by another account is refused with the way out, and nothing is written to it", async () => {
     const other = "autovisionai-state-elsewhere";
-    const created = await fetch(`${moto.endpoint}/${other}`, {
+    const created = await fetch(`${bare.endpoint}/${other}`, {
       method: "PUT",
       headers: { "x-moto-account-id": "111122223333" },
       body: `<CreateBucketConfiguration><LocationConstraint>${REGION}</LocationConstraint></CreateBucketConfiguration>`,
     });
     expect(created.ok).toBe(true);
-    const run = await makeIn("prod", "setup-backend", {}, { STATE_BUCKET: other });
+    const run = await setupBackend({ STATE_BUCKET: other });
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/"autovisionai-state-elsewhere" .* belongs to another AWS account/);
     expect(run.stderr).toContain("STATE_BUCKET=<name>");
@@ -178,13 +190,14 @@ describe("environments side by side in one account, and the state bucket", () =>
   });
 
   it("prod and staging deploy side by side with the make targets: own states, no name in common, tagged with their environment", async () => {
-    for (const env of ["prod", "staging"]) {
-      for (const target of ["deploy-infra", "deploy-services"]) {
-        const run = expectOk(await makeIn(env, target), `make ${target} ENV=${env}`);
-        timing(`environments suite: make ${target} ENV=${env}`, run.seconds);
-      }
-      states[env] = await state(env);
+    // Prod: the run's shared platform, deployed from nothing by make deploy-infra and make deploy-services.
+    ({ moto, dir } = await appliedPlatform("envs"));
+    states.prod = await state("prod");
+    for (const target of ["deploy-infra", "deploy-services"]) {
+      const run = expectOk(await makeIn("staging", target), `make ${target} ENV=staging`);
+      timing(`environments suite: make ${target} ENV=staging`, run.seconds);
     }
+    states.staging = await state("staging");
     const keys = (awsCall(moto, "s3", "list_objects_v2", { Bucket: STATE_BUCKET }).Contents as { Key: string }[]).map((o) => o.Key);
     expect(keys).toEqual(expect.arrayContaining(["terraform.tfstate", "env/staging/terraform.tfstate"]));
 

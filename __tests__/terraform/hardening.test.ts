@@ -20,6 +20,7 @@ import {
   terraformOk,
   timing,
   type Moto,
+  NO_REFRESH,
 } from "./harness";
 
 let moto: Moto;
@@ -72,7 +73,7 @@ describe("hardening options and interrupted applies", () => {
   });
 
   it("switching the EFS throughput mode is an in-place update", async () => {
-    const { plan } = await planJson(dir, moto, ["-var", "efs_throughput_mode=elastic"]);
+    const { plan } = await planJson(dir, moto, [NO_REFRESH, "-var", "efs_throughput_mode=elastic"]);
     fs.rmSync(path.join(dir, "tfplan"));
     const fileSystem = (plan.resource_changes ?? []).find((c) => c.address === "aws_efs_file_system.experiments");
     expect(fileSystem?.change.actions).toEqual(["update"]);

@@ -292,6 +292,13 @@ export interface StateJson {
   readonly values?: { readonly root_module: StateModule; readonly outputs?: Record<string, { value: unknown }> };
 }
 
+/**
+ * For a plan that checks what the configuration makes of some inputs, on a platform the suite has just applied and
+ * re-planned empty: its resources are as the state says, and reading every one of them again (the refresh) would
+ * only cost time. Plans that check the platform itself ("no changes after apply", drift) keep the refresh.
+ */
+export const NO_REFRESH = "-refresh=false";
+
 /** `terraform plan -out` then `terraform show -json` of that plan. */
 export async function planJson(dir: string, moto: Moto, extra: readonly string[] = []): Promise<{ plan: PlanJson; run: RunResult }> {
   const run = await terraformOk(dir, moto, ["plan", "-input=false", "-out=tfplan", ...extra]);
@@ -299,9 +306,56 @@ export async function planJson(dir: string, moto: Moto, extra: readonly string[]
   return { plan: JSON.parse(shown.stdout) as PlanJson, run };
 }
 
+/** The state file as Terraform stores it (format version 4): the parts `stateFromRaw` reads. */
+interface RawState {
+  readonly outputs?: Record<string, { readonly value: unknown }>;
+  readonly resources?: readonly {
+    readonly module?: string;
+    readonly mode: "managed" | "data";
+    readonly type: string;
+    readonly name: string;
+    readonly instances: readonly { readonly index_key?: string | number; readonly attributes: Record<string, unknown> }[];
+  }[];
+}
+
+/**
+ * Attributes of a dynamic type, which the stored state keeps as `{ value, type }` and `show -json` shows as the
+ * value alone, by resource type (the root's only ones: terraform_data's; deploy.test.ts compares the two readings).
+ */
+const DYNAMIC_ATTRIBUTES: Record<string, readonly string[]> = { terraform_data: ["input", "output", "triggers_replace"] };
+
+function shownValues(type: string, attributes: Record<string, unknown>): Record<string, unknown> {
+  const dynamic = DYNAMIC_ATTRIBUTES[type] ?? [];
+  return Object.fromEntries(
+    Object.entries(attributes).map(([name, v]) => [name, dynamic.includes(name) && v !== null ? (v as { value: unknown }).value : v]),
+  );
+}
+
+/** The root module's resources and outputs of a stored state, shaped as `terraform show -json` gives them. */
+export function stateFromRaw(raw: RawState): StateJson {
+  const resources = (raw.resources ?? []).flatMap((r) => {
+    if (r.module) throw new Error(`the state holds a module (${r.module}): the root has none, stateFromRaw reads the root module only`);
+    const base = `${r.mode === "data" ? "data." : ""}${r.type}.${r.name}`;
+    return r.instances.map((i) => ({
+      address: i.index_key === undefined ? base : `${base}[${JSON.stringify(i.index_key)}]`,
+      type: r.type,
+      name: r.name,
+      ...(i.index_key === undefined ? {} : { index: i.index_key }),
+      values: shownValues(r.type, i.attributes),
+    }));
+  });
+  const outputs = Object.fromEntries(Object.entries(raw.outputs ?? {}).map(([name, o]) => [name, { value: o.value }]));
+  return { values: { root_module: { resources }, outputs } };
+}
+
+/**
+ * The state's resources and outputs, read with `terraform state pull`: it starts no provider (a fraction of a
+ * second where `terraform show -json` takes seconds), and deploy.test.ts checks it reads what `show -json` shows.
+ */
 export async function stateJson(dir: string, moto: Moto): Promise<StateJson> {
-  const shown = await terraformOk(dir, moto, ["show", "-json"]);
-  return JSON.parse(shown.stdout) as StateJson;
+  const pulled = await terraformOk(dir, moto, ["state", "pull"]);
+  // No state yet (nothing applied, or all destroyed and the object removed): state pull prints nothing.
+  return stateFromRaw(pulled.stdout.trim() === "" ? {} : (JSON.parse(pulled.stdout) as RawState));
 }
 
 /** Resources in state of the given type. */
@@ -309,16 +363,19 @@ export function resourcesOf(state: StateJson, type: string): StateResource[] {
   return (state.values?.root_module.resources ?? []).filter((r) => r.type === type && !r.address.startsWith("data."));
 }
 
-/** Calls one AWS API on moto through boto3 and returns its JSON answer: reads the emulator, not the state. */
+/** Posts argv[2] to argv[1] (node -e) and prints the answer; exits 1 with the answer when it is not a success. */
+const POST_SCRIPT =
+  "fetch(process.argv[1],{method:'POST',body:process.argv[2]}).then(async(r)=>{const t=await r.text();" +
+  "if(!r.ok){process.stderr.write(t);process.exit(1)}process.stdout.write(t)},(e)=>{process.stderr.write(String(e));process.exit(1)})";
+
+/**
+ * Calls one AWS API on moto through boto3 and returns its JSON answer: reads the emulator, not the state. The call
+ * is made by the launcher's boto3, inside moto (`/moto-api/aws-call`, test infrastructure), so that a call costs a
+ * request instead of a Python process importing boto3; it stays synchronous, as the suites read it.
+ */
 export function awsCall(moto: Moto, service: string, method: string, params: Record<string, unknown> = {}): Record<string, unknown> {
-  const script = [
-    "import boto3, json, sys",
-    `c = boto3.client(${JSON.stringify(service)}, endpoint_url=${JSON.stringify(moto.endpoint)}, region_name=${JSON.stringify(REGION)}, aws_access_key_id="test", aws_secret_access_key="test")`,
-    `r = getattr(c, ${JSON.stringify(method)})(**json.loads(sys.argv[1]))`,
-    "r.pop('ResponseMetadata', None)",
-    "print(json.dumps(r, default=str))",
-  ].join("\n");
-  const out = spawnSync(PYTHON, ["-c", script, JSON.stringify(params)], { encoding: "utf8" });
+  const call = JSON.stringify({ service, region: REGION, method, params });
+  const out = spawnSync(process.execPath, ["-e", POST_SCRIPT, `${moto.endpoint}/moto-api/aws-call`, call], { encoding: "utf8" });
   if (out.status !== 0) throw new Error(`aws ${service} ${method} failed: ${out.stderr}`);
   return JSON.parse(out.stdout) as Record<string, unknown>;
 }
@@ -400,7 +457,24 @@ function platformKey(): string {
 
 const PLATFORM_BUILD_TIMEOUT_MS = 15 * 60_000;
 
-/** Applies the default platform (both phases, as make deploy-infra then make deploy-services do) and saves moto's state. */
+/** What the build of the shared platform ran, kept for the deploy suite's checks of the team's two-phase deploy. */
+export interface PlatformBuild {
+  /** `make deploy-infra` from nothing: the base infrastructure (create_ecs_services=false). */
+  readonly deployInfra: RunResult;
+  /** The state right after `make deploy-infra`. */
+  readonly infraState: StateJson;
+  /** `make deploy-services` after it: the full platform. */
+  readonly deployServices: RunResult;
+}
+
+const BUILD_RECORD = "build.json";
+const BUILD_SNAPSHOT = "moto.pickle";
+
+/**
+ * Applies the default platform as the team deploys it from nothing (make deploy-infra, then make deploy-services,
+ * each through the project's wrapper: init, guarded plan, apply of that plan), keeps what both printed and the
+ * state between them, and saves moto's state.
+ */
 async function buildPlatform(cacheDir: string): Promise<void> {
   const started = Date.now();
   const moto = await startMoto();
@@ -410,12 +484,14 @@ async function buildPlatform(cacheDir: string): Promise<void> {
     for (const name of fs.readdirSync(SYNTH_DIR).filter((n) => n.endsWith(".tf") || n.endsWith(".tf.json"))) {
       fs.copyFileSync(path.join(SYNTH_DIR, name), path.join(work, name));
     }
-    timing("applied platform: init", (await init(work, moto)).seconds);
-    const infra = await terraformOk(work, moto, ["apply", "-input=false", "-auto-approve", "-var", "create_ecs_services=false"]);
-    timing("applied platform: apply create_ecs_services=false", infra.seconds);
-    const services = await terraformOk(work, moto, ["apply", "-input=false", "-auto-approve", "-var", "create_ecs_services=true"]);
-    timing("applied platform: apply create_ecs_services=true", services.seconds);
-    await saveMotoSnapshot(moto, path.join(cacheDir, "moto.pickle"));
+    const deployInfra = expectOk(await make(work, moto, "deploy-infra"), "make deploy-infra (the shared applied platform)");
+    timing("applied platform: make deploy-infra (apply create_ecs_services=false)", deployInfra.seconds);
+    const infraState = await stateJson(work, moto);
+    const deployServices = expectOk(await make(work, moto, "deploy-services"), "make deploy-services (the shared applied platform)");
+    timing("applied platform: make deploy-services (apply create_ecs_services=true)", deployServices.seconds);
+    const record: PlatformBuild = { deployInfra, infraState, deployServices };
+    fs.writeFileSync(path.join(cacheDir, BUILD_RECORD), JSON.stringify(record));
+    await saveMotoSnapshot(moto, path.join(cacheDir, BUILD_SNAPSHOT));
   } finally {
     await moto.stop();
   }
@@ -457,28 +533,41 @@ async function waitForBuild(cacheDir: string): Promise<void> {
 }
 
 /**
- * The default platform, applied: both phases with the default variables,
+ * The default platform, applied: both phases with the default variables
+ * (make deploy-infra, then make deploy-services, as the team deploys),
  * applied ONCE per test run (by whichever suite asks first; the others wait
  * for it) and kept as a snapshot of the emulator (its S3 holds the Terraform
- * state too). Each call starts a NEW moto from that snapshot and gives a new
+ * state too); `platformBuild()` gives what that deploy printed. Each call starts a NEW moto from that snapshot and gives a new
  * work dir, so a suite may change anything: no other suite sees it.
  *
  *     const { moto, dir } = await appliedPlatform("my-suite");
  *     // ... terraform(dir, moto, ["plan", ...]), awsCall(moto, ...)
  *     await moto.stop();
  *
- * A suite that tests the apply itself (from nothing, interrupted, two
- * environments, the migration) applies for itself instead.
+ * A suite that tests another apply from nothing (the migration's live
+ * fixture, the sandbox, upgrades' emulator) applies for itself instead.
  */
 export async function appliedPlatform(label: string): Promise<AppliedPlatform> {
   const started = Date.now();
-  const cacheDir = path.join(testTmp(), `applied-platform-${platformKey()}`);
-  const builder = claimBuild(cacheDir);
-  if (builder) await buildOrRecordFailure(cacheDir);
-  else await waitForBuild(cacheDir);
-  const moto = await startMoto({ restoreFrom: path.join(cacheDir, "moto.pickle") });
+  const { cacheDir, builder } = await sharedPlatform();
+  const moto = await startMoto({ restoreFrom: path.join(cacheDir, BUILD_SNAPSHOT) });
   const dir = copyWorkDir(path.join(cacheDir, "work"), label);
   const seconds = (Date.now() - started) / 1000;
   timing(`${label}: applied platform ${builder ? "built and restored" : "restored"}`, seconds);
   return { moto, dir, seconds };
+}
+
+/** The record of the shared platform's build (building it first when no suite has): what the team's make targets printed. */
+export async function platformBuild(): Promise<PlatformBuild> {
+  const { cacheDir } = await sharedPlatform();
+  return JSON.parse(fs.readFileSync(path.join(cacheDir, BUILD_RECORD), "utf8")) as PlatformBuild;
+}
+
+/** The run's shared platform, built by this call (`builder`) or by another suite's, which it waits for. */
+async function sharedPlatform(): Promise<{ cacheDir: string; builder: boolean }> {
+  const cacheDir = path.join(testTmp(), `applied-platform-${platformKey()}`);
+  const builder = claimBuild(cacheDir);
+  if (builder) await buildOrRecordFailure(cacheDir);
+  else await waitForBuild(cacheDir);
+  return { cacheDir, builder };
 }

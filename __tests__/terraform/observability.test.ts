@@ -28,6 +28,7 @@ import {
   timing,
   type Moto,
   type StateJson,
+  NO_REFRESH,
 } from "./harness";
 
 const PROJECT = PLATFORM_INPUTS.project_name.default;
@@ -141,10 +142,12 @@ describe("the platform with alarms, against the emulator", () => {
   });
 
   it("refuses bad alarm inputs at plan time, naming each input, its value and what is allowed", async () => {
+    // The refusals are the variables' own rules: made with or without reading the resources again.
     const run = await terraform(dir, moto, [
       "plan",
       "-input=false",
       "-lock=false",
+      NO_REFRESH,
       "-var",
       'alarm_emails=["ml-team@example.com", "not an address"]',
       "-var",
@@ -166,6 +169,7 @@ describe("the platform with alarms, against the emulator", () => {
       "plan",
       "-input=false",
       "-lock=false",
+      NO_REFRESH,
       "-var",
       'alarm_emails=["a@example.com", "a@example.com"]',
     ]);
@@ -343,7 +347,13 @@ describe("the platform with alarms, against the emulator", () => {
 
   it("plans the burst-credit alarm in bursting mode only, at alarm_efs_burst_credit_minutes of bursting at 100 MiB/s", async () => {
     const burst = ALARMS.find((k) => k.onlyWhen === "efs-bursting") as AlarmKind;
-    const { plan } = await planJson(dir, moto, ["-var", "efs_throughput_mode=bursting", "-var", "alarm_efs_burst_credit_minutes=30"]);
+    const { plan } = await planJson(dir, moto, [
+      NO_REFRESH,
+      "-var",
+      "efs_throughput_mode=bursting",
+      "-var",
+      "alarm_efs_burst_credit_minutes=30",
+    ]);
     fs.rmSync(path.join(dir, "tfplan"));
     const alarms = (plan.resource_changes ?? []).filter(
       (c) => c.type === "aws_cloudwatch_metric_alarm" && c.change.actions.join() !== "no-op",
@@ -361,7 +371,7 @@ describe("the platform with alarms, against the emulator", () => {
 
   it("with MLflow off the ALB: drops MLflow's target-group alarms and deployment alarms, keeps the rest, re-plans empty", async () => {
     const vars = ["-var", "mlflow_public=false"];
-    const { plan } = await planJson(dir, moto, vars);
+    const { plan } = await planJson(dir, moto, [NO_REFRESH, ...vars]);
     const alarmChanges = (plan.resource_changes ?? [])
       .filter((c) => c.type === "aws_cloudwatch_metric_alarm" && c.change.actions.join() !== "no-op")
       .map((c) => `${c.change.actions.join()} ${c.address}`)

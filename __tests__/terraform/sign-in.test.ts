@@ -20,6 +20,7 @@ import {
   timing,
   type Moto,
   type StateJson,
+  NO_REFRESH,
 } from "./harness";
 
 let moto: Moto;
@@ -174,7 +175,8 @@ describe("sign-in and the web firewall against the AWS emulator", () => {
   });
 
   it("refuses sign-in without a certificate, naming both inputs, before anything changes", async () => {
-    const run = await terraform(dir, moto, ["plan", "-input=false", "-var", "sign_in=cognito"]);
+    // The refusal is the variable's own rule: made with or without reading the resources again.
+    const run = await terraform(dir, moto, ["plan", "-input=false", NO_REFRESH, "-var", "sign_in=cognito"]);
     expect(run.code).toBe(1);
     const text = run.stderr.replace(/\s+/g, " ");
     expect(text).toContain("Invalid value for variable");
