@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { defineConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
-import { suiteOrder, TERRAFORM_WORKERS } from "./__tests__/terraform/workers";
+import { suiteOrder, TERRAFORM_WORKERS } from "./__tests__/terraform/workers.mts";
 
 /** Counts each test's assertions into vitest's report (`npm run bench -- tests` prints them). */
 const COUNT_ASSERTIONS = "__tests__/count-assertions.ts";

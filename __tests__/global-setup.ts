@@ -6,6 +6,9 @@ import * as path from "node:path";
 export default function setup(): () => void {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "avai-tests-"));
   process.env.AVAI_TEST_TMP = dir;
+  // And the temp files of the tools under test: cdktf's Testing.app() makes a cdktf.outdir.* in the system's temp
+  // folder for every synthesis and never removes it (hundreds per run). Workers and the processes they start inherit it.
+  process.env.TMPDIR = dir;
   return () => {
     if (process.env.KEEP_TEST_TMP === "1") console.log(`test files kept in ${dir}`);
     else fs.rmSync(dir, { recursive: true, force: true });

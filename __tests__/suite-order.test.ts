@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { OWN_PLATFORM_SUITES, suiteOrder } from "./terraform/workers";
+import { OWN_PLATFORM_SUITES, suiteOrder } from "./terraform/workers.mts";
 
 const SUITES_DIR = path.join(__dirname, "terraform");
 

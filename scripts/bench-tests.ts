@@ -18,7 +18,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { TERRAFORM_WORKERS } from "../__tests__/terraform/workers";
+import { TERRAFORM_WORKERS } from "../__tests__/terraform/workers.mts";
 import { README } from "./docs-tables";
 
 const ROOT = path.resolve(__dirname, "..");
