@@ -537,8 +537,9 @@ async function waitForBuild(cacheDir: string): Promise<void> {
  * (make deploy-infra, then make deploy-services, as the team deploys),
  * applied ONCE per test run (by whichever suite asks first; the others wait
  * for it) and kept as a snapshot of the emulator (its S3 holds the Terraform
- * state too); `platformBuild()` gives what that deploy printed. Each call starts a NEW moto from that snapshot and gives a new
- * work dir, so a suite may change anything: no other suite sees it.
+ * state too); `platformBuild()` gives what that deploy printed. Each call
+ * starts a NEW moto from that snapshot and gives a new work dir, so a suite
+ * may change anything: no other suite sees it.
  *
  *     const { moto, dir } = await appliedPlatform("my-suite");
  *     // ... terraform(dir, moto, ["plan", ...]), awsCall(moto, ...)
