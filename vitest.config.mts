@@ -34,7 +34,7 @@ const SUITE_SECONDS: Record<string, number> = (() => {
 })();
 
 /**
- * The Terraform suite files in `suiteOrder` (__tests__/terraform/workers.ts): the platform's builder first, the
+ * The Terraform suite files in `suiteOrder` (__tests__/terraform/workers.mts): the platform's builder first, the
  * suites with a platform of their own while it builds, then the rest, longest first. Other files keep vitest's order.
  */
 class SuiteOrder extends BaseSequencer {

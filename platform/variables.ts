@@ -5,9 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-// HashiCorp's HCL parser (its WebAssembly loads on the first parse). A static import: the synthesis runs as a
-// bundle in a vm.Script, where a dynamic import() has no loader.
-import { parse } from "@cdktf/hcl2json";
+import type * as Hcl from "@cdktf/hcl2json";
 import { type EnvironmentModel, EnvironmentError } from "./environment";
 
 /** One variable file, parsed: the variables it sets, with their values. */
@@ -16,12 +14,23 @@ export interface ParsedFile {
   readonly values: Readonly<Record<string, unknown>>;
 }
 
+let hcl: typeof Hcl | undefined;
+/**
+ * HashiCorp's HCL parser, loaded on the first HCL file: loading it reads, unzips and starts its WebAssembly (half a
+ * CPU-second), which the commands that parse no HCL file (status, backup, users, a JSON variable file) never pay.
+ * require(), not import(): the synthesis runs as a bundle in a vm.Script, where a dynamic import() has no loader.
+ */
+function hclParse(file: string, text: string): Promise<unknown> {
+  hcl ??= require("@cdktf/hcl2json") as typeof Hcl;
+  return hcl.parse(file, text);
+}
+
 /** Parses one variable file, HCL or JSON, as Terraform does (HashiCorp's HCL parser, @cdktf/hcl2json). */
 export async function parseVariableFile(file: string): Promise<ParsedFile> {
   const text = fs.readFileSync(file, "utf8");
   try {
     if (file.endsWith(".json")) return { file, values: JSON.parse(text) as Record<string, unknown> };
-    return { file, values: (await parse(path.basename(file), text)) as Record<string, unknown> };
+    return { file, values: (await hclParse(path.basename(file), text)) as Record<string, unknown> };
   } catch (error) {
     const why = String((error as Error).message ?? error).split("\n")[0];
     throw new EnvironmentError(`${file}: not a valid variable file (${why}); nothing was changed`);
