@@ -4,25 +4,8 @@ import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-as
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
 import { Fn, Token, type IResolvable } from "cdktf";
 import { Construct } from "constructs";
+import { MANAGED_RULE_GROUPS, RATE_RULE_NAME } from "../platform/web-firewall-rules";
 import { address, instanceRef } from "./terraform/addresses";
-
-/**
- * The AWS managed rule groups the web ACL runs, in priority order (AWS WAF
- * Developer Guide, "AWS Managed Rules rule groups list"): the baseline
- * common rule set (OWASP-style attacks), known bad inputs (Log4j, exploit
- * payloads) and the Amazon IP reputation list (bots, known attackers).
- */
-export const MANAGED_RULE_GROUPS = [
-  "AWSManagedRulesCommonRuleSet",
-  "AWSManagedRulesKnownBadInputsRuleSet",
-  "AWSManagedRulesAmazonIpReputationList",
-] as const;
-
-/** The name of the per-IP rate rule. */
-export const RATE_RULE_NAME = "rate-limit-per-ip";
-
-/** The rules a web ACL bills for: the managed groups and the rate rule (ops/cost-model.ts counts them from here). */
-export const WEB_ACL_RULE_COUNT = MANAGED_RULE_GROUPS.length + 1;
 
 export interface WebFirewallProps {
   /** Create the web ACL, its association and its logging (a bool token is fine). */

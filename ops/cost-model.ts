@@ -4,7 +4,7 @@
  * no variable holds (data stored, log volume, traffic). Pure: the figures
  * are checked against sums worked out by hand in __tests__/ops-cost.test.ts.
  */
-import { WEB_ACL_RULE_COUNT } from "../constructs/web-firewall";
+import { WEB_ACL_RULE_COUNT } from "../platform/web-firewall-rules";
 import { PLATFORM } from "../platform/config";
 import { DEFAULT_USAGE, type Usage } from "./cost-usage";
 import { PRICES, type Prices } from "./prices";

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import type { Clients } from "./aws";
-import { refusals } from "../constructs/terraform/variables";
+import { refusals } from "../constructs/terraform/input-rules";
 import { inputGroups, inputTable } from "../platform/inputs";
 import { SERVICES } from "../platform/services";
 import { autoVariableFiles } from "../platform/environment";

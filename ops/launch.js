@@ -6,7 +6,7 @@
 // (synth/bundle-freshness.js). Plain JavaScript on purpose: this file is what runs first.
 "use strict";
 const path = require("node:path");
-const { ensureFresh, stampBuilt, writeAtomic } = require("../synth/bundle-freshness");
+const { bundleOptions, ensureFresh, stampBuilt, writeAtomic } = require("../synth/bundle-freshness");
 
 const PROJECT = path.resolve(__dirname, "..");
 const BUNDLE = path.join(PROJECT, "dist", "ops.js");
@@ -14,21 +14,12 @@ const BUNDLE = path.join(PROJECT, "dist", "ops.js");
 const SOURCES = ["ops", "platform", path.join("constructs", "terraform"), "package-lock.json"];
 const freshness = { project: PROJECT, sources: SOURCES, bundle: BUNDLE, stamp: `${BUNDLE}.stamp` };
 
+/** esbuild's options for the bundle, but its output file. */
+const BUILD_OPTIONS = bundleOptions(path.join(PROJECT, "ops", "cli.ts"));
+
 function build() {
   // A temp file, then a rename: commands started at the same time (test suites, make targets) never read half a bundle.
-  writeAtomic(BUNDLE, (tmp) =>
-    require("esbuild").buildSync({
-      entryPoints: [path.join(PROJECT, "ops", "cli.ts")],
-      outfile: tmp,
-      bundle: true,
-      platform: "node",
-      target: "node20",
-      minify: true,
-      // HashiCorp's HCL parser loads its WebAssembly beside its own files: it stays a package (and loads only for `cost`).
-      external: ["@cdktf/hcl2json"],
-      logLevel: "warning",
-    }),
-  );
+  writeAtomic(BUNDLE, (tmp) => require("esbuild").buildSync({ ...BUILD_OPTIONS, outfile: tmp }));
   stampBuilt(freshness);
 }
 
@@ -37,7 +28,7 @@ function ensureBuilt() {
   return ensureFresh({ ...freshness, build });
 }
 
-module.exports = { build, ensureBuilt, BUNDLE };
+module.exports = { build, ensureBuilt, BUNDLE, BUILD_OPTIONS };
 
 if (require.main === module) {
   // The AWS SDK warns on every run under Node 20 that its 2027 releases will need Node 22: not the user's to act on here.

@@ -20,7 +20,7 @@ import {
   type RuleContext,
   tested,
   type Validation,
-} from "../constructs/terraform/variables";
+} from "../constructs/terraform/input-rules";
 import { PLATFORM } from "./config";
 import { SERVICE_VARIABLE_SUFFIXES, type ServiceInputName, serviceInputs, serviceVariableName } from "./service-inputs";
 import type { ServiceTable } from "./services";

@@ -3,7 +3,7 @@
  * (`<key>_cpu` …), with the defaults of its entry and the checks Fargate,
  * the ALB and the other services put on them.
  */
-import { input, matches, type Rule, tested, wholeNumberBetween, type Input } from "../constructs/terraform/variables";
+import { input, matches, type Rule, tested, wholeNumberBetween, type Input } from "../constructs/terraform/input-rules";
 import type { ServiceSpec } from "./services";
 
 /** Fargate's valid task sizes: CPU units → memory MiB (min, max, step). */

@@ -18,7 +18,7 @@ import { PLATFORM_INPUTS } from "../platform/inputs";
 import { SERVICE_VARIABLE_SUFFIXES, type ServiceInputName, serviceInputs } from "../platform/service-inputs";
 import { SERVICES, type ServiceTable } from "../platform/services";
 import { ALARMS_DOC, renderAlarmsDoc } from "./alarms-doc";
-import type { Input } from "../constructs/terraform/variables";
+import type { Input } from "../constructs/terraform/input-rules";
 import { alarmCount, loadValues } from "../ops/cost";
 import { type CostLine, costLines, total } from "../ops/cost-model";
 import { DEFAULT_USAGE } from "../ops/cost-usage";

@@ -118,7 +118,7 @@ up() {
   make --no-print-directory deploy-infra TF_DIR="$TF_DIR" ENV=prod
   make --no-print-directory deploy-services TF_DIR="$TF_DIR" ENV=prod
   # The emulator starts no containers: "degraded" is what it can show, not a failure of the sandbox.
-  npm run -s ops -- status --tf-dir "$TF_DIR" || true
+  node ops/launch.js status --tf-dir "$TF_DIR" || true
   echo
   echo ">> sandbox is up. To use it from this shell:  source $SANDBOX_DIR/env   (then make plan, npm run ops -- status, …)"
   echo ">> stop it:  make sandbox-down"

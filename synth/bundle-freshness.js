@@ -1,5 +1,5 @@
-// When a prebuilt bundle (dist/synth.js, dist/ops.js) is stale, for both launchers
-// (synth/launch.js, ops/launch.js): one rule. A stamp beside the bundle records every
+// How both launchers (synth/launch.js, ops/launch.js) build their prebuilt bundle
+// (dist/synth.js, dist/ops.js), and when it is stale: one rule. A stamp beside the bundle records every
 // source file's path, size and modification time, and a hash of their contents. When
 // any path, size or time differs, the contents are hashed again; a different hash
 // rebuilds the bundle. A checkout or a copy that only touches files rebuilds nothing;
@@ -80,4 +80,21 @@ function ensureFresh({ project, sources, bundle, stamp, build }) {
   return true;
 }
 
-module.exports = { ensureFresh, sourceFiles, stampBuilt, writeAtomic };
+/**
+ * esbuild's options for a launcher's bundle of `entryPoint` (both launchers): our code and its packages in one
+ * minified file (one parse, no module lookups). HashiCorp's HCL parser loads its WebAssembly beside its own files:
+ * it stays a package, required on the first HCL variable file (platform/variables.ts).
+ */
+function bundleOptions(entryPoint) {
+  return {
+    entryPoints: [entryPoint],
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    minify: true,
+    external: ["@cdktf/hcl2json"],
+    logLevel: "warning",
+  };
+}
+
+module.exports = { bundleOptions, ensureFresh, sourceFiles, stampBuilt, writeAtomic };

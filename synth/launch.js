@@ -9,7 +9,7 @@
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
-const { ensureFresh, sourceFiles: sourceFilesOf, stampBuilt, writeAtomic } = require("./bundle-freshness");
+const { bundleOptions, ensureFresh, sourceFiles: sourceFilesOf, stampBuilt, writeAtomic } = require("./bundle-freshness");
 
 const PROJECT = path.resolve(__dirname, "..");
 const DIST = path.join(PROJECT, "dist");
@@ -24,19 +24,7 @@ const sourceFiles = () => sourceFilesOf(PROJECT, SOURCES);
 
 /** Builds dist/synth.js from synth/cli.ts: our code and its packages in one file (one parse, no module lookups). */
 function build() {
-  writeAtomic(BUNDLE, (outfile) =>
-    require("esbuild").buildSync({
-      entryPoints: [path.join(PROJECT, "synth", "cli.ts")],
-      outfile,
-      bundle: true,
-      platform: "node",
-      target: "node20",
-      minify: true,
-      // HashiCorp's HCL parser loads its WebAssembly beside its own files: it stays a package (loaded only on the cdktf path).
-      external: ["@cdktf/hcl2json"],
-      logLevel: "warning",
-    }),
-  );
+  writeAtomic(BUNDLE, (outfile) => require("esbuild").buildSync({ ...bundleOptions(path.join(PROJECT, "synth", "cli.ts")), outfile }));
   fs.rmSync(CODE_CACHE, { force: true });
   stampBuilt(freshness);
 }

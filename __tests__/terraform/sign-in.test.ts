@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MANAGED_RULE_GROUPS, RATE_RULE_NAME } from "../../constructs/web-firewall";
+import { MANAGED_RULE_GROUPS, RATE_RULE_NAME } from "../../platform/web-firewall-rules";
 import {
   appliedPlatform,
   awsCall,

@@ -3,7 +3,7 @@
  * conditions so that a bad value is refused at plan time, before any API
  * call, with AWS's rule in the message.
  */
-import type { Rule } from "./variables";
+import type { Rule } from "./input-rules";
 
 /**
  * S3 general purpose bucket naming rules (docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html):
