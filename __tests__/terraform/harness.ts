@@ -24,6 +24,8 @@ const DEFAULT_MIRROR = "/opt/tf-plugins";
 const DEFAULT_PYTHON = "python3";
 export const MIRROR_DIR = process.env.TF_PLUGIN_MIRROR ?? DEFAULT_MIRROR;
 export const AWS_PROVIDER_VERSION = "5.100.0";
+/** The provider's package in a mirror or a plugin cache (the same unpacked layout). */
+const PROVIDER_PACKAGE = path.join("registry.terraform.io", "hashicorp", "aws", AWS_PROVIDER_VERSION);
 export const STATE_BUCKET = "autovisionai-terraform-state";
 export const REGION = "us-west-1";
 const LAUNCHER = path.join(__dirname, "..", "..", "emulator", "moto_launcher.py");
@@ -44,7 +46,7 @@ export function checkTools(env: NodeJS.ProcessEnv = process.env): void {
   if (major < 1 || (major === 1 && minor < 11)) {
     throw new Error(`terraform ${version} is too old: the root needs >= 1.11 (S3-native state locking)`);
   }
-  const providerDir = path.join(mirror, "registry.terraform.io", "hashicorp", "aws", AWS_PROVIDER_VERSION);
+  const providerDir = path.join(mirror, PROVIDER_PACKAGE);
   if (!fs.existsSync(providerDir)) {
     throw new Error(
       `hashicorp/aws ${AWS_PROVIDER_VERSION} is not in the provider mirror ${mirror} (expected ${providerDir}); set TF_PLUGIN_MIRROR to the mirror's path`,
@@ -58,14 +60,36 @@ export function checkTools(env: NodeJS.ProcessEnv = process.env): void {
   }
 }
 
+/**
+ * Puts the provider in the run's plugin cache before any init, by a copy and a rename (atomic: of workers that race,
+ * one wins). Terraform's plugin cache is not safe for concurrent inits (its documentation says so;
+ * hashicorp/terraform#31964): without a lock file's checksum every init reinstalls the 700 MB package into the cache,
+ * and an init that ran beside another failed with "still not detected in the cache". With the package there and
+ * TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE (terraformEnv), every init only reads the cache.
+ */
+function fillPluginCache(cache: string): void {
+  const target = path.join(cache, PROVIDER_PACKAGE);
+  if (fs.existsSync(target)) return;
+  const staging = fs.mkdtempSync(path.join(testTmp(), "plugin-fill-"));
+  fs.cpSync(path.join(MIRROR_DIR, PROVIDER_PACKAGE), staging, { recursive: true });
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  try {
+    fs.renameSync(staging, target);
+  } catch (error) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    if (!fs.existsSync(target)) throw error;
+  }
+}
+
 let cliConfig: string | undefined;
-/** A Terraform CLI config that installs providers from the mirror only, with a shared plugin cache. */
+/** A Terraform CLI config that installs providers from the mirror only, with a shared plugin cache, filled. */
 function cliConfigFile(): string {
   if (cliConfig) return cliConfig;
   const dir = tempDir("tfcli");
   cliConfig = path.join(dir, "terraform.rc");
   const cache = path.join(testTmp(), "tf-plugin-cache");
   fs.mkdirSync(cache, { recursive: true });
+  fillPluginCache(cache);
   fs.writeFileSync(
     cliConfig,
     [
@@ -187,6 +211,8 @@ export function terraformEnv(moto: Moto | undefined): NodeJS.ProcessEnv {
     HOME: process.env.HOME,
     TMPDIR: process.env.TMPDIR,
     TF_CLI_CONFIG_FILE: cliConfigFile(),
+    // The provider from the filled plugin cache (fillPluginCache), not installed into it again by every init.
+    TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE: "true",
     TF_IN_AUTOMATION: "1",
     AWS_ENDPOINT_URL: moto?.endpoint ?? "http://127.0.0.1:9",
     AWS_ACCESS_KEY_ID: "test",
