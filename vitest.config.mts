@@ -22,6 +22,7 @@ const BUILD_TESTS = [
   "__tests__/review-cli.test.ts",
   "__tests__/ops-cli.test.ts",
   "__tests__/mlflow-migrate-script.test.ts",
+  "__tests__/bench-cpu.test.ts",
 ];
 
 /** Seconds each Terraform suite took in the last `npm run bench -- tests` (written by it). */

@@ -38,13 +38,34 @@ export function replaceBetween(file: string, markers: readonly [string, string],
 interface Step {
   readonly label: string;
   readonly seconds: number;
+  /** CPU-seconds of the step's processes, all of them (Linux; undefined elsewhere). */
+  readonly cpu?: number;
   readonly output: string;
   readonly code: number;
+}
+
+/** The kernel's clock ticks per second, in which /proc reports CPU time. */
+const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout?.trim()) || 100;
+
+/**
+ * CPU-seconds used so far by this process's children and their descendants, each counted when its parent waited for
+ * it (/proc/self/stat: cutime + cstime). On 2 cores the suites are CPU-bound: this is the work a step did, which a
+ * slower or busier machine stretches less than its wall time. Undefined where there is no /proc.
+ */
+export function childrenCpuSeconds(): number | undefined {
+  try {
+    const fields = fs.readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ");
+    // Fields 16 and 17 of proc(5), counted from the state (field 3).
+    return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs a command in `cwd`, its output shown as it comes and kept. */
 function run(label: string, command: string, args: readonly string[], cwd: string): Promise<Step> {
   const started = process.hrtime.bigint();
+  const cpuBefore = childrenCpuSeconds();
   console.log(`\n== ${label}: ${command} ${args.join(" ")}`);
   return new Promise((resolve, reject) => {
     // No colours: vitest colours its output whenever FORCE_COLOR is set at all, "0" included; NO_COLOR turns them off.
@@ -58,7 +79,11 @@ function run(label: string, command: string, args: readonly string[], cwd: strin
     child.stdout.on("data", keep);
     child.stderr.on("data", keep);
     child.on("error", reject);
-    child.on("close", (code) => resolve({ label, seconds: Number(process.hrtime.bigint() - started) / 1e9, output, code: code ?? -1 }));
+    child.on("close", (code) => {
+      const cpuAfter = childrenCpuSeconds();
+      const cpu = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+      resolve({ label, seconds: Number(process.hrtime.bigint() - started) / 1e9, cpu, output, code: code ?? -1 });
+    });
   });
 }
 
@@ -136,6 +161,7 @@ export function phases(output: string): Map<string, Map<string, number>> {
 }
 
 const s = (n: number) => `${n.toFixed(1)} s`;
+const cpuText = (n: number | undefined) => (n === undefined ? "n/a" : n.toFixed(0));
 
 /** The CHECKS of package.json's `checks`, in its order: type-check, format, lint, unused code, import cycles. */
 const CHECKS = [
@@ -177,6 +203,7 @@ function renderFigures(steps: readonly Step[], rows: readonly FileRow[], fresh: 
     [...timings.values()].some((m) => m.has(p)),
   );
   const total = steps.reduce((n, st) => n + st.seconds, 0);
+  const totalCpu = steps.every((st) => st.cpu !== undefined) ? steps.reduce((n, st) => n + (st.cpu as number), 0) : undefined;
   const count = (project: string, key: "tests" | "assertions") => rows.filter((r) => r.project === project).reduce((n, r) => n + r[key], 0);
   const failed = rows.reduce((n, r) => n + r.failed, 0);
   const tf = rows.filter((r) => r.project === "terraform").sort((a, b) => b.seconds - a.seconds);
@@ -190,10 +217,12 @@ function renderFigures(steps: readonly Step[], rows: readonly FileRow[], fresh: 
       .map((l) => l.toFixed(1))
       .join(" / ")}, node ${process.version}):`,
     "",
-    "| step | seconds |",
-    "|---|---|",
-    ...steps.map((st) => `| ${st.label}${st.code === 0 ? "" : " (FAILED)"} | ${s(st.seconds)} |`),
-    `| **total** | **${s(total)}** (${(total / 60).toFixed(1)} min) |`,
+    "| step | seconds | CPU-seconds |",
+    "|---|---|---|",
+    ...steps.map((st) => `| ${st.label}${st.code === 0 ? "" : " (FAILED)"} | ${s(st.seconds)} | ${cpuText(st.cpu)} |`),
+    `| **total** | **${s(total)}** (${(total / 60).toFixed(1)} min) | ${cpuText(totalCpu)} |`,
+    "",
+    "CPU-seconds: the work of each step's processes, all of them; on 2 cores the Terraform suites are CPU-bound, and this figure moves less than the wall time from a quiet machine to a busy one.",
     "",
     `Tests: ${count("unit", "tests")} unit and build (${count("unit", "assertions")} assertions), ${count("terraform", "tests")} Terraform (${count("terraform", "assertions")} assertions)${failed ? `; ${failed} FAILED` : ""}.`,
     "",
