@@ -44,8 +44,12 @@ interface Step {
   readonly code: number;
 }
 
-/** The kernel's clock ticks per second, in which /proc reports CPU time. */
-const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout?.trim()) || 100;
+let clockTicks: number | undefined;
+/** The kernel's clock ticks per second, in which /proc reports CPU time: asked once, on the first measure, not on import. */
+function ticksPerSecond(): number {
+  clockTicks ??= Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout?.trim()) || 100;
+  return clockTicks;
+}
 
 /**
  * CPU-seconds used so far by this process's children and their descendants, each counted when its parent waited for
@@ -56,7 +60,7 @@ export function childrenCpuSeconds(): number | undefined {
   try {
     const fields = fs.readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ");
     // Fields 16 and 17 of proc(5), counted from the state (field 3).
-    return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
+    return (Number(fields[13]) + Number(fields[14])) / ticksPerSecond();
   } catch {
     return undefined;
   }
