@@ -58,4 +58,28 @@ describe("ops: the command line", () => {
     );
     expect(loaded.stdout.trim(), loaded.stderr).toBe("0");
   });
+
+  it("runs its bundle through V8's code cache: written by the first run, read as it is by the next", () => {
+    // A copy of what the launcher builds from, so that no other test's run writes the cache meanwhile.
+    const project = path.join(__dirname, "..");
+    const copy = tempDir("ops-code-cache");
+    for (const entry of [
+      "ops",
+      "platform",
+      path.join("constructs", "terraform"),
+      path.join("synth", "bundle-freshness.js"),
+      "package-lock.json",
+    ])
+      fs.cpSync(path.join(project, entry), path.join(copy, entry), { recursive: true });
+    fs.symlinkSync(path.join(project, "node_modules"), path.join(copy, "node_modules"));
+    const help = () => spawnSync("node", ["ops/launch.js", "--help"], { cwd: copy, encoding: "utf8" });
+    const cache = path.join(copy, "dist", "ops.js.cache");
+    expect(help().status).toBe(0);
+    const written = fs.statSync(cache);
+    expect(written.size).toBeGreaterThan(100_000);
+    const again = help();
+    expect(again.stdout).toContain("review");
+    // V8 accepted the cache: the second run did not write it again.
+    expect(fs.statSync(cache).mtimeMs).toBe(written.mtimeMs);
+  }, 60_000); // a bundle build and two CLI runs on a busy machine
 });

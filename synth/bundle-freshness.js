@@ -1,5 +1,5 @@
 // How both launchers (synth/launch.js, ops/launch.js) build their prebuilt bundle
-// (dist/synth.js, dist/ops.js), and when it is stale: one rule. A stamp beside the bundle records every
+// (dist/synth.js, dist/ops.js), when it is stale, and how it runs (through V8's code cache): one rule. A stamp beside the bundle records every
 // source file's path, size and modification time, and a hash of their contents. When
 // any path, size or time differs, the contents are hashed again; a different hash
 // rebuilds the bundle. A checkout or a copy that only touches files rebuilds nothing;
@@ -81,6 +81,33 @@ function ensureFresh({ project, sources, bundle, stamp, build }) {
 }
 
 /**
+ * Runs a launcher's bundle as a CommonJS module of `parent` through V8's code cache (`cacheFile`, written when the
+ * first run exits, so that it holds the functions that run compiled on the way; written again when V8 rejects it,
+ * after a rebuild): the bundle is not compiled again on every start. Returns the bundle's exports.
+ */
+function runBundle(bundle, cacheFile, parent) {
+  const vm = require("node:vm");
+  const Module = require("node:module");
+  const source = fs.readFileSync(bundle, "utf8");
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
+  const dir = path.dirname(bundle);
+  const loaded = new Module(bundle, parent);
+  loaded.filename = bundle;
+  loaded.paths = Module._nodeModulePaths(dir);
+  if (cachedData === undefined || script.cachedDataRejected)
+    process.once("exit", () => writeAtomic(cacheFile, (tmp) => fs.writeFileSync(tmp, script.createCachedData())));
+  script.runInThisContext()(loaded.exports, (id) => loaded.require(id), loaded, bundle, dir);
+  loaded.loaded = true;
+  return loaded.exports;
+}
+
+/**
  * esbuild's options for a launcher's bundle of `entryPoint` (both launchers): our code and its packages in one
  * minified file (one parse, no module lookups). HashiCorp's HCL parser loads its WebAssembly beside its own files:
  * it stays a package, required on the first HCL variable file (platform/variables.ts).
@@ -97,4 +124,4 @@ function bundleOptions(entryPoint) {
   };
 }
 
-module.exports = { bundleOptions, ensureFresh, sourceFiles, stampBuilt, writeAtomic };
+module.exports = { bundleOptions, ensureFresh, runBundle, sourceFiles, stampBuilt, writeAtomic };

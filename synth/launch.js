@@ -9,7 +9,7 @@
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
-const { bundleOptions, ensureFresh, sourceFiles: sourceFilesOf, stampBuilt, writeAtomic } = require("./bundle-freshness");
+const { bundleOptions, ensureFresh, runBundle, sourceFiles: sourceFilesOf, stampBuilt, writeAtomic } = require("./bundle-freshness");
 
 const PROJECT = path.resolve(__dirname, "..");
 const DIST = path.join(PROJECT, "dist");
@@ -34,33 +34,12 @@ function ensureBuilt() {
   return ensureFresh({ ...freshness, build });
 }
 
-/** Runs the bundle as a CommonJS module, through V8's code cache (written after the first run). */
-function run() {
-  const vm = require("node:vm");
-  const Module = require("node:module");
-  const source = fs.readFileSync(BUNDLE, "utf8");
-  let cachedData;
-  try {
-    cachedData = fs.readFileSync(CODE_CACHE);
-  } catch {
-    cachedData = undefined;
-  }
-  const script = new vm.Script(Module.wrap(source), { filename: BUNDLE, cachedData });
-  const bundle = new Module(BUNDLE, module);
-  bundle.filename = BUNDLE;
-  bundle.paths = Module._nodeModulePaths(DIST);
-  const writeCache = cachedData === undefined || script.cachedDataRejected;
-  // The cache is written once the synthesis ran, so it holds the functions it compiled on the way.
-  if (writeCache) process.once("exit", () => writeAtomic(CODE_CACHE, (tmp) => fs.writeFileSync(tmp, script.createCachedData())));
-  script.runInThisContext()(bundle.exports, (id) => bundle.require(id), bundle, BUNDLE, DIST);
-}
-
 module.exports = { build, ensureBuilt, sourceFiles, BUNDLE };
 
 if (require.main === module) {
   if (process.argv[2] === "--build") build();
   else {
     ensureBuilt();
-    run();
+    runBundle(BUNDLE, CODE_CACHE, module);
   }
 }
