@@ -25,7 +25,9 @@ import {
   type RunResult,
   runCommand,
   STATE_BUCKET,
+  type RawState,
   type StateJson,
+  stateFromRaw,
   SYNTH_DIR,
   startMoto,
   timing,
@@ -55,9 +57,10 @@ function setupBackend(processEnv: Record<string, string> = {}): Promise<RunResul
   return make(bareDir, bare, "setup-backend", { ENV_DIR: envDir, ENV: "prod" }, { env: processEnv });
 }
 
+/** ENV's state through the make target (`terraform state pull`: no provider to start), shaped as `show -json` gives it. */
 async function state(env: string): Promise<StateJson> {
-  const run = expectOk(await makeIn(env, "tf", { ARGS: "show -json" }), `terraform show -json (ENV=${env})`);
-  return JSON.parse(run.stdout.slice(run.stdout.indexOf("{"))) as StateJson;
+  const run = expectOk(await makeIn(env, "tf", { ARGS: "state pull" }), `terraform state pull (ENV=${env})`);
+  return stateFromRaw(JSON.parse(run.stdout.slice(run.stdout.indexOf("{"))) as RawState);
 }
 
 /** The setting rows setup-backend printed: setting name -> "created" | "set" | "unchanged". */

@@ -333,7 +333,7 @@ export async function planJson(dir: string, moto: Moto, extra: readonly string[]
 }
 
 /** The state file as Terraform stores it (format version 4): the parts `stateFromRaw` reads. */
-interface RawState {
+export interface RawState {
   readonly outputs?: Record<string, { readonly value: unknown }>;
   readonly resources?: readonly {
     readonly module?: string;

@@ -3,7 +3,8 @@
  * applied platform (`appliedPlatform`) with the suite's terraform.tfvars:
  * - a terraform.tfvars that opens the ALB to the internet and raises the
  *   API's size gives a review naming both, with the cost difference that
- *   `ops cost --compare` gives for the same inputs;
+ *   `ops cost --compare` gives for the same inputs; its JSON and markdown
+ *   are of the same plan (`--save`, then `--plan`), as the workflows make them;
  * - a rename of the artifacts bucket is refused (ALLOW_DATA_LOSS turns it
  *   into a change for a reviewer);
  * - a rule added to the ALB's security group outside Terraform is drift,
@@ -14,6 +15,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tempDir } from "../temp";
 import {
   appliedPlatform,
   awsCall,
@@ -55,8 +57,9 @@ describe("review and drift of a deployed platform", () => {
   const setTfvars = (text: string) => fs.writeFileSync(path.join(dir, "terraform.tfvars"), text);
   const ops = (args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> =>
     runCommand("node", ["ops/launch.js", "--tf-dir", dir, ...args], PROJECT_DIR, moto, { env });
-  const reviewJson = async (env: Record<string, string> = {}): Promise<{ run: RunResult; json: ReviewJson }> => {
-    const run = await ops(["--json", "review"], env);
+  /** `ops --json review` of a saved plan (the JSON --save kept). */
+  const reviewJson = async (plan: string): Promise<{ run: RunResult; json: ReviewJson }> => {
+    const run = await ops(["--json", "review", "--plan", plan]);
     expect([0, 4, 5], run.stderr.slice(-3000)).toContain(run.code);
     return { run, json: JSON.parse(run.stdout) as ReviewJson };
   };
@@ -87,14 +90,18 @@ describe("review and drift of a deployed platform", () => {
     const costs = JSON.parse(compare.stdout) as { total: number; lines: { item: string; monthly: number }[]; compared: { total: number } };
     setTfvars('alb_ingress_cidr_blocks = ["0.0.0.0/0"]\nefs_provisioned_throughput_mibps = 20\napi_cpu = 4096\napi_memory = 8192\n');
 
-    const text = await make(dir, moto, "review");
+    // One plan for the three forms, as the plan workflow makes them: the text on the terminal, the plan's JSON and
+    // the pull request's markdown kept by --save; the JSON and the markdown of that same plan with --plan.
+    const saved = tempDir("review-saved");
+    const text = await make(dir, moto, "review", { ARGS: `--save ${saved}` });
     console.log(`[review] make review, ALB opened and api_cpu raised:\n${text.stdout}`);
     expect(recipeExit(text), text.stderr.slice(-2000)).toBe(4);
     expect(text.stdout).toContain("verdict: NEEDS A REVIEWER'S EYE (exit 4)");
     expect(text.stdout).toMatch(/aws_security_group\.alb: ingress opened to the whole internet: \+ 0\.0\.0\.0\/0/);
     expect(text.stdout).toMatch(/aws_ecs_task_definition\.api\[0\]: cpu 2048 → 4096/);
+    const savedPlan = path.join(saved, "plan.json");
 
-    const { json } = await reviewJson();
+    const { json } = await reviewJson(savedPlan);
     expect(json.verdict).toBe("attention");
     const kinds = json.findings.map((f) => `${f.kind} ${f.address ?? ""}`);
     expect(kinds).toContain("exposure aws_security_group.alb");
@@ -112,9 +119,10 @@ describe("review and drift of a deployed platform", () => {
     expect(json.cost.totalBefore - alarms(json.cost.before)).toBeCloseTo(costs.total - alarms(costs.lines), 6);
     expect(alarms(json.cost.before)).toBeGreaterThan(2);
 
-    const markdown = await ops(["review", "--format", "markdown"]);
+    const markdown = await ops(["review", "--format", "markdown", "--plan", savedPlan]);
     expect(markdown.stdout.split("\n")[0]).toBe("<!-- autovisionai-review:prod -->");
     expect(markdown.stdout).toMatch(/^\| action +\| address +\| before → after +\|$/m);
+    expect(fs.readFileSync(path.join(saved, "review.md"), "utf8"), "what --save kept for the pull request").toBe(markdown.stdout);
     expect(await serial(), "a review changes nothing").toBe(serialBefore);
   });
 

@@ -42,13 +42,82 @@ const flat = (run: RunResult) => `${run.stdout}\n${run.stderr}`.replace(/\s*│\
 function plan(...vars: string[]): Promise<RunResult> {
   return terraform(dir, moto, ["plan", "-input=false", "-lock=false", ...vars.flatMap((v) => ["-var", v])]);
 }
+
+/** The refusal table: an input, what the refusal says, and the plan it is checked in (`refusalPlan`). */
+const REFUSALS: readonly (readonly [assignment: string, message: string, plan: RefusalPlan])[] = [
+  [
+    "az_count=3",
+    "az_count must be at most the number of availability zones region us-west-1 offers: 2 (us-west-1a, us-west-1b); got 3",
+    "preconditions",
+  ],
+  [
+    "ui_service_name=autovision-api",
+    'ui_service_name must differ from api_service_name: services, task families, log groups and target groups are named after it; got "autovision-api"',
+    "preconditions",
+  ],
+  [
+    "api_desired_count=5",
+    "api_desired_count must lie between api_min_capacity (1) and api_max_capacity (1): autoscaling would move it there at once; got 5",
+    "validations",
+  ],
+  [
+    "deployment_maximum_percent=150",
+    "deployment_maximum_percent must leave room to start a new task during a deploy: a service of 1 task(s) may then run at most 1 task(s) but must keep 1 running",
+    "preconditions",
+  ],
+  [
+    "mlflow_artifacts_bucket=my..artifacts",
+    "mlflow_artifacts_bucket must be a valid S3 bucket name: 3-63 lower-case letters, digits, dots or hyphens, a letter or digit at both ends, no two dots in a row",
+    "validations",
+  ],
+  ["ecr_repository_name=AutoVision", "ecr_repository_name must be 2-256 lower-case letters and digits", "validations"],
+  [
+    "alb_certificate_arn=arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d",
+    'alb_certificate_arn must be a certificate in aws_region (us-west-1): an ALB uses certificates from its own region; request or import it there in ACM; got "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d"',
+    "validations",
+  ],
+  [
+    "alb_ssl_policy=ELBSecurityPolicy-TLS13-1-2-2021",
+    "alb_ssl_policy must be one of the ALB's predefined TLS policies: ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "validations",
+  ],
+  [
+    "aws_region=us-east-1",
+    "aws_region is held at us-west-1 since the platform was created, and this plan sets it to us-east-1. Terraform would look for the platform in the new region",
+    "region",
+  ],
+  [
+    "environment=staging",
+    "environment is held at prod since the platform was created, and this plan sets it to staging. Outside prod it is part of every name",
+    "preconditions",
+  ],
+  [
+    "project_name=autovision-dev",
+    "project_name is held at autovisionai since the platform was created, and this plan sets it to autovision-dev. It names the ALB",
+    "preconditions",
+  ],
+];
+
 /**
- * A plan of the refusal table: the refusals are the root's own checks on its inputs (validations, preconditions,
- * postconditions on data sources), which Terraform makes with or without a refresh of the resources; without it a
- * row takes seconds instead of ten (the region move's refresh looks for every resource in the new region: 130 s).
+ * The plan each row of the refusal table is checked in. The refusals are the root's own checks on its inputs
+ * (validations, preconditions, postconditions on data sources), which Terraform makes with or without a refresh of
+ * the resources; without it a plan takes seconds instead of ten (the region move's refresh looks for every resource
+ * in the new region: 130 s). Terraform reports every check of a plan that fails, so rows share a plan where their
+ * checks run at the same step and none reads another row's input: the variables' own validations (a failed one
+ * ends the plan before any resource's precondition runs), then the preconditions. The region move has a plan of its
+ * own: in another region az_count=3 would hold. Each row's message names its own input and value, so no row passes
+ * on another's refusal.
  */
-function refusalPlan(assignment: string): Promise<RunResult> {
-  return terraform(dir, moto, ["plan", "-input=false", "-lock=false", "-refresh=false", "-var", assignment]);
+type RefusalPlan = "validations" | "preconditions" | "region";
+const refusalPlans = new Map<RefusalPlan, Promise<RunResult>>();
+function refusalPlan(which: RefusalPlan): Promise<RunResult> {
+  let run = refusalPlans.get(which);
+  if (!run) {
+    const assignments = REFUSALS.filter((row) => row[2] === which).flatMap(([assignment]) => ["-var", assignment]);
+    run = terraform(dir, moto, ["plan", "-input=false", "-lock=false", "-refresh=false", ...assignments]);
+    refusalPlans.set(which, run);
+  }
+  return run;
 }
 function scriptPlan(vars: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
   return runCommand("bash", [TF_SCRIPT, "plan", "-no-color", "-lock=false", ...vars.flatMap((v) => ["-var", v])], PROJECT_DIR, moto, {
@@ -75,47 +144,8 @@ describe("safe changes on a deployed platform", () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it.each([
-    ["az_count=3", "az_count must be at most the number of availability zones region us-west-1 offers: 2 (us-west-1a, us-west-1b); got 3"],
-    [
-      "ui_service_name=autovision-api",
-      'ui_service_name must differ from api_service_name: services, task families, log groups and target groups are named after it; got "autovision-api"',
-    ],
-    [
-      "api_desired_count=5",
-      "api_desired_count must lie between api_min_capacity (1) and api_max_capacity (1): autoscaling would move it there at once; got 5",
-    ],
-    [
-      "deployment_maximum_percent=150",
-      "deployment_maximum_percent must leave room to start a new task during a deploy: a service of 1 task(s) may then run at most 1 task(s) but must keep 1 running",
-    ],
-    [
-      "mlflow_artifacts_bucket=my..artifacts",
-      "mlflow_artifacts_bucket must be a valid S3 bucket name: 3-63 lower-case letters, digits, dots or hyphens, a letter or digit at both ends, no two dots in a row",
-    ],
-    ["ecr_repository_name=AutoVision", "ecr_repository_name must be 2-256 lower-case letters and digits"],
-    [
-      "alb_certificate_arn=arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d",
-      'alb_certificate_arn must be a certificate in aws_region (us-west-1): an ALB uses certificates from its own region; request or import it there in ACM; got "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d"',
-    ],
-    [
-      "alb_ssl_policy=ELBSecurityPolicy-TLS13-1-2-2021",
-      "alb_ssl_policy must be one of the ALB's predefined TLS policies: ELBSecurityPolicy-TLS13-1-2-2021-06",
-    ],
-    [
-      "aws_region=us-east-1",
-      "aws_region is held at us-west-1 since the platform was created, and this plan sets it to us-east-1. Terraform would look for the platform in the new region",
-    ],
-    [
-      "environment=staging",
-      "environment is held at prod since the platform was created, and this plan sets it to staging. Outside prod it is part of every name",
-    ],
-    [
-      "project_name=autovision-dev",
-      "project_name is held at autovisionai since the platform was created, and this plan sets it to autovision-dev. It names the ALB",
-    ],
-  ])("refuses %s at plan time, naming the input, the value and what is allowed", async (assignment, message) => {
-    const run = await refusalPlan(assignment);
+  it.each(REFUSALS)("refuses %s at plan time, naming the input, the value and what is allowed", async (_assignment, message, which) => {
+    const run = await refusalPlan(which);
     expect(run.code, run.stdout.slice(-2000)).toBe(1);
     expect(flat(run)).toContain(message);
     expect(run.stdout).not.toContain("Apply complete");
