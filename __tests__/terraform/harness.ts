@@ -31,8 +31,13 @@ export const REGION = "us-west-1";
 const LAUNCHER = path.join(__dirname, "..", "..", "emulator", "moto_launcher.py");
 const PYTHON = process.env.PYTHON ?? DEFAULT_PYTHON;
 
-/** Throws a message that says what is missing and how to get it. */
+/**
+ * Throws a message that says what is missing and how to get it. Every suite calls it first; with the run's own
+ * environment it checks once per run (a mark in the run's temp folder), as the answer does not change within a run.
+ */
 export function checkTools(env: NodeJS.ProcessEnv = process.env): void {
+  const checked = env === process.env ? path.join(testTmp(), "tools-checked") : undefined;
+  if (checked && fs.existsSync(checked)) return;
   const mirror = env.TF_PLUGIN_MIRROR ?? DEFAULT_MIRROR;
   const python = env.PYTHON ?? DEFAULT_PYTHON;
   const tf = spawnSync("terraform", ["version", "-json"], { encoding: "utf8", env });
@@ -58,6 +63,7 @@ export function checkTools(env: NodeJS.ProcessEnv = process.env): void {
       `moto is not importable by ${python}: the Terraform suites need moto 5.2 with its server extras (pip install 'moto[server]==5.2.*')`,
     );
   }
+  if (checked) fs.writeFileSync(checked, "");
 }
 
 /**
