@@ -492,7 +492,7 @@ describe("the synthesized root against the AWS emulator", () => {
     expect(addresses(await stateJson(dir, moto))).toContain("aws_ecs_cluster.main");
   });
 
-  it("the destroy script empties the bucket and the repository, then destroys the whole platform", async () => {
+  it("the destroy script empties the bucket and the repository, then destroys the whole platform, alarms and alerts included", async () => {
     // Data the script must clear first: two versions of an artifact and an image.
     const bucket = "autovision-mlflow-artifacts";
     awsCall(moto, "s3", "put_object", { Bucket: bucket, Key: "runs/1/model.pkl", Body: "v1" });
@@ -507,11 +507,27 @@ describe("the synthesized root against the AWS emulator", () => {
         layers: [],
       }),
     });
+    // What the alarms add (docs/ALARMS.md) goes too: there before, checked gone after.
+    const alarmsAndAlerts = () => ({
+      alarms: (
+        awsCall(moto, "cloudwatch", "describe_alarms", { AlarmNamePrefix: "autovisionai-", MaxRecords: 100 }).MetricAlarms as unknown[]
+      ).length,
+      topics: (awsCall(moto, "sns", "list_topics").Topics as unknown[]).length,
+      dashboards: (awsCall(moto, "cloudwatch", "list_dashboards").DashboardEntries as unknown[]).length,
+      rules: (awsCall(moto, "events", "list_rules").Rules as unknown[]).length,
+      keyAlias: (awsCall(moto, "kms", "list_aliases").Aliases as { AliasName: string }[]).some(
+        (a) => a.AliasName === "alias/autovisionai-alerts",
+      ),
+    });
+    const present = alarmsAndAlerts();
+    for (const kind of ["alarms", "topics", "dashboards", "rules"] as const) expect(present[kind], kind).toBeGreaterThan(0);
+    expect(present.keyAlias).toBe(true);
     const run = await runCommand("bash", [DESTROY_SCRIPT], PROJECT_DIR, moto, { input: "autovisionai\n", env: { TF_DIR: dir } });
     expect(run.code, run.stderr + run.stdout.slice(-3000)).toBe(0);
     timing("destroy script (terraform destroy included)", run.seconds);
     expect(run.stdout).toContain("destroyed: nothing of the platform is left");
     expect(addresses(await stateJson(dir, moto))).toEqual([]);
     expect((awsCall(moto, "s3", "list_buckets").Buckets as { Name: string }[]).map((b) => b.Name)).not.toContain(bucket);
+    expect(alarmsAndAlerts()).toEqual({ alarms: 0, topics: 0, dashboards: 0, rules: 0, keyAlias: false });
   });
 });

@@ -18,8 +18,6 @@ import {
   appliedPlatform,
   awsCall,
   checkTools,
-  expectOk,
-  make,
   planJson,
   REGION,
   stateJson,
@@ -396,18 +394,5 @@ describe("the platform with alarms, against the emulator", () => {
       ALARMS.filter((k) => k.deploymentAlarm && k.scope === "service").map((k) => alarmName(PROJECT, k, "mlflow")),
     );
     expect(mlflow.deploymentConfiguration.deploymentCircuitBreaker).toEqual({ enable: true, rollback: true });
-  });
-
-  it("make destroy takes it all down: alarms, topic, key alias, rule and dashboard included", async () => {
-    const run = expectOk(await make(dir, moto, "destroy", { AUTO_APPROVE: "1" }), "make destroy");
-    timing("observability suite: make destroy", run.seconds);
-    const left = await terraform(dir, moto, ["state", "list"]);
-    expect(left.stdout.split("\n").filter((l) => l && !l.startsWith("data."))).toEqual([]);
-    expect(alarmsInEmulator().size).toBe(0);
-    expect(awsCall(moto, "sns", "list_topics").Topics).toEqual([]);
-    expect(awsCall(moto, "cloudwatch", "list_dashboards").DashboardEntries).toEqual([]);
-    expect(awsCall(moto, "events", "list_rules").Rules).toEqual([]);
-    const aliases = (awsCall(moto, "kms", "list_aliases").Aliases as { AliasName: string }[]).map((a) => a.AliasName);
-    expect(aliases).not.toContain(`alias/${PROJECT}-alerts`);
   });
 });
