@@ -63,13 +63,8 @@ describe("ops: the command line", () => {
     // A copy of what the launcher builds from, so that no other test's run writes the cache meanwhile.
     const project = path.join(__dirname, "..");
     const copy = tempDir("ops-code-cache");
-    for (const entry of [
-      "ops",
-      "platform",
-      path.join("constructs", "terraform"),
-      path.join("synth", "bundle-freshness.js"),
-      "package-lock.json",
-    ])
+    const { SOURCES } = require("../ops/launch.js") as { SOURCES: string[] };
+    for (const entry of [...SOURCES, path.join("synth", "bundle-freshness.js")])
       fs.cpSync(path.join(project, entry), path.join(copy, entry), { recursive: true });
     fs.symlinkSync(path.join(project, "node_modules"), path.join(copy, "node_modules"));
     const help = () => spawnSync("node", ["ops/launch.js", "--help"], { cwd: copy, encoding: "utf8" });

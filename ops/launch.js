@@ -7,12 +7,10 @@
 // (synth/bundle-freshness.js). Plain JavaScript on purpose: this file is what runs first.
 "use strict";
 const path = require("node:path");
-const fs = require("node:fs");
-const { bundleOptions, ensureFresh, runBundle, stampBuilt, writeAtomic } = require("../synth/bundle-freshness");
+const { buildBundle, bundleOptions, ensureFresh, runBundle } = require("../synth/bundle-freshness");
 
 const PROJECT = path.resolve(__dirname, "..");
 const BUNDLE = path.join(PROJECT, "dist", "ops.js");
-const CODE_CACHE = `${BUNDLE}.cache`;
 /** What the bundle is built from: the CLI, the platform's facts it reads, and the locked package versions. */
 const SOURCES = ["ops", "platform", path.join("constructs", "terraform"), "package-lock.json"];
 const freshness = { project: PROJECT, sources: SOURCES, bundle: BUNDLE, stamp: `${BUNDLE}.stamp` };
@@ -21,10 +19,7 @@ const freshness = { project: PROJECT, sources: SOURCES, bundle: BUNDLE, stamp: `
 const BUILD_OPTIONS = bundleOptions(path.join(PROJECT, "ops", "cli.ts"));
 
 function build() {
-  // A temp file, then a rename: commands started at the same time (test suites, make targets) never read half a bundle.
-  writeAtomic(BUNDLE, (tmp) => require("esbuild").buildSync({ ...BUILD_OPTIONS, outfile: tmp }));
-  fs.rmSync(CODE_CACHE, { force: true });
-  stampBuilt(freshness);
+  buildBundle(freshness, BUILD_OPTIONS);
 }
 
 /** Builds the bundle unless it is up to date with its sources (synth/bundle-freshness.js); says whether it built. */
@@ -32,7 +27,7 @@ function ensureBuilt() {
   return ensureFresh({ ...freshness, build });
 }
 
-module.exports = { build, ensureBuilt, BUNDLE, BUILD_OPTIONS };
+module.exports = { build, ensureBuilt, BUNDLE, BUILD_OPTIONS, SOURCES };
 
 if (require.main === module) {
   // The AWS SDK warns on every run under Node 20 that its 2027 releases will need Node 22: not the user's to act on here.
@@ -43,7 +38,7 @@ if (require.main === module) {
     return emitWarning.call(process, warning, ...rest);
   };
   ensureBuilt();
-  runBundle(BUNDLE, CODE_CACHE, module)
+  runBundle(BUNDLE, module)
     .main(process.argv)
     .then((code) => {
       process.exitCode = code;

@@ -80,12 +80,27 @@ function ensureFresh({ project, sources, bundle, stamp, build }) {
   return true;
 }
 
+/** Where a bundle's V8 code cache is kept: beside it (dist/synth.js.cache, dist/ops.js.cache). */
+const codeCacheOf = (bundle) => `${bundle}.cache`;
+
 /**
- * Runs a launcher's bundle as a CommonJS module of `parent` through V8's code cache (`cacheFile`, written when the
- * first run exits, so that it holds the functions that run compiled on the way; written again when V8 rejects it,
- * after a rebuild): the bundle is not compiled again on every start. Returns the bundle's exports.
+ * Builds a launcher's bundle (`freshness`: as for ensureFresh; `options`: bundleOptions of its entry point), drops
+ * the code cache of the bundle it replaces, and records the sources it was built from.
  */
-function runBundle(bundle, cacheFile, parent) {
+function buildBundle(freshness, options) {
+  // A temp file, then a rename: commands started at the same time (test suites, make targets) never read half a bundle.
+  writeAtomic(freshness.bundle, (outfile) => require("esbuild").buildSync({ ...options, outfile }));
+  fs.rmSync(codeCacheOf(freshness.bundle), { force: true });
+  stampBuilt(freshness);
+}
+
+/**
+ * Runs a launcher's bundle as a CommonJS module of `parent` through V8's code cache (codeCacheOf: written when the
+ * first run exits, so that it holds the functions that run compiled on the way; written again when V8 rejects it):
+ * the bundle is not compiled again on every start. Returns the bundle's exports.
+ */
+function runBundle(bundle, parent) {
+  const cacheFile = codeCacheOf(bundle);
   const vm = require("node:vm");
   const Module = require("node:module");
   const source = fs.readFileSync(bundle, "utf8");
@@ -124,4 +139,4 @@ function bundleOptions(entryPoint) {
   };
 }
 
-module.exports = { bundleOptions, ensureFresh, runBundle, sourceFiles, stampBuilt, writeAtomic };
+module.exports = { buildBundle, bundleOptions, ensureFresh, runBundle, sourceFiles };

@@ -7,14 +7,12 @@
 // ~0.3 s) when its sources' contents changed, by the same rule as ops/launch.js. Plain JavaScript on
 // purpose: this file is what runs first.
 "use strict";
-const fs = require("node:fs");
 const path = require("node:path");
-const { bundleOptions, ensureFresh, runBundle, sourceFiles: sourceFilesOf, stampBuilt, writeAtomic } = require("./bundle-freshness");
+const { buildBundle, bundleOptions, ensureFresh, runBundle, sourceFiles: sourceFilesOf } = require("./bundle-freshness");
 
 const PROJECT = path.resolve(__dirname, "..");
 const DIST = path.join(PROJECT, "dist");
 const BUNDLE = path.join(DIST, "synth.js");
-const CODE_CACHE = `${BUNDLE}.cache`;
 const STAMP = `${BUNDLE}.stamp`;
 /** What the bundle is built from: the synthesis code and the locked package versions. */
 const SOURCES = ["main.ts", "platform", "stacks", "constructs", "synth", "package-lock.json"];
@@ -24,9 +22,7 @@ const sourceFiles = () => sourceFilesOf(PROJECT, SOURCES);
 
 /** Builds dist/synth.js from synth/cli.ts: our code and its packages in one file (one parse, no module lookups). */
 function build() {
-  writeAtomic(BUNDLE, (outfile) => require("esbuild").buildSync({ ...bundleOptions(path.join(PROJECT, "synth", "cli.ts")), outfile }));
-  fs.rmSync(CODE_CACHE, { force: true });
-  stampBuilt(freshness);
+  buildBundle(freshness, bundleOptions(path.join(PROJECT, "synth", "cli.ts")));
 }
 
 /** Builds the bundle unless it is up to date with the sources (synth/bundle-freshness.js); says whether it built. */
@@ -40,6 +36,6 @@ if (require.main === module) {
   if (process.argv[2] === "--build") build();
   else {
     ensureBuilt();
-    runBundle(BUNDLE, CODE_CACHE, module);
+    runBundle(BUNDLE, module);
   }
 }
