@@ -35,10 +35,11 @@ beforeEach(() => {
   // The root's declared variables and protected resources, as synthesized.
   fs.copyFileSync(path.join(PROJECT, "deploy", "terraform", "main.tf.json"), path.join(tfDir, "main.tf.json"));
   const stub = path.join(work, "terraform");
-  // Records each call: its data dir and arguments, one line per call (a plan shown as JSON has no changes; no state).
+  // Records each call: its data dir and arguments, one line per call (a plan changes something, -detailed-exitcode's 2,
+  // and shown as JSON lists no resource; no state).
   fs.writeFileSync(
     stub,
-    `#!/usr/bin/env bash\necho "TF_DATA_DIR=\${TF_DATA_DIR:-} $*" >>"${log}"\ncase "$*" in *" show -json "*) echo '{}' ;; esac\n`,
+    `#!/usr/bin/env bash\necho "TF_DATA_DIR=\${TF_DATA_DIR:-} $*" >>"${log}"\ncase "$*" in *" show -json "*) echo '{}' ;; *" plan "*) exit 2 ;; esac\n`,
     { mode: 0o755 },
   );
 });
@@ -59,7 +60,7 @@ describe("ENV=prod (the default)", () => {
     expect(result.calls).toEqual([
       `TF_DATA_DIR= -chdir=${tfDir} init -no-color -input=false`,
       `TF_DATA_DIR= -chdir=${tfDir} state pull`,
-      `TF_DATA_DIR= -chdir=${tfDir} plan -no-color -input=false -out=tfplan`,
+      `TF_DATA_DIR= -chdir=${tfDir} plan -no-color -input=false -detailed-exitcode -out=tfplan`,
       `TF_DATA_DIR= -chdir=${tfDir} show -no-color -json tfplan`,
     ]);
   });
@@ -67,7 +68,9 @@ describe("ENV=prod (the default)", () => {
   it("reads environments/prod.tfvars when the team keeps one", () => {
     fs.writeFileSync(path.join(envDir, "prod.tfvars"), "api_cpu = 2048\n");
     const result = run("terraform.sh", ["plan"]);
-    expect(result.calls[2]).toBe(`TF_DATA_DIR= -chdir=${tfDir} plan -no-color -input=false -out=tfplan -var-file=${envDir}/prod.tfvars`);
+    expect(result.calls[2]).toBe(
+      `TF_DATA_DIR= -chdir=${tfDir} plan -no-color -input=false -detailed-exitcode -out=tfplan -var-file=${envDir}/prod.tfvars`,
+    );
   });
 });
 
@@ -81,7 +84,7 @@ describe("ENV=staging", () => {
     expect(result.calls).toEqual([
       `${dataDir} -chdir=${tfDir} init -no-color -input=false -backend-config=key=${environmentStateKey("staging")}`,
       `${dataDir} -chdir=${tfDir} state pull`,
-      `${dataDir} -chdir=${tfDir} plan -no-color -input=false -out=tfplan-staging -var-file=${envDir}/staging.tfvars -var environment=staging`,
+      `${dataDir} -chdir=${tfDir} plan -no-color -input=false -detailed-exitcode -out=tfplan-staging -var-file=${envDir}/staging.tfvars -var environment=staging`,
       `${dataDir} -chdir=${tfDir} show -no-color -json tfplan-staging`,
       `${dataDir} -chdir=${tfDir} apply -no-color -input=false tfplan-staging`,
     ]);

@@ -42,10 +42,17 @@ beforeEach(() => {
       { address: "aws_vpc.main", change: { actions: ["update"] } },
     ],
   });
-  // Records each call and whether the override lifting the protection was there during it.
+  // Records each call and whether the override lifting the protection was there during it. A plan writes its -out
+  // file and exits as -detailed-exitcode says: 2 (changes), or STUB_PLAN_EXIT.
   fs.writeFileSync(
     path.join(work, "terraform"),
-    `#!/usr/bin/env bash\nover=$([ -f "${tfDir}/zz_allow_data_loss_override.tf.json" ] && echo "+override" || echo "")\necho "$* $over" >>"${log}"\ncase "$*" in *" show "*) echo '${plan}' ;; esac\n`,
+    [
+      "#!/usr/bin/env bash",
+      `over=$([ -f "${tfDir}/zz_allow_data_loss_override.tf.json" ] && echo "+override" || echo "")`,
+      `echo "$* $over" >>"${log}"`,
+      `case "$*" in *" show "*) echo '${plan}' ;; *" plan "*) for a in "$@"; do case "$a" in -out=*) touch "${tfDir}/\${a#-out=}" ;; esac; done; exit "\${STUB_PLAN_EXIT:-2}" ;; esac`,
+      "",
+    ].join("\n"),
     { mode: 0o755 },
   );
 });
@@ -84,5 +91,32 @@ describe("the data-loss guard reads the saved plan", () => {
     expect(exact.code, exact.stderr).toBe(0);
     expect(exact.stdout).toContain(`>> data protection lifted for this run: ${THREE.join(" ")}`);
     expect(exact.calls.at(-1)).toBe(`-chdir=${tfDir} apply -no-color -input=false tfplan`);
+  });
+
+  it("a plan asked with -detailed-exitcode is checked as well: refused, its plan file removed (it was made unprotected)", () => {
+    const run = wrapper(["plan", "-detailed-exitcode"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`run again with ALLOW_DATA_LOSS="${THREE.join(" ")}"`);
+    expect(fs.readdirSync(tfDir).filter((f) => /override|tfplan/.test(f))).toEqual([]);
+  });
+
+  it("-detailed-exitcode answers 2 for a checked plan that changes something, as terraform does; without it, 0", () => {
+    const allowed = { ALLOW_DATA_LOSS: THREE.join(" ") };
+    const asked = wrapper(["plan", "-detailed-exitcode"], allowed);
+    expect(asked.code, asked.stderr).toBe(2);
+    expect(fs.existsSync(path.join(tfDir, "tfplan"))).toBe(true);
+    // The flag once on terraform's command line, whoever asked for it.
+    expect(asked.calls.find((c) => c.includes(" plan "))?.match(/-detailed-exitcode/g)).toHaveLength(1);
+    fs.rmSync(log);
+    const plain = wrapper(["plan"], allowed);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.calls.find((c) => c.includes(" plan "))).toContain(" -detailed-exitcode ");
+  });
+
+  it("a plan that changes nothing (terraform's -detailed-exitcode 0) is not shown: nothing to check, and deploy applies it", () => {
+    const run = wrapper(["deploy"], { STUB_PLAN_EXIT: "0" });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.calls.filter((c) => c.includes(" show "))).toEqual([]);
+    expect(run.calls.at(-1)).toBe(`-chdir=${tfDir} apply -no-color -input=false tfplan`);
   });
 });

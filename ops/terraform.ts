@@ -21,10 +21,11 @@
  * - plan and deploy: the held inputs (region, environment, project) are read from the
  *   state and compared with the values the files and -var give, before planning;
  * - data loss: the plan is made with prevent_destroy lifted for every resource that
- *   holds data (an override file, removed as soon as the plan is written), read back
- *   with `terraform show -json`, and refused, listing every protected resource it
- *   deletes or replaces, unless ALLOW_DATA_LOSS names exactly those (or "all"); then
- *   that very plan is applied.
+ *   holds data (an override file, removed as soon as the plan is written); a plan that
+ *   changes something (-detailed-exitcode, always passed) is read back with
+ *   `terraform show -json` and refused, listing every protected resource it deletes or
+ *   replaces, unless ALLOW_DATA_LOSS names exactly those (or "all"); then that very
+ *   plan is applied.
  * Colour is off when stdout is not a terminal. Nothing is written outside the root.
  *
  * Environment: ENV, TERRAFORM, TF_DIR, ENV_DIR, STATE_BUCKET, STATE_REGION, ALLOW_DATA_LOSS.
@@ -156,14 +157,29 @@ async function checkValues(ctx: Context, parsed: readonly ParsedFile[], args: re
   if (refused.length > 0) throw new Refusal(`${refused.join("\n")}\nNothing was changed.`);
 }
 
-/** Plans into the plan file with every protection lifted, then refuses data loss that ALLOW_DATA_LOSS does not name exactly. */
-async function planChecked(ctx: Context, args: readonly string[], allowed: ReturnType<typeof allowedDataLoss>): Promise<number> {
+/** Terraform's flag that makes a plan exit 2 when it changes something (0: no changes, 1: an error). */
+const DETAILED_EXITCODE = "-detailed-exitcode";
+
+/** What a checked plan found: `changes` is false when Terraform's -detailed-exitcode said nothing would change. */
+interface CheckedPlan {
+  readonly code: number;
+  readonly changes: boolean;
+}
+
+/**
+ * Plans into the plan file with every protection lifted, then refuses data loss that ALLOW_DATA_LOSS does not name
+ * exactly. The plan always runs with -detailed-exitcode (whoever asked for it): exit 2 is a plan that changes
+ * something, read back with `terraform show -json` and checked; exit 0 changes nothing, so there is nothing to check
+ * and no show (it starts the provider: seconds). The caller's own -detailed-exitcode is answered by planCommand.
+ */
+async function planChecked(ctx: Context, args: readonly string[], allowed: ReturnType<typeof allowedDataLoss>): Promise<CheckedPlan> {
   const known = protectedResources(ctx.model.tfDir);
   const planFile = ctx.model.planFile;
+  const rest = args.filter((a) => a !== DETAILED_EXITCODE);
   const { code } = await withProtectionLifted(ctx, known, () =>
-    run(ctx, ["plan", "-input=false", `-out=${planFile}`, ...ctx.model.varArgs, ...args]),
+    run(ctx, ["plan", "-input=false", DETAILED_EXITCODE, `-out=${planFile}`, ...ctx.model.varArgs, ...rest]),
   );
-  if (code !== 0) return code;
+  if (code !== 2) return { code, changes: false };
   const shown = await run(ctx, ["show", "-json", planFile], true);
   if (shown.code !== 0) throw new Refusal(`terraform show -json ${planFile} failed; nothing was changed`);
   const hits = dataLossOf(JSON.parse(shown.stdout || "{}") as ShownPlan, known);
@@ -173,7 +189,7 @@ async function planChecked(ctx: Context, args: readonly string[], allowed: Retur
     throw new Refusal(refusal);
   }
   if (hits.length > 0) announceLifted(ctx, hits);
-  return 0;
+  return { code: 0, changes: true };
 }
 
 /** The checks every command but describe runs first: the variable files, and what ALLOW_DATA_LOSS names. */
@@ -199,16 +215,22 @@ function init(ctx: Context): Promise<void> {
 /** init: terraform init for ENV's state. */
 const initCommand: Command = async (ctx, args) => (await run(ctx, ["init", "-input=false", ...ctx.model.backendArgs, ...args])).code;
 
-/** plan: the values and held inputs checked, init, then the data-loss-checked plan. */
-const planCommand: Command = async (ctx, args, { parsed, allowed }) => {
+/** The values and held inputs checked, init, then the data-loss-checked plan: what plan and deploy start with. */
+async function checkedPlan(ctx: Context, args: readonly string[], { parsed, allowed }: Checked): Promise<CheckedPlan> {
   await checkValues(ctx, parsed, args);
   await initChecked(ctx, () => init(ctx), parsed, args);
   return planChecked(ctx, args, allowed);
+}
+
+/** plan: the checked plan; with -detailed-exitcode, 2 when it changes something, as Terraform answers. */
+const planCommand: Command = async (ctx, args, checked) => {
+  const { code, changes } = await checkedPlan(ctx, args, checked);
+  return code === 0 && changes && args.includes(DETAILED_EXITCODE) ? 2 : code;
 };
 
-/** deploy: plan, then apply that very plan. */
+/** deploy: the checked plan, then apply that very plan. */
 const deployCommand: Command = async (ctx, args, checked) => {
-  const code = await planCommand(ctx, args, checked);
+  const { code } = await checkedPlan(ctx, args, checked);
   if (code !== 0) return code;
   const { model } = ctx;
   const applied = (await run(ctx, ["apply", "-input=false", model.planFile])).code;
@@ -224,7 +246,7 @@ const destroyCommand: Command = async (ctx, args, { known, allowed }) => {
   // make destroy is for destroying everything, data included: ALLOW_DATA_LOSS defaults to all.
   const all = ctx.env.ALLOW_DATA_LOSS ? allowed : { all: true, addresses: known };
   if (all.all) announceLifted(ctx, known);
-  const code = await planChecked(ctx, ["-destroy", ...args.filter((a) => a !== "-auto-approve")], all);
+  const { code } = await planChecked(ctx, ["-destroy", ...args.filter((a) => a !== "-auto-approve")], all);
   if (code !== 0) return code;
   if (args.includes("-auto-approve")) return (await run(ctx, ["apply", "-input=false", model.planFile])).code;
   fs.rmSync(path.join(model.tfDir, model.planFile), { force: true });

@@ -15,6 +15,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
+import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { tempDir, testTmp } from "../temp";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
@@ -395,10 +396,47 @@ export function resourcesOf(state: StateJson, type: string): StateResource[] {
   return (state.values?.root_module.resources ?? []).filter((r) => r.type === type && !r.address.startsWith("data."));
 }
 
-/** Posts argv[2] to argv[1] (node -e) and prints the answer; exits 1 with the answer when it is not a success. */
-const POST_SCRIPT =
-  "fetch(process.argv[1],{method:'POST',body:process.argv[2]}).then(async(r)=>{const t=await r.text();" +
-  "if(!r.ok){process.stderr.write(t);process.exit(1)}process.stdout.write(t)},(e)=>{process.stderr.write(String(e));process.exit(1)})";
+/** The worker that makes the HTTP requests `postSync` waits for: it answers on the port, then wakes the caller. */
+const POST_WORKER = `
+const { parentPort } = require("node:worker_threads");
+parentPort.on("message", async ({ url, body, port, signal }) => {
+  let answer;
+  try {
+    const res = await fetch(url, { method: "POST", body });
+    answer = { ok: res.ok, text: await res.text() };
+  } catch (error) {
+    answer = { ok: false, text: String(error) };
+  }
+  port.postMessage(answer);
+  port.close();
+  Atomics.store(signal, 0, 1);
+  Atomics.notify(signal, 0);
+});`;
+
+/** How long a request to the emulator may take before postSync gives up. */
+const POST_TIMEOUT_MS = 120_000;
+
+let postWorker: Worker | undefined;
+
+/**
+ * POSTs `body` to `url` and returns the answer, synchronously: a worker thread makes the request while this thread
+ * waits on a shared flag (Atomics.wait). A node process per request cost about 0.13 CPU-s each, and the suites make
+ * hundreds.
+ */
+function postSync(url: string, body: string): { ok: boolean; text: string } {
+  if (!postWorker) {
+    postWorker = new Worker(POST_WORKER, { eval: true });
+    postWorker.unref();
+  }
+  const signal = new Int32Array(new SharedArrayBuffer(4));
+  const { port1, port2 } = new MessageChannel();
+  postWorker.postMessage({ url, body, port: port2, signal }, [port2]);
+  const waited = Atomics.wait(signal, 0, 0, POST_TIMEOUT_MS);
+  const message = receiveMessageOnPort(port1);
+  port1.close();
+  if (waited === "timed-out" || !message) throw new Error(`${url} did not answer within ${POST_TIMEOUT_MS / 1000} s`);
+  return message.message as { ok: boolean; text: string };
+}
 
 /**
  * Calls one AWS API on moto through boto3 and returns its JSON answer: reads the emulator, not the state. The call
@@ -407,9 +445,9 @@ const POST_SCRIPT =
  */
 export function awsCall(moto: Moto, service: string, method: string, params: Record<string, unknown> = {}): Record<string, unknown> {
   const call = JSON.stringify({ service, region: REGION, method, params });
-  const out = spawnSync(process.execPath, ["-e", POST_SCRIPT, `${moto.endpoint}/moto-api/aws-call`, call], { encoding: "utf8" });
-  if (out.status !== 0) throw new Error(`aws ${service} ${method} failed: ${out.stderr}`);
-  return JSON.parse(out.stdout) as Record<string, unknown>;
+  const answer = postSync(`${moto.endpoint}/moto-api/aws-call`, call);
+  if (!answer.ok) throw new Error(`aws ${service} ${method} failed: ${answer.text}`);
+  return JSON.parse(answer.text) as Record<string, unknown>;
 }
 
 /** Prints one timing line that the suites' output collects. */
