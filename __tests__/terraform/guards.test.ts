@@ -21,6 +21,7 @@ import {
   PROJECT_DIR,
   type RunResult,
   runCommand,
+  sharedByKey,
   type StateJson,
   startMoto,
   stateJson,
@@ -99,20 +100,15 @@ const INPUT_PLANS = {
   validations: ['alb_ingress_cidr_blocks=["203.0.113.7/24"]', "efs_throughput_mode=elastc", "api_cpu=4096", "api_desired_count=3"],
   elastic: ["efs_provisioned_throughput_mibps=10", "efs_throughput_mode=elastic"],
 } as const;
-const inputPlans = new Map<keyof typeof INPUT_PLANS, Promise<RunResult>>();
-function inputPlan(which: keyof typeof INPUT_PLANS): Promise<RunResult> {
-  let run = inputPlans.get(which);
-  if (!run) {
-    run = plainPlan(INPUT_PLANS[which]);
-    // A failure to run is reported by the rows that await the plan.
-    run.then(
-      (r) => timing(`guards suite: ${which} refused (plain terraform, at the end of its plan walk)`, r.seconds),
-      () => undefined,
-    );
-    inputPlans.set(which, run);
-  }
+const inputPlan = sharedByKey((which: keyof typeof INPUT_PLANS) => {
+  const run = plainPlan(INPUT_PLANS[which]);
+  // A failure to run is reported by the rows that await the plan.
+  run.then(
+    (r) => timing(`guards suite: ${which} refused (plain terraform, at the end of its plan walk)`, r.seconds),
+    () => undefined,
+  );
   return run;
-}
+});
 
 /** What the suite may leave in the root: Terraform's own files and the cdktf output, never an override or a plan. */
 function leftovers(): string[] {

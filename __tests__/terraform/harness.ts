@@ -450,6 +450,22 @@ export function awsCall(moto: Moto, service: string, method: string, params: Rec
   return JSON.parse(answer.text) as Record<string, unknown>;
 }
 
+/**
+ * `make` of a key, made once per key and shared: the rows that check their refusals in one plan all await that
+ * plan. A failure is each awaiting row's to report.
+ */
+export function sharedByKey<K, T>(make: (key: K) => Promise<T>): (key: K) => Promise<T> {
+  const made = new Map<K, Promise<T>>();
+  return (key) => {
+    let result = made.get(key);
+    if (!result) {
+      result = make(key);
+      made.set(key, result);
+    }
+    return result;
+  };
+}
+
 /** Prints one timing line that the suites' output collects. */
 export function timing(label: string, seconds: number): void {
   console.log(`[timing] ${label}: ${seconds.toFixed(1)} s`);

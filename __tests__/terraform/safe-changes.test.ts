@@ -15,6 +15,7 @@ import {
   make,
   PROJECT_DIR,
   runCommand,
+  sharedByKey,
   stateJson,
   terraform,
   timing,
@@ -109,16 +110,10 @@ const REFUSALS: readonly (readonly [assignment: string, message: string, plan: R
  * on another's refusal.
  */
 type RefusalPlan = "validations" | "preconditions" | "region";
-const refusalPlans = new Map<RefusalPlan, Promise<RunResult>>();
-function refusalPlan(which: RefusalPlan): Promise<RunResult> {
-  let run = refusalPlans.get(which);
-  if (!run) {
-    const assignments = REFUSALS.filter((row) => row[2] === which).flatMap(([assignment]) => ["-var", assignment]);
-    run = terraform(dir, moto, ["plan", "-input=false", "-lock=false", "-refresh=false", ...assignments]);
-    refusalPlans.set(which, run);
-  }
-  return run;
-}
+const refusalPlan = sharedByKey((which: RefusalPlan) => {
+  const assignments = REFUSALS.filter((row) => row[2] === which).flatMap(([assignment]) => ["-var", assignment]);
+  return terraform(dir, moto, ["plan", "-input=false", "-lock=false", "-refresh=false", ...assignments]);
+});
 function scriptPlan(vars: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
   return runCommand("bash", [TF_SCRIPT, "plan", "-no-color", "-lock=false", ...vars.flatMap((v) => ["-var", v])], PROJECT_DIR, moto, {
     env: { TF_DIR: dir, ...env },
