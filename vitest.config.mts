@@ -56,6 +56,10 @@ export default defineConfig({
   test: {
     // Two test files at a time on 2 cores (CI has 2); the Terraform project sets its own below.
     maxWorkers: 2,
+    // Transformed modules kept on disk (node_modules/.experimental-vitest-cache, keyed by each file's content; npm ci
+    // starts it afresh): a second run of the unit project skips most of its TypeScript transforms (2.3 s of work on 2
+    // cores, 0.8 s with the cache).
+    experimental: { fsModuleCache: true },
     // One temp folder per run, removed at the end: tests leave nothing in /tmp.
     globalSetup: ["__tests__/global-setup.ts"],
     sequence: { sequencer: SuiteOrder },
