@@ -216,7 +216,7 @@ function init(ctx: Context): Promise<void> {
 const initCommand: Command = async (ctx, args) => (await run(ctx, ["init", "-input=false", ...ctx.model.backendArgs, ...args])).code;
 
 /** The values and held inputs checked, init, then the data-loss-checked plan: what plan and deploy start with. */
-async function checkedPlan(ctx: Context, args: readonly string[], { parsed, allowed }: Checked): Promise<CheckedPlan> {
+async function planAfterChecks(ctx: Context, args: readonly string[], { parsed, allowed }: Checked): Promise<CheckedPlan> {
   await checkValues(ctx, parsed, args);
   await initChecked(ctx, () => init(ctx), parsed, args);
   return planChecked(ctx, args, allowed);
@@ -224,13 +224,13 @@ async function checkedPlan(ctx: Context, args: readonly string[], { parsed, allo
 
 /** plan: the checked plan; with -detailed-exitcode, 2 when it changes something, as Terraform answers. */
 const planCommand: Command = async (ctx, args, checked) => {
-  const { code, changes } = await checkedPlan(ctx, args, checked);
+  const { code, changes } = await planAfterChecks(ctx, args, checked);
   return code === 0 && changes && args.includes(DETAILED_EXITCODE) ? 2 : code;
 };
 
 /** deploy: the checked plan, then apply that very plan. */
 const deployCommand: Command = async (ctx, args, checked) => {
-  const { code } = await checkedPlan(ctx, args, checked);
+  const { code } = await planAfterChecks(ctx, args, checked);
   if (code !== 0) return code;
   const { model } = ctx;
   const applied = (await run(ctx, ["apply", "-input=false", model.planFile])).code;

@@ -35,6 +35,7 @@ import {
   type Moto,
   type StateJson,
   NO_REFRESH,
+  valuesAt,
 } from "./harness";
 
 const SERVICE_ONLY_TYPES = [
@@ -58,12 +59,6 @@ let platform: Promise<AppliedPlatform>;
 
 function addresses(state: StateJson): string[] {
   return (state.values?.root_module.resources ?? []).map((r) => r.address).filter((a) => !a.startsWith("data."));
-}
-
-function one(state: StateJson, address: string): Record<string, unknown> {
-  const found = (state.values?.root_module.resources ?? []).find((r) => r.address === address);
-  if (!found) throw new Error(`${address} is not in state`);
-  return found.values;
 }
 
 /** How our planned value of a replacement-forcing attribute differs from the live one; undefined when it holds. */
@@ -192,11 +187,11 @@ describe("the synthesized root against the AWS emulator", () => {
       Object.fromEntries(Object.entries(shown.values?.outputs ?? {}).map(([name, o]) => [name, { value: o.value }])),
     );
     const raw = await terraformOk(dir, moto, ["output", "-raw", "efs_file_system_id"]);
-    expect(raw.stdout).toBe(one(state, "aws_efs_file_system.experiments").id);
+    expect(raw.stdout).toBe(valuesAt(state, "aws_efs_file_system.experiments").id);
     expect(raw.stdout).toMatch(/^fs-[0-9a-f]+$/);
     const outputs = JSON.parse((await terraformOk(dir, moto, ["output", "-json"])).stdout) as Record<string, { value: unknown }>;
     expect(contract.outputs.filter((o) => !(o in outputs))).toEqual([]);
-    const dns = one(state, "aws_lb.main").dns_name as string;
+    const dns = valuesAt(state, "aws_lb.main").dns_name as string;
     expect(outputs.alb_hostname.value).toBe(dns);
     for (const [key, port] of [
       ["api", 8000],
@@ -208,7 +203,7 @@ describe("the synthesized root against the AWS emulator", () => {
     }
     expect(outputs.public_subnet_ids.value).toHaveLength(2);
     expect(outputs.private_subnet_ids.value).toHaveLength(2);
-    expect(outputs.vpc_id.value).toBe(one(state, "aws_vpc.main").id);
+    expect(outputs.vpc_id.value).toBe(valuesAt(state, "aws_vpc.main").id);
     expect(outputs.s3_bucket_name.value).toBe("autovision-mlflow-artifacts");
     expect(outputs.ecs_cluster_name.value).toBe("autovisionai");
     expect(outputs.ecr_repository_url.value).toMatch(/\.dkr\.ecr\.us-west-1\.amazonaws\.com\/autovisionai$/);
@@ -443,7 +438,7 @@ describe("the synthesized root against the AWS emulator", () => {
     const applied = await terraformOk(dir, moto, ["apply", "-input=false", "-auto-approve", ...vars]);
     timing("apply with HTTPS and private MLflow/TensorBoard", applied.seconds);
     const listeners = awsCall(moto, "elbv2", "describe_listeners", {
-      LoadBalancerArn: one(await stateJson(dir, moto), "aws_lb.main").arn,
+      LoadBalancerArn: valuesAt(await stateJson(dir, moto), "aws_lb.main").arn,
     }).Listeners as { Port: number; Protocol: string }[];
     expect(listeners.map((l) => `${l.Port}/${l.Protocol}`).sort()).toEqual(["443/HTTPS", "80/HTTP", "8000/HTTPS", "8501/HTTP"]);
     const again = await terraform(dir, moto, ["plan", "-input=false", "-detailed-exitcode", ...vars]);

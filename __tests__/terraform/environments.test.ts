@@ -31,6 +31,7 @@ import {
   SYNTH_DIR,
   startMoto,
   timing,
+  valuesAt,
 } from "./harness";
 
 /** The run's shared applied platform (prod, deployed by make from nothing), where staging is deployed beside it. */
@@ -223,8 +224,7 @@ describe("environments side by side in one account, and the state bucket", () =>
     expect(tagged(states.prod)).toEqual(new Set(["prod"]));
     expect(tagged(states.staging)).toEqual(new Set(["staging"]));
     // Staging's file: elastic throughput (its COST note); prod keeps the live provisioned throughput.
-    const mode = (s: StateJson) =>
-      (s.values?.root_module.resources ?? []).find((r) => r.address === "aws_efs_file_system.experiments")?.values.throughput_mode;
+    const mode = (s: StateJson) => valuesAt(s, "aws_efs_file_system.experiments").throughput_mode;
     expect([mode(states.prod), mode(states.staging)]).toEqual(["provisioned", "elastic"]);
   });
 

@@ -15,7 +15,6 @@ import {
   checkTools,
   planJson,
   PROJECT_DIR,
-  resourcesOf,
   runCommand,
   stateJson,
   terraform,
@@ -23,6 +22,7 @@ import {
   timing,
   type Moto,
   NO_REFRESH,
+  valuesAt,
 } from "./harness";
 
 let moto: Moto;
@@ -156,9 +156,7 @@ describe("hardening options and interrupted applies", () => {
   });
 
   it("a new MLflow task definition revision (a deploy, a restart) points at the same tracking store", async () => {
-    const storeId = resourcesOf(await stateJson(dir, moto), "aws_efs_access_point").find(
-      (r) => r.address === "aws_efs_access_point.mlflow_store",
-    )?.values.id;
+    const storeId = valuesAt(await stateJson(dir, moto), "aws_efs_access_point.mlflow_store").id;
     expect(storeId).toMatch(/^fsap-/);
     const before = awsCall(moto, "ecs", "describe_task_definition", { taskDefinition: "autovision-mlflow" }).taskDefinition as {
       revision: number;

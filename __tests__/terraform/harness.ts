@@ -391,6 +391,13 @@ export async function stateJson(dir: string, moto: Moto): Promise<StateJson> {
   return stateFromRaw(pulled.stdout.trim() === "" ? {} : (JSON.parse(pulled.stdout) as RawState));
 }
 
+/** The values of the resource at `address` in state; throws, naming it, when the state has none there. */
+export function valuesAt(state: StateJson, address: string): Record<string, unknown> {
+  const found = (state.values?.root_module.resources ?? []).find((r) => r.address === address);
+  if (!found) throw new Error(`${address} is not in state`);
+  return found.values;
+}
+
 /** Resources in state of the given type. */
 export function resourcesOf(state: StateJson, type: string): StateResource[] {
   return (state.values?.root_module.resources ?? []).filter((r) => r.type === type && !r.address.startsWith("data."));

@@ -27,6 +27,7 @@ import {
   type Moto,
   type StateJson,
   NO_REFRESH,
+  valuesAt,
 } from "./harness";
 
 const PROJECT = PLATFORM_INPUTS.project_name.default;
@@ -61,12 +62,6 @@ type Alarm = {
 function alarmsInEmulator(): Map<string, Alarm> {
   const found = awsCall(moto, "cloudwatch", "describe_alarms", { AlarmNamePrefix: `${PROJECT}-`, MaxRecords: 100 }).MetricAlarms as Alarm[];
   return new Map(found.map((a) => [a.AlarmName, a]));
-}
-
-function stateValues(state: StateJson, address: string): Record<string, unknown> {
-  const r = (state.values?.root_module.resources ?? []).find((x) => x.address === address);
-  if (!r) throw new Error(`${address} is not in state`);
-  return r.values;
 }
 
 function thresholdDefault(kind: AlarmKind): number {
@@ -122,7 +117,7 @@ function emulatorDimensions(
 ): Record<string, unknown> {
   if (kind.scope === "service") return { ClusterName: CLUSTER, ServiceName: SERVICES[key as keyof typeof SERVICES].defaults.serviceName };
   if (kind.scope === "target-group")
-    return { TargetGroup: stateValues(applied.state, `aws_lb_target_group.${key}[0]`).arn_suffix, LoadBalancer: applied.lbSuffix };
+    return { TargetGroup: valuesAt(applied.state, `aws_lb_target_group.${key}[0]`).arn_suffix, LoadBalancer: applied.lbSuffix };
   if (kind.scope === "load-balancer") return { LoadBalancer: applied.lbSuffix };
   return { FileSystemId: applied.fsId };
 }
@@ -183,9 +178,9 @@ describe("the platform with alarms, against the emulator", () => {
 
   it("creates one alarm per table entry and subject, each as the table says, notifying the topic on ALARM and on OK", async () => {
     const state = await stateJson(dir, moto);
-    const topicArn = stateValues(state, "aws_sns_topic.alerts").arn as string;
-    const lbSuffix = stateValues(state, "aws_lb.main").arn_suffix as string;
-    const fsId = stateValues(state, "aws_efs_file_system.experiments").id as string;
+    const topicArn = valuesAt(state, "aws_sns_topic.alerts").arn as string;
+    const lbSuffix = valuesAt(state, "aws_lb.main").arn_suffix as string;
+    const fsId = valuesAt(state, "aws_efs_file_system.experiments").id as string;
     const expected = expectedAlarms("provisioned");
     const found = alarmsInEmulator();
     expect([...found.keys()].sort()).toEqual([...expected.keys()].sort());
@@ -231,8 +226,8 @@ describe("the platform with alarms, against the emulator", () => {
 
   it("encrypts the alerts topic with its own key, lets only alarms and EventBridge publish, and subscribes each e-mail", async () => {
     const state = await stateJson(dir, moto);
-    const topicArn = stateValues(state, "aws_sns_topic.alerts").arn as string;
-    const keyArn = stateValues(state, "aws_kms_key.alerts").arn as string;
+    const topicArn = valuesAt(state, "aws_sns_topic.alerts").arn as string;
+    const keyArn = valuesAt(state, "aws_kms_key.alerts").arn as string;
     const attributes = awsCall(moto, "sns", "get_topic_attributes", { TopicArn: topicArn }).Attributes as Record<string, string>;
     expect(attributes.KmsMasterKeyId).toBe(keyArn);
     const policy = JSON.parse(attributes.Policy) as { Statement: { Principal: { Service: string }; Action: string; Condition: unknown }[] };
@@ -260,8 +255,8 @@ describe("the platform with alarms, against the emulator", () => {
 
   it("alerts on tasks of this cluster that fail to start (EFS mount, secret, image pull), naming the service and the reason", async () => {
     const state = await stateJson(dir, moto);
-    const clusterArn = stateValues(state, "aws_ecs_cluster.main").arn as string;
-    const topicArn = stateValues(state, "aws_sns_topic.alerts").arn as string;
+    const clusterArn = valuesAt(state, "aws_ecs_cluster.main").arn as string;
+    const topicArn = valuesAt(state, "aws_sns_topic.alerts").arn as string;
     const ruleName = `${PROJECT}-task-start-failures`;
     const pattern = awsCall(moto, "events", "describe_rule", { Name: ruleName }).EventPattern as string;
     const matches = (event: string) => awsCall(moto, "events", "test_event_pattern", { EventPattern: pattern, Event: event }).Result;
@@ -308,8 +303,8 @@ describe("the platform with alarms, against the emulator", () => {
     const body = awsCall(moto, "cloudwatch", "get_dashboard", { DashboardName: name }).DashboardBody as string;
     const dashboard = JSON.parse(body) as { widgets: { type: string; properties: { title?: string; metrics?: unknown[] } }[] };
     const text = JSON.stringify(dashboard);
-    expect(text).toContain(stateValues(state, "aws_efs_file_system.experiments").id as string);
-    expect(text).toContain(stateValues(state, "aws_lb.main").arn_suffix as string);
+    expect(text).toContain(valuesAt(state, "aws_efs_file_system.experiments").id as string);
+    expect(text).toContain(valuesAt(state, "aws_lb.main").arn_suffix as string);
     for (const spec of Object.values(SERVICES)) expect(text).toContain(spec.defaults.serviceName);
     const titles = dashboard.widgets.map((w) => w.properties.title ?? "");
     for (const title of [

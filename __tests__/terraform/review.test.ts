@@ -29,6 +29,7 @@ import {
   timing,
   type Moto,
   type RunResult,
+  valuesAt,
 } from "./harness";
 import type { ReviewJson } from "./review-json";
 
@@ -148,8 +149,7 @@ describe("review and drift of a deployed platform", () => {
   it("a rule added to the ALB's security group outside Terraform is drift: make drift names it and exits 2", async () => {
     setTfvars(BASE_TFVARS);
     const state = await stateJson(dir, moto);
-    const alb = state.values?.root_module.resources?.find((r) => r.address === "aws_security_group.alb");
-    const groupId = alb?.values.id as string;
+    const groupId = valuesAt(state, "aws_security_group.alb").id as string;
     awsCall(moto, "ec2", "authorize_security_group_ingress", {
       GroupId: groupId,
       IpPermissions: [{ IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "198.51.100.0/24" }] }],

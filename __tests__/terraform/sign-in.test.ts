@@ -21,6 +21,7 @@ import {
   type Moto,
   type StateJson,
   NO_REFRESH,
+  valuesAt,
 } from "./harness";
 
 let moto: Moto;
@@ -40,9 +41,7 @@ async function applySignedIn(): Promise<void> {
 }
 
 function one(address: string): Record<string, unknown> {
-  const found = (state.values?.root_module.resources ?? []).find((r) => r.address === address);
-  if (!found) throw new Error(`${address} is not in state`);
-  return found.values;
+  return valuesAt(state, address);
 }
 
 interface Action {
